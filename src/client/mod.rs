@@ -1,0 +1,3 @@
+//! Sending requests: retries, streaming, failover (SPEC §6).
+
+pub mod rate_limit;

@@ -1,0 +1,58 @@
+//! Loading and typed access to `clawdbot.json` (SPEC §2).
+//!
+//! ```no_run
+//! # fn main() -> claw_anthropic::Result<()> {
+//! let config = claw_anthropic::Config::load()?; // ~/.clawdbot/clawdbot.json, or an empty config
+//! println!("default model: {}", config.default_model().ref_string());
+//! # Ok(()) }
+//! ```
+
+pub mod load;
+pub mod model_ref;
+pub mod types;
+
+pub use model_ref::{ModelRef, ModelRefWarning};
+pub use types::*;
+
+use crate::env::EnvView;
+use crate::paths::Paths;
+use std::path::{Path, PathBuf};
+
+/// A loaded configuration: the typed modeled sections, the whole merged document, the paths and
+/// the environment view it was resolved with. Immutable and cheap to share (`Arc` it).
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) doc: ConfigDoc,
+    pub(crate) raw: serde_json::Value,
+    pub(crate) source_path: Option<PathBuf>,
+    pub(crate) paths: Paths,
+    pub(crate) env: EnvView,
+    pub(crate) warnings: Vec<String>,
+}
+
+impl Config {
+    /// The typed modeled sections.
+    pub fn doc(&self) -> &ConfigDoc {
+        &self.doc
+    }
+    /// The whole document after `$include` and `${VAR}` substitution (unmodeled sections included).
+    pub fn raw(&self) -> &serde_json::Value {
+        &self.raw
+    }
+    /// The file this config was loaded from (`None` for [`Config::from_json5`] and for a missing file).
+    pub fn source_path(&self) -> Option<&Path> {
+        self.source_path.as_deref()
+    }
+    /// The paths (state dir, config path, …) this config resolves agent dirs with.
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+    /// The environment view: process env > `./.env` > `<state>/.env` > this config's `env` block.
+    pub fn env(&self) -> &EnvView {
+        &self.env
+    }
+    /// Non-fatal warnings found while loading.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+}

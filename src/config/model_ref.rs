@@ -1,0 +1,295 @@
+//! Model references: `provider/model`, aliases and Anthropic shorthands (SPEC §2).
+
+use super::{Config, ModelParams, ModelSelection, ProviderConfig};
+use std::fmt;
+
+/// The provider used for refs without one.
+pub const DEFAULT_PROVIDER: &str = "anthropic";
+/// The default model when nothing is configured.
+pub const DEFAULT_MODEL: &str = "claude-opus-4-5";
+
+/// A resolved `provider/model` pair. Model ids are open strings: new models parse fine.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ModelRef {
+    /// Lowercased provider id (`anthropic`).
+    pub provider: String,
+    /// Model id (`claude-opus-4-5`).
+    pub model: String,
+}
+
+/// Something worth telling the user about a ref that still resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ModelRefWarning {
+    /// A ref without `/` that is not an alias fell back to the default provider.
+    NoProvider {
+        /// The ref as written.
+        raw: String,
+    },
+}
+
+impl fmt::Display for ModelRefWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModelRefWarning::NoProvider { raw } => write!(
+                f,
+                "Model \"{raw}\" specified without provider. Falling back to \"anthropic/{raw}\". Please use \"anthropic/{raw}\" in your config."
+            ),
+        }
+    }
+}
+
+/// Normalises a provider id (trim, lowercase, the reference's renames).
+pub fn normalize_provider(p: &str) -> String {
+    let p = p.trim().to_ascii_lowercase();
+    match p.as_str() {
+        "z.ai" | "z-ai" => "zai".to_owned(),
+        "opencode-zen" => "opencode".to_owned(),
+        "qwen" => "qwen-portal".to_owned(),
+        _ => p,
+    }
+}
+
+fn normalize_model(provider: &str, model: &str) -> String {
+    let m = model.trim();
+    if provider == "anthropic" {
+        match m.to_ascii_lowercase().as_str() {
+            "opus-4.5" => return "claude-opus-4-5".to_owned(),
+            "sonnet-4.5" => return "claude-sonnet-4-5".to_owned(),
+            _ => {}
+        }
+    }
+    m.to_owned()
+}
+
+impl ModelRef {
+    /// A ref from parts (provider normalised, Anthropic shorthands expanded).
+    pub fn new(provider: &str, model: &str) -> Self {
+        let provider = normalize_provider(provider);
+        let model = normalize_model(&provider, model);
+        ModelRef { provider, model }
+    }
+
+    /// Parses a ref without alias lookup: split on the first `/`; no `/` → default provider.
+    /// `None` for an empty ref or an empty side.
+    pub fn parse_plain(raw: &str) -> Option<Self> {
+        let t = raw.trim();
+        if t.is_empty() {
+            return None;
+        }
+        match t.split_once('/') {
+            None => Some(ModelRef::new(DEFAULT_PROVIDER, t)),
+            Some((p, m)) => {
+                let (p, m) = (p.trim(), m.trim());
+                if p.is_empty() || m.is_empty() {
+                    None
+                } else {
+                    Some(ModelRef::new(p, m))
+                }
+            }
+        }
+    }
+
+    /// `provider/model`.
+    pub fn ref_string(&self) -> String {
+        format!("{}/{}", self.provider, self.model)
+    }
+
+    /// The default model (`anthropic/claude-opus-4-5`).
+    pub fn default_model() -> Self {
+        ModelRef::new(DEFAULT_PROVIDER, DEFAULT_MODEL)
+    }
+}
+
+impl fmt::Display for ModelRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.provider, self.model)
+    }
+}
+
+impl Config {
+    /// Aliases (lowercased key → (alias as written, ref)) from `agents.defaults.models`, including
+    /// the built-in `opus`/`sonnet` for their models when listed without an alias.
+    pub fn aliases(&self) -> Vec<(String, ModelRef)> {
+        let mut out: Vec<(String, ModelRef)> = Vec::new();
+        let Some(models) = self.doc.agents.as_ref().and_then(|a| a.defaults.as_ref()) else {
+            return out;
+        };
+        for (key, entry) in &models.models {
+            let Some(r) = ModelRef::parse_plain(key) else {
+                continue;
+            };
+            let alias = match entry.alias.as_deref().map(str::trim) {
+                Some(a) if !a.is_empty() => a.to_owned(),
+                Some(_) => continue,
+                None => match r.ref_string().as_str() {
+                    "anthropic/claude-opus-4-5" => "opus".to_owned(),
+                    "anthropic/claude-sonnet-4-5" => "sonnet".to_owned(),
+                    _ => continue,
+                },
+            };
+            out.retain(|(a, _)| !a.eq_ignore_ascii_case(&alias));
+            out.push((alias, r));
+        }
+        out
+    }
+
+    /// Resolves a ref as written by a user: an alias (case-insensitive) when it has no `/`, else
+    /// `provider/model`; a bare unknown name falls back to `anthropic/<name>` with a warning.
+    pub fn resolve_model_ref(&self, raw: &str) -> Option<(ModelRef, Option<ModelRefWarning>)> {
+        let t = raw.trim();
+        if t.is_empty() {
+            return None;
+        }
+        if !t.contains('/') {
+            if let Some((_, r)) = self
+                .aliases()
+                .into_iter()
+                .find(|(a, _)| a.eq_ignore_ascii_case(t))
+            {
+                return Some((r, None));
+            }
+            return Some((
+                ModelRef::new(DEFAULT_PROVIDER, t),
+                Some(ModelRefWarning::NoProvider { raw: t.to_owned() }),
+            ));
+        }
+        ModelRef::parse_plain(t).map(|r| (r, None))
+    }
+
+    /// The configured primary model as written (`agents.defaults.model`), if any.
+    pub fn default_model_raw(&self) -> Option<&str> {
+        self.doc
+            .agents
+            .as_ref()
+            .and_then(|a| a.defaults.as_ref())
+            .and_then(|d| d.model.as_ref())
+            .and_then(|m| m.primary())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The resolved default model (`anthropic/claude-opus-4-5` when nothing is configured).
+    pub fn default_model(&self) -> ModelRef {
+        self.default_model_raw()
+            .and_then(|raw| self.resolve_model_ref(raw))
+            .map(|(r, _)| r)
+            .unwrap_or_else(ModelRef::default_model)
+    }
+
+    /// Fallback refs (as written) of the default model.
+    pub fn fallbacks_raw(&self) -> Vec<String> {
+        self.doc
+            .agents
+            .as_ref()
+            .and_then(|a| a.defaults.as_ref())
+            .and_then(|d| d.model.as_ref())
+            .map(|m| m.fallbacks().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// Resolved fallback models, in order (unresolvable entries skipped).
+    pub fn fallbacks(&self) -> Vec<ModelRef> {
+        self.fallbacks_raw()
+            .iter()
+            .filter_map(|f| self.resolve_model_ref(f).map(|(r, _)| r))
+            .collect()
+    }
+
+    /// The image model selection, if configured.
+    pub fn image_model(&self) -> Option<&ModelSelection> {
+        self.doc
+            .agents
+            .as_ref()
+            .and_then(|a| a.defaults.as_ref())
+            .and_then(|d| d.image_model.as_ref())
+    }
+
+    /// The model allowlist (`agents.defaults.models` keys as `provider/model`, file order).
+    pub fn allowed_models(&self) -> Vec<ModelRef> {
+        self.doc
+            .agents
+            .as_ref()
+            .and_then(|a| a.defaults.as_ref())
+            .map(|d| {
+                d.models
+                    .keys()
+                    .filter_map(|k| ModelRef::parse_plain(k))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `params` of a model, looked up by the exact key `provider/model`.
+    pub fn model_params(&self, model: &ModelRef) -> Option<&ModelParams> {
+        let key = model.ref_string();
+        self.doc
+            .agents
+            .as_ref()
+            .and_then(|a| a.defaults.as_ref())
+            .and_then(|d| d.models.get(&key))
+            .and_then(|e| e.params.as_ref())
+    }
+
+    /// `models.providers.<id>` (id compared normalised).
+    pub fn provider(&self, id: &str) -> Option<&ProviderConfig> {
+        let want = normalize_provider(id);
+        self.doc
+            .models
+            .as_ref()?
+            .providers
+            .iter()
+            .find(|(k, _)| normalize_provider(k) == want)
+            .map(|(_, v)| v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_rules() {
+        assert_eq!(
+            ModelRef::parse_plain(" Anthropic / claude-x/y ").unwrap(),
+            ModelRef {
+                provider: "anthropic".into(),
+                model: "claude-x/y".into()
+            }
+        );
+        assert_eq!(
+            ModelRef::parse_plain("opus-4.5").unwrap().model,
+            "claude-opus-4-5"
+        );
+        assert_eq!(
+            ModelRef::parse_plain("anthropic/Sonnet-4.5").unwrap().model,
+            "claude-sonnet-4-5"
+        );
+        assert!(ModelRef::parse_plain("/x").is_none());
+        assert!(ModelRef::parse_plain("  ").is_none());
+    }
+
+    #[test]
+    fn aliases_and_builtins() {
+        let c = Config::from_json5(
+            r#"{agents:{defaults:{model:{primary:"Sonnet",fallbacks:["big","x"]},models:{"anthropic/claude-sonnet-4-5":{},"anthropic/claude-opus-4-5":{alias:"big"}}}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.default_model().ref_string(),
+            "anthropic/claude-sonnet-4-5"
+        );
+        let fb = c.fallbacks();
+        assert_eq!(fb[0].ref_string(), "anthropic/claude-opus-4-5");
+        assert_eq!(fb[1].ref_string(), "anthropic/x");
+        let (_, w) = c.resolve_model_ref("x").unwrap();
+        assert!(w.unwrap().to_string().contains("without provider"));
+        // `opus` is not built in here: its model has an explicit alias.
+        assert_eq!(c.resolve_model_ref("opus").unwrap().1.is_some(), true);
+        let empty = Config::from_json5("{}").unwrap();
+        assert_eq!(
+            empty.default_model().ref_string(),
+            "anthropic/claude-opus-4-5"
+        );
+    }
+}

@@ -1,0 +1,33 @@
+//! # claw-anthropic
+//!
+//! A Clawdbot-compatible Anthropic (Claude) client library: it reads `~/.clawdbot/clawdbot.json`
+//! (JSON5), keeps per-agent auth profiles (API keys and Claude setup-tokens, with cooldowns after
+//! failures), picks the right credential, builds a correct Messages API request (prompt-cache TTL
+//! per model, beta flags, auth headers) and sends it — streaming, retrying, failing over.
+//!
+//! ```
+//! # fn main() -> claw_anthropic::Result<()> {
+//! use claw_anthropic::Config;
+//! let config = Config::from_json5(r#"{
+//!   agents: { defaults: { model: { primary: "opus" },
+//!             models: { "anthropic/claude-opus-4-5": { params: { cacheControlTtl: "1h" } } } } },
+//! }"#)?;
+//! assert_eq!(config.default_model().to_string(), "anthropic/claude-opus-4-5");
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+#![deny(unsafe_code)]
+
+pub mod auth;
+pub mod client;
+pub mod clock;
+pub mod config;
+pub mod env;
+pub mod error;
+pub mod paths;
+pub mod request;
+
+pub use config::{Config, ModelRef};
+pub use env::EnvView;
+pub use error::{Error, FailureReason, Result};
+pub use paths::{AgentId, Paths};

@@ -1,0 +1,3 @@
+//! Building Messages API requests (SPEC §5).
+
+pub mod messages;
