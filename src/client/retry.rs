@@ -142,7 +142,10 @@ mod tests {
     #[test]
     fn delays() {
         let p = policy(0.0);
-        assert_eq!(p.delay(&api(429, None, None), 0), Duration::from_millis(500));
+        assert_eq!(
+            p.delay(&api(429, None, None), 0),
+            Duration::from_millis(500)
+        );
         assert_eq!(p.delay(&api(429, None, None), 1), Duration::from_secs(1));
         assert_eq!(p.backoff(10), Duration::from_secs(8));
         let p = policy(1.0);
