@@ -406,7 +406,7 @@ pub fn build_messages(
     if body.temperature.is_none()
         && let Some(t) = params.and_then(|p| p.temperature)
     {
-        if matches!(body.thinking, Some(ThinkingConfig::Enabled { .. })) {
+        if body.thinking.as_ref().is_some_and(ThinkingConfig::is_on) {
             warnings.push(format!(
                 "params.temperature ({t}) of {model} was not applied: extended thinking requires the default temperature"
             ));

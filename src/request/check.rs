@@ -40,8 +40,12 @@ pub fn check_request(body: &MessageRequest) -> Result<()> {
         Some(0) => return Err(invalid("max_tokens", "max_tokens must be at least 1")),
         Some(n) => n,
     };
-    if let Some(ThinkingConfig::Enabled { budget_tokens }) = &body.thinking {
-        if *budget_tokens < MIN_THINKING_BUDGET {
+    if let Some(budget_tokens) = body
+        .thinking
+        .as_ref()
+        .and_then(ThinkingConfig::budget_tokens)
+    {
+        if budget_tokens < MIN_THINKING_BUDGET {
             return Err(invalid(
                 "thinking.budget_tokens",
                 format!(
@@ -49,7 +53,7 @@ pub fn check_request(body: &MessageRequest) -> Result<()> {
                 ),
             ));
         }
-        if *budget_tokens >= max_tokens {
+        if budget_tokens >= max_tokens {
             return Err(invalid(
                 "thinking.budget_tokens",
                 format!(
@@ -125,7 +129,7 @@ pub fn check_cache_breakpoints(body: &MessageRequest) -> Result<()> {
             return Err(invalid(
                 bp.path.clone(),
                 format!(
-                    "too many cache_control breakpoints: {} found, at most {MAX_CACHE_BREAKPOINTS} are allowed (the others are at {})",
+                    "too many cache_control breakpoints: {} found, at most {MAX_CACHE_BREAKPOINTS} are allowed (the first {MAX_CACHE_BREAKPOINTS} are at {})",
                     bps.len(),
                     bps[..MAX_CACHE_BREAKPOINTS]
                         .iter()

@@ -108,10 +108,6 @@ pub mod stop_reason {
     pub const MODEL_CONTEXT_WINDOW_EXCEEDED: &str = "model_context_window_exceeded";
 }
 
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
 // ---------------------------------------------------------------------------------------------
 // Open tagged enums: known `type`s are typed, anything else is kept as raw JSON.
 // ---------------------------------------------------------------------------------------------
@@ -806,47 +802,105 @@ impl Tool {
     }
 }
 
-/// `tool_choice`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ToolChoice {
-    /// The model decides.
-    Auto {
-        /// At most one tool call per turn.
-        #[serde(default, skip_serializing_if = "is_false")]
-        disable_parallel_tool_use: bool,
-    },
-    /// The model must call some tool.
-    Any {
-        /// At most one tool call per turn.
-        #[serde(default, skip_serializing_if = "is_false")]
-        disable_parallel_tool_use: bool,
-    },
-    /// The model must call this tool.
-    Tool {
-        /// Tool name.
-        name: String,
-        /// At most one tool call per turn.
-        #[serde(default, skip_serializing_if = "is_false")]
-        disable_parallel_tool_use: bool,
-    },
-    /// The model may not call tools.
-    None,
+/// `{"type":"auto"}`, `{"type":"any"}`: options shared by the tool-choice kinds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ToolChoiceOptions {
+    /// At most one tool call per turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_parallel_tool_use: Option<bool>,
+    /// Fields this crate does not model, kept as is.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
-/// `thinking` (extended thinking).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum ThinkingConfig {
-    /// Thinking on, with a token budget (≥ 1024 and < `max_tokens`).
-    Enabled {
-        /// Budget for thinking tokens.
-        budget_tokens: u32,
-    },
-    /// Thinking off.
-    Disabled,
+/// `{"type":"tool","name":…}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ToolChoiceTool {
+    /// The tool the model must call.
+    pub name: String,
+    /// At most one tool call per turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_parallel_tool_use: Option<bool>,
+    /// Fields this crate does not model, kept as is.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+open_tagged_enum! {
+    /// `tool_choice`.
+    pub enum ToolChoice {
+        /// The model decides.
+        "auto" => Auto(ToolChoiceOptions),
+        /// The model must call some tool.
+        "any" => Any(ToolChoiceOptions),
+        /// The model must call this tool.
+        "tool" => Tool(ToolChoiceTool),
+        /// The model may not call tools.
+        "none" => None(ToolChoiceOptions),
+    }
+}
+
+impl ToolChoice {
+    /// `{"type":"auto"}`.
+    pub fn auto() -> Self {
+        ToolChoice::Auto(ToolChoiceOptions::default())
+    }
+    /// `{"type":"tool","name":name}`.
+    pub fn tool(name: impl Into<String>) -> Self {
+        ToolChoice::Tool(ToolChoiceTool {
+            name: name.into(),
+            ..Default::default()
+        })
+    }
+}
+
+/// `{"type":"enabled","budget_tokens":…}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ThinkingEnabled {
+    /// Budget for thinking tokens (≥ 1024 and < `max_tokens`).
+    pub budget_tokens: u32,
+    /// Fields this crate does not model, kept as is.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `{"type":"disabled"}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ThinkingDisabled {
+    /// Fields this crate does not model, kept as is.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+open_tagged_enum! {
+    /// `thinking` (extended thinking). Newer kinds (`adaptive`, …) are kept as `Unknown`.
+    pub enum ThinkingConfig {
+        /// Thinking on, with a token budget.
+        "enabled" => Enabled(ThinkingEnabled),
+        /// Thinking off.
+        "disabled" => Disabled(ThinkingDisabled),
+    }
+}
+
+impl ThinkingConfig {
+    /// `{"type":"enabled","budget_tokens":budget_tokens}`.
+    pub fn enabled(budget_tokens: u32) -> Self {
+        ThinkingConfig::Enabled(ThinkingEnabled {
+            budget_tokens,
+            extra: Map::new(),
+        })
+    }
+    /// The thinking budget, when thinking is `enabled`.
+    pub fn budget_tokens(&self) -> Option<u32> {
+        match self {
+            ThinkingConfig::Enabled(e) => Some(e.budget_tokens),
+            _ => None,
+        }
+    }
+    /// Whether thinking is on (`enabled`, or an unknown kind other than `disabled`).
+    pub fn is_on(&self) -> bool {
+        !matches!(self, ThinkingConfig::Disabled(_))
+    }
 }
 
 /// `metadata`.
@@ -877,12 +931,12 @@ pub struct MessageRequest {
     /// per-model default" ([`models::default_max_tokens`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
-    /// The conversation.
-    #[serde(default)]
-    pub messages: Vec<MessageParam>,
     /// System prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<SystemPrompt>,
+    /// The conversation.
+    #[serde(default)]
+    pub messages: Vec<MessageParam>,
     /// Tool definitions (not serialized when empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<Tool>,
