@@ -466,13 +466,13 @@ fn cache_policies() {
 
 #[test]
 fn header_and_url_safety() {
-    // CR/LF in a config header value.
-    let cfg = config(
+    // CR/LF in a config header value is refused when the config loads, naming the header.
+    let e = Config::from_json5(
         r#"{ models: { providers: { anthropic: { headers: { "x-a": "ok\r\nx-evil: 1" } } } } }"#,
-    );
-    let e = build_with(&cfg, conversation(), BuildOptions::default()).unwrap_err();
-    assert!(matches!(e, Error::InvalidArgument(_)), "{e}");
-    assert!(e.to_string().contains("x-a"));
+    )
+    .unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e}");
+    assert!(e.to_string().contains("x-a"), "{e}");
 
     // A secret with a line break is rejected without echoing it.
     let bad = SecretString::from("sk-ant-api03-SECRETSECRETSECRET\nmore");
