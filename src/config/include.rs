@@ -151,6 +151,7 @@ impl<'s> Includer<'s> {
                         .collect();
                     return Node::new(Kind::Object(map), origin);
                 };
+                let include_origin = include.origin;
                 let included = self.resolve(include, ctx, nest);
                 if map.is_empty() {
                     return included;
@@ -167,7 +168,7 @@ impl<'s> Includer<'s> {
                     Kind::Object(_) => deep_merge(included, rest),
                     _ => {
                         self.diags.push(Pending::at_value(
-                            included_origin_or(origin, &included),
+                            include_origin,
                             None,
                             format!(
                                 "{INCLUDE_KEY}: sibling keys require the included content to be an object (it is {})",
@@ -310,14 +311,6 @@ impl<'s> Includer<'s> {
             depth: ctx.depth + 1,
         };
         Some(self.process(node, &nested, nest))
-    }
-}
-
-fn included_origin_or(fallback: tree::Origin, included: &Node) -> tree::Origin {
-    if included.origin.is_none() {
-        fallback
-    } else {
-        included.origin
     }
 }
 

@@ -400,7 +400,7 @@ impl Validator {
                         Some(self.path.render()),
                         format!("invalid value \"{s}\": expected one of {}", list(values)),
                     )
-                    .with_suggestion(closest(s, values).map(str::to_owned));
+                    .with_suggestion(near_miss(s, values).map(str::to_owned));
                     self.diags.push(p);
                 }
             }
