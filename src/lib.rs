@@ -26,6 +26,7 @@ pub mod env;
 pub mod error;
 pub mod paths;
 pub mod request;
+pub mod status;
 
 pub use config::{Config, ModelRef};
 pub use env::EnvView;
