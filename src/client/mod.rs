@@ -1,3 +1,4 @@
 //! Sending requests: retries, streaming, failover (SPEC §6).
 
 pub mod rate_limit;
+pub mod sse;
