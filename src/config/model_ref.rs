@@ -285,7 +285,7 @@ mod tests {
         let (_, w) = c.resolve_model_ref("x").unwrap();
         assert!(w.unwrap().to_string().contains("without provider"));
         // `opus` is not built in here: its model has an explicit alias.
-        assert_eq!(c.resolve_model_ref("opus").unwrap().1.is_some(), true);
+        assert!(c.resolve_model_ref("opus").unwrap().1.is_some());
         let empty = Config::from_json5("{}").unwrap();
         assert_eq!(
             empty.default_model().ref_string(),
