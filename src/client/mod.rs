@@ -2,3 +2,4 @@
 
 pub mod rate_limit;
 pub mod sse;
+pub mod stream;
