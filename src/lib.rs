@@ -24,6 +24,8 @@ pub mod clock;
 pub mod config;
 pub mod env;
 pub mod error;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod paths;
 pub mod request;
 pub mod status;
