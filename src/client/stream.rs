@@ -554,9 +554,7 @@ impl MessageAccumulator {
     /// appended piece starts).
     fn fast_delta_at(&mut self, data: &str) -> Option<(FastKind, usize, usize)> {
         const HEAD: &str = r#"{"type":"content_block_delta","index":"#;
-        let Some(rest) = data.strip_prefix(HEAD) else {
-            return None;
-        };
+        let rest = data.strip_prefix(HEAD)?;
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 || digits > 9 {
             return None;
@@ -564,9 +562,7 @@ impl MessageAccumulator {
         let Ok(index) = rest[..digits].parse::<usize>() else {
             return None;
         };
-        let Some(rest) = rest[digits..].strip_prefix(r#","delta":{"type":""#) else {
-            return None;
-        };
+        let rest = rest[digits..].strip_prefix(r#","delta":{"type":""#)?;
         use FastKind as K;
         let (kind, rest) = if let Some(r) = rest.strip_prefix(r#"text_delta","text":""#) {
             (K::Text, r)
@@ -577,16 +573,11 @@ impl MessageAccumulator {
         } else {
             return None;
         };
-        let Some(m) = self.message.as_mut() else {
-            return None;
-        };
+        let m = self.message.as_mut()?;
         let target: &mut String = match (kind, m.content.get_mut(index)) {
             (K::Text, Some(ContentBlock::Text(t))) => &mut t.text,
             (K::Thinking, Some(ContentBlock::Thinking(t))) => &mut t.thinking,
-            (K::Json, Some(_)) => match self.json.get_mut(index) {
-                Some(j) => j,
-                None => return None,
-            },
+            (K::Json, Some(_)) => self.json.get_mut(index)?,
             _ => return None,
         };
         let before = target.len();
