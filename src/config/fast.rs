@@ -459,6 +459,11 @@ mod tests {
             same(&tokens.concat());
         }
 
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
         #[test]
         fn differential_structured(v in any::<Vec<(String, Option<f64>, i64, bool)>>()) {
             let doc: serde_json::Value = v
