@@ -8,6 +8,7 @@
 //! ```
 
 mod diag;
+mod fast;
 pub mod include;
 pub mod load;
 pub mod locate;
