@@ -26,8 +26,11 @@ pub mod env;
 pub mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod paths;
 pub mod request;
+pub mod status;
 
 pub use config::{Config, ModelRef};
 pub use env::EnvView;

@@ -46,31 +46,101 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Config { command } => match command {
-            ConfigCommand::Validate { json } => match claw_anthropic::Config::load() {
-                Ok(c) => {
-                    if json {
-                        println!(
-                            "{}",
-                            serde_json::json!({"ok": true, "path": c.paths().config_path})
-                        );
-                    } else {
-                        println!("{}: ok", c.paths().config_path.display());
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("{e}");
-                    ExitCode::from(1)
-                }
-            },
+            ConfigCommand::Validate { json } => config_validate(json),
             ConfigCommand::Schema => {
-                let schema = schemars::schema_for!(claw_anthropic::config::ConfigDoc);
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&schema).unwrap_or_default()
-                );
-                ExitCode::SUCCESS
+                let schema = claw_anthropic::Config::json_schema();
+                match serde_json::to_string_pretty(&schema) {
+                    Ok(s) => {
+                        println!("{s}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("error: could not render the schema: {e}");
+                        ExitCode::from(1)
+                    }
+                }
             }
         },
+    }
+}
+
+/// `config validate [--json]`: exit 0 when valid, 1 when not.
+fn config_validate(json: bool) -> ExitCode {
+    let paths = claw_anthropic::Paths::from_process_env();
+    let config_path = paths.config_path.clone();
+    let result = claw_anthropic::Config::load();
+    let (ok, errors, warnings): (bool, Vec<serde_json::Value>, Vec<String>) = match &result {
+        Ok(c) => (true, Vec::new(), c.warnings().to_vec()),
+        Err(claw_anthropic::Error::Config(ce)) => (
+            false,
+            ce.diagnostics
+                .iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "file": d.file.as_ref().map(|f| f.display().to_string()),
+                        "line": d.line,
+                        "column": d.column,
+                        "path": d.path,
+                        "message": d.message,
+                        "suggestion": d.suggestion,
+                    })
+                })
+                .collect(),
+            Vec::new(),
+        ),
+        Err(e) => (
+            false,
+            vec![serde_json::json!({
+                "file": config_path.display().to_string(),
+                "line": null, "column": null, "path": null,
+                "message": e.to_string(), "suggestion": null,
+            })],
+            Vec::new(),
+        ),
+    };
+    if json {
+        let out = serde_json::json!({
+            "ok": ok,
+            "path": config_path.display().to_string(),
+            "exists": result.as_ref().is_ok_and(|c| c.source_path().is_some()),
+            "errors": errors,
+            "warnings": warnings,
+        });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        match &result {
+            Ok(c) => {
+                for w in c.warnings() {
+                    eprintln!("warning: {w}");
+                }
+                if c.source_path().is_some() {
+                    println!("{}: ok", config_path.display());
+                } else {
+                    println!(
+                        "{}: ok (file not found; using defaults)",
+                        config_path.display()
+                    );
+                }
+            }
+            Err(claw_anthropic::Error::Config(ce)) => {
+                for d in &ce.diagnostics {
+                    println!("{d}");
+                }
+                let n = ce.diagnostics.len();
+                eprintln!(
+                    "{}: invalid ({n} problem{})",
+                    config_path.display(),
+                    if n == 1 { "" } else { "s" }
+                );
+            }
+            Err(e) => {
+                println!("{}: {e}", config_path.display());
+            }
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }

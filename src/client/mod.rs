@@ -2,3 +2,5 @@
 
 pub mod rate_limit;
 pub mod retry;
+pub mod sse;
+pub mod stream;

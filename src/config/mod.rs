@@ -7,11 +7,20 @@
 //! # Ok(()) }
 //! ```
 
+mod diag;
+pub mod include;
 pub mod load;
+pub mod locate;
 pub mod model_ref;
+pub mod schema;
+pub mod subst;
+mod tree;
 pub mod types;
+pub mod validate;
 
 pub use model_ref::{ModelRef, ModelRefWarning};
+pub use schema::json_schema;
+pub use tree::MAX_DEPTH;
 pub use types::*;
 
 use crate::env::EnvView;

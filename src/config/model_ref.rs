@@ -1,6 +1,9 @@
 //! Model references: `provider/model`, aliases and Anthropic shorthands (SPEC §2).
 
-use super::{Config, ModelParams, ModelSelection, ProviderConfig};
+use super::{
+    AuthConfig, AuthProfileConfig, Config, CooldownConfig, ModelParams, ModelSelection,
+    ProviderConfig,
+};
 use std::fmt;
 
 /// The provider used for refs without one.
@@ -244,6 +247,65 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The resolved primary image model (`agents.defaults.imageModel`), if configured.
+    pub fn image_model_ref(&self) -> Option<ModelRef> {
+        self.image_model()
+            .and_then(|m| m.primary())
+            .and_then(|raw| self.resolve_model_ref(raw))
+            .map(|(r, _)| r)
+    }
+
+    /// Resolved image-model fallbacks, in order (unresolvable entries skipped).
+    pub fn image_fallbacks(&self) -> Vec<ModelRef> {
+        self.image_model()
+            .map(|m| {
+                m.fallbacks()
+                    .iter()
+                    .filter_map(|f| self.resolve_model_ref(f).map(|(r, _)| r))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The `auth` section, if present.
+    pub fn auth(&self) -> Option<&AuthConfig> {
+        self.doc.auth.as_ref()
+    }
+
+    /// Configured auth profiles (`auth.profiles`), in file order.
+    pub fn auth_profiles(&self) -> impl Iterator<Item = (&str, &AuthProfileConfig)> {
+        self.auth()
+            .into_iter()
+            .flat_map(|a| a.profiles.iter().map(|(k, v)| (k.as_str(), v)))
+    }
+
+    /// `auth.order[provider]` (provider ids compared normalised), if configured.
+    pub fn auth_order(&self, provider: &str) -> Option<&[String]> {
+        let want = normalize_provider(provider);
+        self.auth()?
+            .order
+            .iter()
+            .find(|(k, _)| normalize_provider(k) == want)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// `auth.cooldowns` (all fields `None` when not configured).
+    pub fn cooldowns(&self) -> CooldownConfig {
+        self.auth()
+            .and_then(|a| a.cooldowns.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every `models.providers.<id>`, in file order.
+    pub fn providers(&self) -> impl Iterator<Item = (&str, &ProviderConfig)> {
+        self.doc
+            .models
+            .iter()
+            .flat_map(|m| m.providers.iter().map(|(k, v)| (k.as_str(), v)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,6 +352,55 @@ mod tests {
         assert_eq!(
             empty.default_model().ref_string(),
             "anthropic/claude-opus-4-5"
+        );
+    }
+
+    #[test]
+    fn typed_access() {
+        let c = Config::from_json5(
+            r#"{
+              auth: { profiles: { "anthropic:me": { provider: "anthropic", mode: "token" },
+                                  "anthropic:key": { provider: "anthropic", mode: "api_key" } },
+                      order: { Anthropic: ["anthropic:key", "anthropic:me"] },
+                      cooldowns: { billingBackoffHours: 3 } },
+              agents: { defaults: {
+                imageModel: { primary: "sonnet", fallbacks: ["openai/gpt-x", "  "] },
+                models: { "anthropic/claude-sonnet-4-5": { params: { cacheControlTtl: "5m", temperature: 0.5, maxTokens: 1024, topK: 3 } } } } },
+              models: { providers: { anthropic: { baseUrl: "https://proxy.local/", headers: { "x-a": "1" } }, other: { api: "openai" } } },
+            }"#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.image_model_ref().unwrap().ref_string(),
+            "anthropic/claude-sonnet-4-5"
+        );
+        let fb: Vec<String> = c.image_fallbacks().iter().map(|r| r.ref_string()).collect();
+        assert_eq!(fb, vec!["openai/gpt-x"]);
+        let ids: Vec<&str> = c.auth_profiles().map(|(k, _)| k).collect();
+        assert_eq!(ids, vec!["anthropic:me", "anthropic:key"]);
+        assert_eq!(
+            c.auth_order("anthropic").unwrap(),
+            &["anthropic:key".to_owned(), "anthropic:me".to_owned()]
+        );
+        assert_eq!(c.cooldowns().billing_backoff_hours, Some(3.0));
+        let p = c
+            .model_params(&ModelRef::new("anthropic", "claude-sonnet-4-5"))
+            .unwrap();
+        assert_eq!(
+            p.cache_control_ttl,
+            Some(crate::config::CacheTtl::FiveMinutes)
+        );
+        assert_eq!(p.temperature, Some(0.5));
+        assert_eq!(p.max_tokens, Some(1024));
+        assert_eq!(p.extra["topK"], 3);
+        let names: Vec<&str> = c.providers().map(|(k, _)| k).collect();
+        assert_eq!(names, vec!["anthropic", "other"]);
+        assert_eq!(c.provider("ANTHROPIC").unwrap().headers["x-a"], "1");
+        assert!(
+            Config::from_json5("{}")
+                .unwrap()
+                .auth_order("anthropic")
+                .is_none()
         );
     }
 }

@@ -50,19 +50,22 @@ pub struct EnvBlock {
 }
 
 impl EnvBlock {
-    /// All variables of the block: `env.vars` first, then inline keys (inline keys do not
-    /// override `vars`).
+    /// All variables of the block, as Clawdbot collects them: non-empty `env.vars` entries first,
+    /// then non-blank inline keys. A name defined both ways resolves to the inline value (the
+    /// later definition wins in an [`crate::EnvView`] layer).
     pub fn variables(&self) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = self
             .vars
             .iter()
+            .filter(|(_, v)| !v.is_empty())
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        for (k, v) in &self.inline {
-            if !self.vars.contains_key(k) {
-                out.push((k.clone(), v.clone()));
-            }
-        }
+        out.extend(
+            self.inline
+                .iter()
+                .filter(|(_, v)| !v.trim().is_empty())
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
         out
     }
 }
@@ -122,15 +125,18 @@ pub struct AuthProfileConfig {
 pub struct CooldownConfig {
     /// Base billing back-off in hours (default 5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub billing_backoff_hours: Option<f64>,
     /// Per-provider base billing back-off in hours (provider ids normalised).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub billing_backoff_hours_by_provider: BTreeMap<String, f64>,
     /// Maximum billing back-off in hours (default 24).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub billing_max_hours: Option<f64>,
     /// Failure window in hours after which counters reset (default 24).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub failure_window_hours: Option<f64>,
 }
 
@@ -221,6 +227,7 @@ pub struct ModelParams {
     pub temperature: Option<f64>,
     /// Default `max_tokens` (positive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub max_tokens: Option<u32>,
     /// Every other key, passed through untouched.
     #[serde(flatten)]

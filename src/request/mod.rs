@@ -1,3 +1,8 @@
 //! Building Messages API requests (SPEC §5).
 
+pub mod build;
+pub mod check;
 pub mod messages;
+
+pub use build::{AuthHeader, BuildOptions, BuiltRequest, CachePolicy, build_messages};
+pub use messages::{ContentBlock, Message, MessageParam, MessageRequest};

@@ -1,0 +1,402 @@
+//! [`AgentAuth`]: one agent's auth — its store, order, resolution, bookkeeping and OAuth refresh.
+
+use super::oauth::{OAuthEndpoint, refresh_oauth_profile, refresh_oauth_profile_blocking};
+use super::order::resolve_profile_order;
+use super::resolve::{Candidate, Plan, PlanInput, ResolvedAuth, exhausted_error, plan};
+use super::store::{AuthStore, FileStore, StoreBackend};
+use super::usage::{CooldownSettings, apply_clear_cooldown, apply_failure, apply_used};
+use super::{CredentialKind, CredentialSource};
+use crate::clock::{SharedClock, system_clock};
+use crate::config::Config;
+use crate::config::model_ref::normalize_provider;
+use crate::error::{Error, FailureReason, Result};
+use crate::paths::AgentId;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The per-agent auth facade used by the client, `models status` and the CLI.
+///
+/// Auth is **per agent**: an agent's store never falls back to the main agent's profiles; use
+/// [`AgentAuth::copy_profiles_from`] to copy them explicitly.
+///
+/// Resolution comes in two forms: [`AgentAuth::resolve_async`] (for async code: refreshes
+/// expired OAuth profiles with a non-blocking request) and [`AgentAuth::resolve`] (synchronous:
+/// a needed refresh runs on a helper thread with its own runtime and blocks the caller — do not
+/// call it from inside a current-thread runtime that must serve the token endpoint).
+///
+/// ```
+/// # fn main() -> claw_anthropic::Result<()> {
+/// use std::sync::Arc;
+/// use claw_anthropic::{AgentId, Config, EnvView, Paths};
+/// use claw_anthropic::auth::AgentAuth;
+/// let home = tempfile::tempdir().unwrap();
+/// let paths = Paths::with_state_dir(home.path().join(".clawdbot"));
+/// let env = EnvView::empty().with_layer(claw_anthropic::env::EnvSource::Process,
+///     [("ANTHROPIC_API_KEY", "sk-ant-api03-example")]);
+/// let config = Arc::new(Config::from_json5_with("{}", paths, env)?);
+/// let auth = AgentAuth::new(config, AgentId::main());
+/// let resolved = auth.resolve("anthropic", None, None)?;
+/// assert_eq!(resolved.label, "env: ANTHROPIC_API_KEY");
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct AgentAuth {
+    config: Arc<Config>,
+    agent: AgentId,
+    store_path: PathBuf,
+    store: Arc<dyn StoreBackend>,
+    clock: SharedClock,
+    oauth: OAuthEndpoint,
+}
+
+impl fmt::Debug for AgentAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AgentAuth")
+            .field("agent", &self.agent)
+            .field("store_path", &self.store_path)
+            .field("store", &self.store)
+            .field("oauth", &self.oauth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AgentAuth {
+    /// Auth for `agent`, with its store at `paths.auth_store_path` (a [`FileStore`]).
+    pub fn new(config: Arc<Config>, agent: AgentId) -> Self {
+        let store_path = config.paths().auth_store_path(&config, &agent);
+        AgentAuth {
+            store: Arc::new(FileStore::new(store_path.clone())),
+            store_path,
+            config,
+            agent,
+            clock: system_clock(),
+            oauth: OAuthEndpoint::default(),
+        }
+    }
+
+    /// Uses another store backend (the store path stays the configured one, for messages).
+    pub fn with_store(mut self, store: Arc<dyn StoreBackend>) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// Uses another clock (tests).
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Uses another OAuth token endpoint and client id.
+    pub fn with_oauth_endpoint(
+        mut self,
+        token_url: impl Into<String>,
+        client_id: impl Into<String>,
+    ) -> Self {
+        self.oauth = OAuthEndpoint {
+            token_url: token_url.into(),
+            client_id: client_id.into(),
+        };
+        self
+    }
+
+    /// The agent.
+    pub fn agent(&self) -> &AgentId {
+        &self.agent
+    }
+    /// The agent's store file (`<agentDir>/auth-profiles.json`).
+    pub fn store_path(&self) -> &Path {
+        &self.store_path
+    }
+    /// The config.
+    pub fn config(&self) -> &Arc<Config> {
+        &self.config
+    }
+    /// The store backend.
+    pub fn store(&self) -> &Arc<dyn StoreBackend> {
+        &self.store
+    }
+    /// The clock.
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
+    }
+    /// The OAuth endpoint used for refreshes.
+    pub fn oauth_endpoint(&self) -> &OAuthEndpoint {
+        &self.oauth
+    }
+    /// Now, in ms since the epoch, from this facade's clock.
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    /// The store (empty if there is no file yet). A file that is not JSON is
+    /// [`Error::StoreCorrupt`] and is never overwritten.
+    pub fn load_store(&self) -> Result<AuthStore> {
+        Ok(self.store.load()?.unwrap_or_default())
+    }
+
+    /// The ordered profile ids for `provider` (SPEC §4), unusable ones last.
+    pub fn profile_order(&self, provider: &str, preferred: Option<&str>) -> Result<Vec<String>> {
+        let store = self.load_store()?;
+        Ok(resolve_profile_order(
+            &self.config,
+            &store,
+            provider,
+            preferred,
+            self.now_ms(),
+        ))
+    }
+
+    fn make_plan(
+        &self,
+        provider: &str,
+        explicit: Option<&str>,
+        preferred: Option<&str>,
+        exclude: Option<&[String]>,
+    ) -> Result<Plan> {
+        let store = self.load_store()?;
+        plan(&PlanInput {
+            config: &self.config,
+            store: &store,
+            agent_id: self.agent.as_str(),
+            provider,
+            explicit_profile: explicit,
+            preferred,
+            exclude,
+            now_ms: self.now_ms(),
+        })
+    }
+
+    fn refreshed_auth(profile_id: &str, token: super::oauth::RefreshedToken) -> ResolvedAuth {
+        ResolvedAuth {
+            kind: CredentialKind::OAuth,
+            secret: token.access,
+            profile_id: Some(profile_id.to_owned()),
+            source: CredentialSource::Profile {
+                id: profile_id.to_owned(),
+            },
+            label: format!("profile {profile_id} (oauth)"),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn finish(mut auth: ResolvedAuth, plan_warnings: &[String]) -> ResolvedAuth {
+        let mut w = plan_warnings.to_vec();
+        w.append(&mut auth.warnings);
+        auth.warnings = w;
+        auth
+    }
+
+    fn walk_sync(&self, provider: &str, plan: Plan) -> Result<ResolvedAuth> {
+        let mut refresh_error = None;
+        let mut warnings = plan.warnings.clone();
+        for c in &plan.candidates {
+            match c {
+                Candidate::Ready(a) => return Ok(Self::finish(a.clone(), &warnings)),
+                Candidate::Refresh {
+                    profile_id,
+                    provider: p,
+                } => match refresh_oauth_profile_blocking(
+                    self.store.clone(),
+                    profile_id,
+                    p,
+                    &self.oauth,
+                    &self.clock,
+                ) {
+                    Ok(t) => {
+                        return Ok(Self::finish(Self::refreshed_auth(profile_id, t), &warnings));
+                    }
+                    Err(e) if plan.explicit => return Err(e),
+                    Err(e) => {
+                        warnings.push(format!("profile {profile_id}: {e}"));
+                        refresh_error.get_or_insert(e);
+                    }
+                },
+            }
+        }
+        Err(exhausted_error(
+            &plan,
+            provider,
+            self.agent.as_str(),
+            &self.store_path,
+            refresh_error,
+        ))
+    }
+
+    async fn walk_async(&self, provider: &str, plan: Plan) -> Result<ResolvedAuth> {
+        let mut refresh_error = None;
+        let mut warnings = plan.warnings.clone();
+        for c in &plan.candidates {
+            match c {
+                Candidate::Ready(a) => return Ok(Self::finish(a.clone(), &warnings)),
+                Candidate::Refresh {
+                    profile_id,
+                    provider: p,
+                } => match refresh_oauth_profile(
+                    self.store.clone(),
+                    profile_id,
+                    p,
+                    &self.oauth,
+                    &self.clock,
+                )
+                .await
+                {
+                    Ok(t) => {
+                        return Ok(Self::finish(Self::refreshed_auth(profile_id, t), &warnings));
+                    }
+                    Err(e) if plan.explicit => return Err(e),
+                    Err(e) => {
+                        warnings.push(format!("profile {profile_id}: {e}"));
+                        refresh_error.get_or_insert(e);
+                    }
+                },
+            }
+        }
+        Err(exhausted_error(
+            &plan,
+            provider,
+            self.agent.as_str(),
+            &self.store_path,
+            refresh_error,
+        ))
+    }
+
+    /// Resolves the credential to send for `provider` (SPEC §4 chain): `explicit_profile` if
+    /// given (its failure is final: [`Error::NoCredentialsForProfile`]), else the ordered usable
+    /// profiles (`preferred` first), then `ANTHROPIC_OAUTH_TOKEN` / `ANTHROPIC_API_KEY` from the
+    /// environment view, then `models.providers.<provider>.apiKey`. Errors:
+    /// [`Error::NoAvailableProfile`] when profiles exist but all are in cooldown/disabled,
+    /// [`Error::OAuthRefresh`] when the only candidate failed to refresh, else
+    /// [`Error::NoApiKey`]. Expired OAuth profiles are refreshed (blocking; see the type docs).
+    pub fn resolve(
+        &self,
+        provider: &str,
+        explicit_profile: Option<&str>,
+        preferred: Option<&str>,
+    ) -> Result<ResolvedAuth> {
+        let plan = self.make_plan(provider, explicit_profile, preferred, None)?;
+        self.walk_sync(provider, plan)
+    }
+
+    /// [`AgentAuth::resolve`] for async code (the OAuth refresh is awaited). Must run inside a
+    /// tokio runtime.
+    pub async fn resolve_async(
+        &self,
+        provider: &str,
+        explicit_profile: Option<&str>,
+        preferred: Option<&str>,
+    ) -> Result<ResolvedAuth> {
+        let plan = self.make_plan(provider, explicit_profile, preferred, None)?;
+        self.walk_async(provider, plan).await
+    }
+
+    /// The next usable **profile** for failover, skipping the ids in `exclude` (the ones already
+    /// tried). The environment and config keys are not considered. Errors with
+    /// [`Error::NoAvailableProfile`] (or [`Error::NoApiKey`] when there are no profiles at all).
+    pub fn resolve_excluding(&self, provider: &str, exclude: &[String]) -> Result<ResolvedAuth> {
+        let plan = self.make_plan(provider, None, None, Some(exclude))?;
+        self.walk_sync(provider, plan)
+    }
+
+    /// [`AgentAuth::resolve_excluding`] for async code.
+    pub async fn resolve_excluding_async(
+        &self,
+        provider: &str,
+        exclude: &[String],
+    ) -> Result<ResolvedAuth> {
+        let plan = self.make_plan(provider, None, None, Some(exclude))?;
+        self.walk_async(provider, plan).await
+    }
+
+    /// Records a success (SPEC §4 "mark used") and sets `lastGood[provider]`, under the lock.
+    /// A profile that no longer exists is ignored.
+    pub fn mark_used(&self, provider: &str, profile_id: &str) -> Result<()> {
+        let now = self.now_ms();
+        let key = normalize_provider(provider);
+        self.store.update(&mut |s| {
+            if !s.profiles.contains_key(profile_id) {
+                return Ok(());
+            }
+            apply_used(s.usage_stats.entry(profile_id.to_owned()).or_default(), now);
+            s.last_good.insert(key.clone(), profile_id.to_owned());
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// Records a failure (SPEC §4 "mark failure") with the cooldown settings of the profile's
+    /// provider, under the lock. A profile that no longer exists is ignored.
+    pub fn mark_failure(&self, profile_id: &str, reason: FailureReason) -> Result<()> {
+        let now = self.now_ms();
+        let config = self.config.clone();
+        self.store.update(&mut |s| {
+            let Some(p) = s.profiles.get(profile_id) else {
+                return Ok(());
+            };
+            let settings = CooldownSettings::resolve(&config, p.credential.provider());
+            apply_failure(
+                s.usage_stats.entry(profile_id.to_owned()).or_default(),
+                reason,
+                now,
+                &settings,
+            );
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// Lifts a profile's cooldown/disable by hand.
+    pub fn clear_cooldown(&self, profile_id: &str) -> Result<()> {
+        self.store.update(&mut |s| {
+            if let Some(stats) = s.usage_stats.get_mut(profile_id) {
+                apply_clear_cooldown(stats);
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// Sets (or with `None`/empty, removes) the store's explicit order for `provider`
+    /// (Clawdbot's `setAuthProfileOrder`): ids trimmed and de-duplicated.
+    pub fn set_profile_order(&self, provider: &str, order: Option<&[String]>) -> Result<()> {
+        let key = normalize_provider(provider);
+        let mut ids: Vec<String> = Vec::new();
+        for id in order.unwrap_or(&[]) {
+            let id = id.trim();
+            if !id.is_empty() && !ids.iter().any(|x| x == id) {
+                ids.push(id.to_owned());
+            }
+        }
+        self.store.update(&mut |s| {
+            s.order.retain(|k, _| normalize_provider(k) != key);
+            if !ids.is_empty() {
+                s.order.insert(key.clone(), ids.clone());
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// Copies every profile of `other`'s store into this agent's store (same ids are replaced;
+    /// usage statistics are not copied). Returns the copied ids in order.
+    pub fn copy_profiles_from(&self, other: &AgentId) -> Result<Vec<String>> {
+        if other == &self.agent {
+            return Err(Error::InvalidArgument(format!(
+                "cannot copy auth profiles from agent \"{other}\" to itself"
+            )));
+        }
+        let other_path = self.config.paths().auth_store_path(&self.config, other);
+        let source = FileStore::new(other_path).load()?.unwrap_or_default();
+        let ids: Vec<String> = source.profiles.keys().cloned().collect();
+        if ids.is_empty() {
+            return Ok(ids);
+        }
+        self.store.update(&mut |s| {
+            for (id, p) in &source.profiles {
+                s.set_profile(id.clone(), p.clone());
+            }
+            Ok(())
+        })?;
+        Ok(ids)
+    }
+}

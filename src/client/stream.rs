@@ -1,0 +1,857 @@
+//! Typed Messages API stream events and the accumulator that turns them into the final
+//! [`Message`] (SPEC §6 "Streaming").
+//!
+//! * [`StreamEvent`] — one typed event (`message_start`, `content_block_start|delta|stop`,
+//!   `message_delta`, `message_stop`, `ping`, `error`). It serializes back to the API's JSON
+//!   shape, which is what the C ABI hands to its callback.
+//! * [`MessageAccumulator`] — folds events into a [`Message`]: text joined, thinking and its
+//!   signature, tool input JSON parsed at block stop (empty → `{}`), usage counters of
+//!   `message_delta` overwriting (never adding to) those of `message_start`. The partial message
+//!   is available at any time; an `error` event or a stream that ends without `message_stop`
+//!   becomes [`Error::Stream`] carrying it.
+//! * [`StreamDecoder`] — the SSE parser and the accumulator together: push body chunks, get the
+//!   message. Its hot path does not allocate per event: `text_delta`, `input_json_delta` and
+//!   `thinking_delta` events in the API's own compact form are decoded in place.
+//!
+//! ```
+//! use claw_anthropic::client::stream::StreamDecoder;
+//! # fn main() -> claw_anthropic::Result<()> {
+//! let body = concat!(
+//!     "event: message_start\n",
+//!     "data: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude-sonnet-4-5\",",
+//!     "\"content\":[],\"usage\":{\"input_tokens\":12,\"output_tokens\":1}}}\n\n",
+//!     "event: content_block_start\n",
+//!     "data: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n",
+//!     "event: content_block_delta\n",
+//!     "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n",
+//!     "event: content_block_stop\n",
+//!     "data: {\"type\":\"content_block_stop\",\"index\":0}\n\n",
+//!     "event: message_delta\n",
+//!     "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":5}}\n\n",
+//!     "event: message_stop\n",
+//!     "data: {\"type\":\"message_stop\"}\n\n",
+//! );
+//! let mut decoder = StreamDecoder::new();
+//! for chunk in body.as_bytes().chunks(7) {
+//!     decoder.push(chunk)?;
+//! }
+//! let message = decoder.finish()?;
+//! assert_eq!(message.text(), "Hi");
+//! assert_eq!(message.usage.input_tokens, 12);
+//! assert_eq!(message.usage.output_tokens, 5);
+//! # Ok(()) }
+//! ```
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::sse::{SseEvent, SseParser};
+use crate::error::{Error, FailureReason, Result};
+use crate::request::messages::{ContentBlock, Message, ServerToolUsage};
+
+/// A `content_block_delta` payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ContentDelta {
+    /// More text for a `text` block.
+    TextDelta {
+        /// The text piece.
+        text: String,
+    },
+    /// A piece of a tool call's input JSON (the pieces concatenate to the JSON text).
+    InputJsonDelta {
+        /// The JSON piece (not valid JSON on its own).
+        partial_json: String,
+    },
+    /// More reasoning text for a `thinking` block.
+    ThinkingDelta {
+        /// The text piece.
+        thinking: String,
+    },
+    /// The signature of a `thinking` block.
+    SignatureDelta {
+        /// The signature.
+        signature: String,
+    },
+    /// A citation for a `text` block.
+    CitationsDelta {
+        /// The citation (kept as JSON).
+        citation: Value,
+    },
+    /// A delta type this crate does not know (ignored by the accumulator).
+    #[serde(other)]
+    Unknown,
+}
+
+/// The `delta` of a `message_delta` event.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MessageDeltaBody {
+    /// Why generation stopped.
+    #[serde(default)]
+    pub stop_reason: Option<String>,
+    /// The stop sequence hit, if any.
+    #[serde(default)]
+    pub stop_sequence: Option<String>,
+    /// Other fields, kept as is.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The `usage` of a `message_delta` event: cumulative counters that replace those of
+/// `message_start` (only the ones present).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeltaUsage {
+    /// Input tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<u64>,
+    /// Output tokens so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<u64>,
+    /// Input tokens written to the cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_creation_input_tokens: Option<u64>,
+    /// Input tokens read from the cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_read_input_tokens: Option<u64>,
+    /// Server tool counters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_tool_use: Option<ServerToolUsage>,
+}
+
+/// The `error` of an `error` event.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StreamErrorBody {
+    /// `overloaded_error`, `api_error`, …
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    /// Human-readable message.
+    #[serde(default)]
+    pub message: String,
+}
+
+impl StreamErrorBody {
+    /// How this failure is classified (`overloaded_error` → rate_limit, …).
+    pub fn reason(&self) -> FailureReason {
+        crate::auth::usage::classify_status(0, Some(&self.kind), &self.message)
+    }
+}
+
+/// One typed event of a Messages API stream. Serializes to the API's JSON (with `type`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum StreamEvent {
+    /// The message shell: id, model, usage so far, empty content.
+    MessageStart {
+        /// The message.
+        message: Box<Message>,
+    },
+    /// A content block begins.
+    ContentBlockStart {
+        /// Its position in `content`.
+        index: usize,
+        /// The block as it starts (empty text, tool_use with `{}` input, …).
+        content_block: ContentBlock,
+    },
+    /// More content for a block.
+    ContentBlockDelta {
+        /// The block's position.
+        index: usize,
+        /// The piece.
+        delta: ContentDelta,
+    },
+    /// A content block is complete.
+    ContentBlockStop {
+        /// The block's position.
+        index: usize,
+    },
+    /// Top-level changes: stop reason and cumulative usage.
+    MessageDelta {
+        /// Stop reason / sequence.
+        #[serde(default)]
+        delta: MessageDeltaBody,
+        /// Usage counters (replace the earlier ones).
+        #[serde(default)]
+        usage: DeltaUsage,
+    },
+    /// The stream is complete.
+    MessageStop,
+    /// Keep-alive.
+    Ping,
+    /// The API failed mid-stream.
+    Error {
+        /// What failed.
+        error: StreamErrorBody,
+    },
+}
+
+fn malformed(name: &str, e: impl std::fmt::Display) -> Error {
+    Error::Stream {
+        reason: FailureReason::Format,
+        error_type: None,
+        message: format!("malformed `{name}` event in the response stream: {e}"),
+        partial: None,
+    }
+}
+
+impl StreamEvent {
+    /// Parses one event from its SSE `event:` name and `data:` JSON. Returns `Ok(None)` for
+    /// event types this crate does not know (they are to be ignored). When `name` is the
+    /// default `message`, the JSON's `type` decides.
+    pub fn parse(name: &str, data: &str) -> Result<Option<StreamEvent>> {
+        let known = |n: &str| {
+            matches!(
+                n,
+                "message_start"
+                    | "content_block_start"
+                    | "content_block_delta"
+                    | "content_block_stop"
+                    | "message_delta"
+                    | "message_stop"
+                    | "ping"
+                    | "error"
+            )
+        };
+        if name != "message" && !known(name) {
+            return Ok(None);
+        }
+        // The API's data always carries the same `type` as the event name: parse directly.
+        if known(name)
+            && let Ok(ev) = serde_json::from_str::<StreamEvent>(data)
+            && ev.type_name() == name
+        {
+            return Ok(Some(ev));
+        }
+        let v: Value = serde_json::from_str(data).map_err(|e| malformed(name, e))?;
+        let ty = if known(name) {
+            name.to_owned()
+        } else {
+            v.get("type")
+                .and_then(Value::as_str)
+                .unwrap_or(name)
+                .to_owned()
+        };
+        let ty = ty.as_str();
+        if !known(ty) {
+            return Ok(None);
+        }
+        let mut obj = match v {
+            Value::Object(m) => m,
+            other => return Err(malformed(ty, format!("expected an object, got {other}"))),
+        };
+        obj.insert("type".into(), Value::String(ty.to_owned()));
+        serde_json::from_value(Value::Object(obj))
+            .map(Some)
+            .map_err(|e| malformed(ty, e))
+    }
+
+    /// Parses an [`SseEvent`] (see [`StreamEvent::parse`]).
+    pub fn from_sse(event: &SseEvent<'_>) -> Result<Option<StreamEvent>> {
+        Self::parse(&event.event, &event.data)
+    }
+
+    /// The event's `type` string.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            StreamEvent::MessageStart { .. } => "message_start",
+            StreamEvent::ContentBlockStart { .. } => "content_block_start",
+            StreamEvent::ContentBlockDelta { .. } => "content_block_delta",
+            StreamEvent::ContentBlockStop { .. } => "content_block_stop",
+            StreamEvent::MessageDelta { .. } => "message_delta",
+            StreamEvent::MessageStop => "message_stop",
+            StreamEvent::Ping => "ping",
+            StreamEvent::Error { .. } => "error",
+        }
+    }
+}
+
+/// Folds stream events into the final [`Message`]. See the [module docs](self).
+#[derive(Debug, Default, Clone)]
+pub struct MessageAccumulator {
+    message: Option<Message>,
+    /// Concatenated `partial_json` per block index (empty for other blocks).
+    json: Vec<String>,
+    /// Which blocks have stopped.
+    stopped_blocks: Vec<bool>,
+    complete: bool,
+    failed: Option<StreamErrorBody>,
+}
+
+impl MessageAccumulator {
+    /// An empty accumulator.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether `message_stop` arrived.
+    pub fn is_complete(&self) -> bool {
+        self.complete
+    }
+
+    /// Whether `message_start` arrived.
+    pub fn has_started(&self) -> bool {
+        self.message.is_some()
+    }
+
+    /// The message so far (`None` before `message_start`). Open tool-use blocks carry their
+    /// input parsed from the JSON received so far when it is already complete JSON.
+    pub fn partial(&self) -> Option<Message> {
+        let mut m = self.message.clone()?;
+        for (i, block) in m.content.iter_mut().enumerate() {
+            if !self.stopped_blocks.get(i).copied().unwrap_or(true) {
+                let _ = set_tool_input(block, self.json.get(i).map_or("", String::as_str));
+            }
+        }
+        Some(m)
+    }
+
+    /// The stream error built from this accumulator's state.
+    fn stream_error(
+        &self,
+        reason: FailureReason,
+        error_type: Option<String>,
+        message: String,
+    ) -> Error {
+        Error::Stream {
+            reason,
+            error_type,
+            message,
+            partial: self.partial().map(Box::new),
+        }
+    }
+
+    fn error_event(&mut self, e: &StreamErrorBody) -> Error {
+        self.failed = Some(e.clone());
+        self.failed_error()
+    }
+
+    fn failed_error(&self) -> Error {
+        let e = self.failed.clone().unwrap_or_default();
+        self.stream_error(
+            e.reason(),
+            Some(e.kind.clone()),
+            format!("{}: {}", e.kind, e.message),
+        )
+    }
+
+    /// Attaches the partial message to a stream error that lacks one.
+    pub fn with_partial(&self, err: Error) -> Error {
+        match err {
+            Error::Stream {
+                reason,
+                error_type,
+                message,
+                partial: None,
+            } => Error::Stream {
+                reason,
+                error_type,
+                message,
+                partial: self.partial().map(Box::new),
+            },
+            other => other,
+        }
+    }
+
+    fn format_error(&self, message: String) -> Error {
+        self.stream_error(FailureReason::Format, None, message)
+    }
+
+    fn message_mut(&mut self, what: &str) -> Result<&mut Message> {
+        if self.message.is_none() {
+            return Err(self.format_error(format!(
+                "`{what}` arrived before `message_start` in the response stream"
+            )));
+        }
+        Ok(self.message.as_mut().expect("checked above"))
+    }
+
+    fn block_mut(&mut self, index: usize, what: &str) -> Result<&mut ContentBlock> {
+        let len = self.message.as_ref().map_or(0, |m| m.content.len());
+        if index >= len {
+            return Err(self.format_error(format!(
+                "`{what}` for content block {index}, which has not started"
+            )));
+        }
+        Ok(&mut self.message_mut(what)?.content[index])
+    }
+
+    /// Applies one event. `ping` and unknown deltas are ignored, as is everything after
+    /// `message_stop`. An `error` event returns [`Error::Stream`] (classified, with the partial
+    /// message); so does an inconsistent stream (a delta for a block that never started).
+    pub fn push(&mut self, event: &StreamEvent) -> Result<()> {
+        if self.complete {
+            return Ok(());
+        }
+        if self.failed.is_some() {
+            return Err(self.failed_error());
+        }
+        match event {
+            StreamEvent::MessageStart { message } => {
+                let mut m = Message::clone(message);
+                self.json = vec![String::new(); m.content.len()];
+                self.stopped_blocks = vec![true; m.content.len()];
+                m.content.shrink_to_fit();
+                self.message = Some(m);
+            }
+            StreamEvent::ContentBlockStart {
+                index,
+                content_block,
+            } => {
+                let m = self.message_mut("content_block_start")?;
+                let len = m.content.len();
+                if *index > len {
+                    return Err(self.format_error(format!(
+                        "`content_block_start` for block {index} but only {len} blocks exist"
+                    )));
+                }
+                if *index == len {
+                    m.content.push(content_block.clone());
+                    self.json.push(String::new());
+                    self.stopped_blocks.push(false);
+                } else {
+                    m.content[*index] = content_block.clone();
+                    self.json[*index].clear();
+                    self.stopped_blocks[*index] = false;
+                }
+            }
+            StreamEvent::ContentBlockDelta { index, delta } => match delta {
+                ContentDelta::TextDelta { text } => self.append_text(*index, text)?,
+                ContentDelta::InputJsonDelta { partial_json } => {
+                    self.append_json(*index, partial_json)?
+                }
+                ContentDelta::ThinkingDelta { thinking } => {
+                    self.append_thinking(*index, thinking)?
+                }
+                ContentDelta::SignatureDelta { signature } => {
+                    match self.block_mut(*index, "signature_delta")? {
+                        ContentBlock::Thinking(t) => t.signature.push_str(signature),
+                        ContentBlock::Unknown(Value::Object(o)) => {
+                            append_str_field(o, "signature", signature)
+                        }
+                        _ => {}
+                    }
+                }
+                ContentDelta::CitationsDelta { citation } => {
+                    match self.block_mut(*index, "citations_delta")? {
+                        ContentBlock::Text(t) => t
+                            .citations
+                            .get_or_insert_with(Vec::new)
+                            .push(citation.clone()),
+                        ContentBlock::Unknown(Value::Object(o)) => {
+                            let list = o
+                                .entry("citations")
+                                .or_insert_with(|| Value::Array(Vec::new()));
+                            if let Value::Array(a) = list {
+                                a.push(citation.clone());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                ContentDelta::Unknown => {}
+            },
+            StreamEvent::ContentBlockStop { index } => {
+                let json = std::mem::take(self.json.get_mut(*index).unwrap_or(&mut String::new()));
+                let block = self.block_mut(*index, "content_block_stop")?;
+                if let Err(e) = set_tool_input(block, &json) {
+                    return Err(self.format_error(format!(
+                        "the input JSON of tool-use block {index} is invalid: {e}"
+                    )));
+                }
+                self.stopped_blocks[*index] = true;
+            }
+            StreamEvent::MessageDelta { delta, usage } => {
+                let m = self.message_mut("message_delta")?;
+                if delta.stop_reason.is_some() {
+                    m.stop_reason = delta.stop_reason.clone();
+                }
+                if delta.stop_sequence.is_some() {
+                    m.stop_sequence = delta.stop_sequence.clone();
+                }
+                for (k, v) in &delta.extra {
+                    m.extra.insert(k.clone(), v.clone());
+                }
+                let u = &mut m.usage;
+                if let Some(v) = usage.input_tokens {
+                    u.input_tokens = v;
+                }
+                if let Some(v) = usage.output_tokens {
+                    u.output_tokens = v;
+                }
+                if let Some(v) = usage.cache_creation_input_tokens {
+                    u.cache_creation_input_tokens = Some(v);
+                }
+                if let Some(v) = usage.cache_read_input_tokens {
+                    u.cache_read_input_tokens = Some(v);
+                }
+                if let Some(v) = &usage.server_tool_use {
+                    u.server_tool_use = Some(v.clone());
+                }
+            }
+            StreamEvent::MessageStop => {
+                self.message_mut("message_stop")?;
+                self.complete = true;
+            }
+            StreamEvent::Ping => {}
+            StreamEvent::Error { error } => return Err(self.error_event(error)),
+        }
+        Ok(())
+    }
+
+    fn append_text(&mut self, index: usize, text: &str) -> Result<()> {
+        match self.block_mut(index, "text_delta")? {
+            ContentBlock::Text(t) => t.text.push_str(text),
+            ContentBlock::Unknown(Value::Object(o)) => append_str_field(o, "text", text),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn append_thinking(&mut self, index: usize, text: &str) -> Result<()> {
+        match self.block_mut(index, "thinking_delta")? {
+            ContentBlock::Thinking(t) => t.thinking.push_str(text),
+            ContentBlock::Unknown(Value::Object(o)) => append_str_field(o, "thinking", text),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn append_json(&mut self, index: usize, piece: &str) -> Result<()> {
+        self.block_mut(index, "input_json_delta")?;
+        self.json[index].push_str(piece);
+        Ok(())
+    }
+
+    /// Applies one SSE event, with a fast path for the API's compact `text_delta`,
+    /// `input_json_delta` and `thinking_delta` events (decoded in place, no allocation);
+    /// everything else goes through [`StreamEvent::parse`]. Returns the typed event when one
+    /// was built (`None` on the fast path and for unknown events).
+    pub fn push_sse(&mut self, event: &SseEvent<'_>) -> Result<Option<StreamEvent>> {
+        if self.complete {
+            return Ok(None);
+        }
+        if event.event == "content_block_delta"
+            && self.failed.is_none()
+            && self.fast_delta(&event.data)
+        {
+            return Ok(None);
+        }
+        let typed = StreamEvent::from_sse(event).map_err(|e| self.with_partial(e))?;
+        if let Some(ev) = &typed {
+            self.push(ev)?;
+        }
+        Ok(typed)
+    }
+
+    /// `{"type":"content_block_delta","index":N,"delta":{"type":"K","F":"…"}}` exactly;
+    /// returns false (having changed nothing) for anything else.
+    fn fast_delta(&mut self, data: &str) -> bool {
+        const HEAD: &str = r#"{"type":"content_block_delta","index":"#;
+        let Some(rest) = data.strip_prefix(HEAD) else {
+            return false;
+        };
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 9 {
+            return false;
+        }
+        let Ok(index) = rest[..digits].parse::<usize>() else {
+            return false;
+        };
+        let Some(rest) = rest[digits..].strip_prefix(r#","delta":{"type":""#) else {
+            return false;
+        };
+        #[derive(Clone, Copy)]
+        enum K {
+            Text,
+            Json,
+            Thinking,
+        }
+        let (kind, rest) = if let Some(r) = rest.strip_prefix(r#"text_delta","text":""#) {
+            (K::Text, r)
+        } else if let Some(r) = rest.strip_prefix(r#"input_json_delta","partial_json":""#) {
+            (K::Json, r)
+        } else if let Some(r) = rest.strip_prefix(r#"thinking_delta","thinking":""#) {
+            (K::Thinking, r)
+        } else {
+            return false;
+        };
+        let Some(m) = self.message.as_mut() else {
+            return false;
+        };
+        let target: &mut String = match (kind, m.content.get_mut(index)) {
+            (K::Text, Some(ContentBlock::Text(t))) => &mut t.text,
+            (K::Thinking, Some(ContentBlock::Thinking(t))) => &mut t.thinking,
+            (K::Json, Some(_)) => match self.json.get_mut(index) {
+                Some(j) => j,
+                None => return false,
+            },
+            _ => return false,
+        };
+        let before = target.len();
+        match unescape_into(rest, target) {
+            Some(consumed) if rest[consumed..].trim_end() == "}}" => true,
+            _ => {
+                target.truncate(before);
+                false
+            }
+        }
+    }
+
+    /// The final message. Errors when the stream failed (`error` event) or ended without
+    /// `message_stop` (truncated) — both [`Error::Stream`] with the partial message.
+    pub fn finish(self) -> Result<Message> {
+        if self.failed.is_some() {
+            return Err(self.failed_error());
+        }
+        if !self.complete {
+            return Err(self.stream_error(
+                FailureReason::Unknown,
+                None,
+                if self.message.is_some() {
+                    "the response stream ended before `message_stop` (truncated)".into()
+                } else {
+                    "the response stream ended before `message_start` (no message received)".into()
+                },
+            ));
+        }
+        let mut m = self.message.expect("complete implies started");
+        // Blocks never stopped (tolerated when message_stop came): parse what we have.
+        for (i, block) in m.content.iter_mut().enumerate() {
+            if !self.stopped_blocks.get(i).copied().unwrap_or(true) {
+                let _ = set_tool_input(block, self.json.get(i).map_or("", String::as_str));
+            }
+        }
+        Ok(m)
+    }
+}
+
+fn append_str_field(o: &mut Map<String, Value>, field: &str, piece: &str) {
+    match o.get_mut(field) {
+        Some(Value::String(s)) => s.push_str(piece),
+        _ => {
+            o.insert(field.into(), Value::String(piece.into()));
+        }
+    }
+}
+
+/// Sets a tool-use block's input from its concatenated JSON (empty → keeps the start value, or
+/// `{}`). Other blocks are left alone.
+fn set_tool_input(
+    block: &mut ContentBlock,
+    json: &str,
+) -> std::result::Result<(), serde_json::Error> {
+    let parse = |json: &str| -> std::result::Result<Option<Value>, serde_json::Error> {
+        if json.trim().is_empty() {
+            Ok(None)
+        } else {
+            serde_json::from_str(json).map(Some)
+        }
+    };
+    match block {
+        ContentBlock::ToolUse(t) => {
+            match parse(json)? {
+                Some(v) => t.input = v,
+                None if t.input.is_null() => t.input = Value::Object(Map::new()),
+                None => {}
+            }
+            Ok(())
+        }
+        ContentBlock::Unknown(Value::Object(o))
+            if !json.trim().is_empty() || o.contains_key("input") =>
+        {
+            if let Some(v) = parse(json)? {
+                o.insert("input".into(), v);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Decodes the JSON string body starting right after the opening quote into `out`; returns the
+/// number of bytes consumed including the closing quote, or `None` for malformed input.
+fn unescape_into(s: &str, out: &mut String) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    loop {
+        let j = i + memchr::memchr2(b'"', b'\\', &b[i..])?;
+        // Raw control characters are not allowed in JSON strings.
+        if b[i..j].iter().any(|&c| c < 0x20) {
+            return None;
+        }
+        out.push_str(&s[i..j]);
+        if b[j] == b'"' {
+            return Some(j + 1);
+        }
+        let esc = *b.get(j + 1)?;
+        i = j + 2;
+        let c = match esc {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hi = hex4(b.get(i..i + 4)?)?;
+                i += 4;
+                if (0xD800..0xDC00).contains(&hi) {
+                    if b.get(i..i + 2)? != b"\\u" {
+                        return None;
+                    }
+                    let lo = hex4(b.get(i + 2..i + 6)?)?;
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return None;
+                    }
+                    i += 6;
+                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
+                } else {
+                    char::from_u32(hi)?
+                }
+            }
+            _ => return None,
+        };
+        out.push(c);
+    }
+}
+
+fn hex4(b: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in b {
+        v = v * 16 + (c as char).to_digit(16)?;
+    }
+    Some(v)
+}
+
+/// The SSE parser and the accumulator together: push response body chunks, then
+/// [`StreamDecoder::finish`] for the message. See the [module docs](self).
+#[derive(Debug, Default)]
+pub struct StreamDecoder {
+    parser: SseParser,
+    acc: MessageAccumulator,
+}
+
+impl StreamDecoder {
+    /// A decoder with the default maximum event size.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A decoder over a custom parser (e.g. another maximum event size).
+    pub fn with_parser(parser: SseParser) -> Self {
+        StreamDecoder {
+            parser,
+            acc: MessageAccumulator::new(),
+        }
+    }
+
+    /// Feeds a body chunk. Errors (an `error` event, a malformed or oversized event, an
+    /// inconsistent stream) are [`Error::Stream`] with the partial message; the stream should
+    /// be abandoned then.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
+        for ev in self.parser.push(chunk) {
+            let ev = ev.map_err(|e| self.acc.with_partial(e))?;
+            self.acc.push_sse(&ev)?;
+        }
+        Ok(())
+    }
+
+    /// Like [`StreamDecoder::push`], and hands every known event except `ping` to `on_event`
+    /// as it is applied (this path builds each typed event, so it allocates).
+    pub fn push_with(
+        &mut self,
+        chunk: &[u8],
+        mut on_event: impl FnMut(&StreamEvent),
+    ) -> Result<()> {
+        for ev in self.parser.push(chunk) {
+            let ev = ev.map_err(|e| self.acc.with_partial(e))?;
+            if self.acc.is_complete() {
+                continue;
+            }
+            let Some(typed) = StreamEvent::from_sse(&ev).map_err(|e| self.acc.with_partial(e))?
+            else {
+                continue;
+            };
+            if !matches!(typed, StreamEvent::Ping) {
+                on_event(&typed);
+            }
+            self.acc.push(&typed)?;
+        }
+        Ok(())
+    }
+
+    /// The accumulator (partial message, completion).
+    pub fn accumulator(&self) -> &MessageAccumulator {
+        &self.acc
+    }
+
+    /// The message so far.
+    pub fn partial(&self) -> Option<Message> {
+        self.acc.partial()
+    }
+
+    /// Whether `message_stop` arrived.
+    pub fn is_complete(&self) -> bool {
+        self.acc.is_complete()
+    }
+
+    /// Ends the stream: the final message, or [`Error::Stream`] if it was cut short.
+    pub fn finish(mut self) -> Result<Message> {
+        let _ = self.parser.finish();
+        self.acc.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unescape(s: &str) -> Option<(String, usize)> {
+        let mut out = String::new();
+        unescape_into(s, &mut out).map(|n| (out, n))
+    }
+
+    #[test]
+    fn unescape_matches_serde() {
+        for raw in [
+            r#"plain""#,
+            r#"a\"b\\c\/d\n\t\r\b\f""#,
+            r#"\u00e9\u4e2d\ud83d\ude00 x""#,
+            r#"""#,
+        ] {
+            let (got, n) = unescape(raw).unwrap();
+            assert_eq!(n, raw.len());
+            let want: String = serde_json::from_str(&format!("\"{raw}")).unwrap();
+            assert_eq!(got, want);
+        }
+        for bad in [r#"\x""#, r#"\ud83d""#, r#"\u12"#, "no end", "ctl\u{1}\""] {
+            assert!(unescape(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn fast_path_falls_back_without_side_effects() {
+        let mut acc = MessageAccumulator::new();
+        acc.push(
+            &StreamEvent::parse(
+                "message_start",
+                r#"{"type":"message_start","message":{"id":"m"}}"#,
+            )
+            .unwrap()
+            .unwrap(),
+        )
+        .unwrap();
+        acc.push(&StreamEvent::parse("content_block_start", r#"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#).unwrap().unwrap()).unwrap();
+        assert!(acc.fast_delta(r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a\nb"}}"#));
+        // Extra field after the text: not the fast shape; nothing appended.
+        assert!(!acc.fast_delta(r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"zz","x":1}}"#));
+        // Block 1 does not exist.
+        assert!(!acc.fast_delta(
+            r#"{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"zz"}}"#
+        ));
+        assert_eq!(acc.partial().unwrap().text(), "a\nb");
+    }
+}

@@ -1,0 +1,792 @@
+//! Building a Messages request: URL, headers, betas, model resolution, params and prompt-cache
+//! breakpoints (SPEC §5).
+//!
+//! ```
+//! # fn main() -> claw_anthropic::Result<()> {
+//! use claw_anthropic::auth::CredentialKind;
+//! use claw_anthropic::request::build::{AuthHeader, BuildOptions, build_messages};
+//! use claw_anthropic::request::messages::{MessageParam, MessageRequest};
+//! use secrecy::SecretString;
+//!
+//! let config = claw_anthropic::Config::from_json5(
+//!     r#"{ agents: { defaults: { models: { "anthropic/claude-opus-4-5": { params: { cacheControlTtl: "1h" } } } } } }"#,
+//! )?;
+//! let key = SecretString::from("sk-ant-api03-0123456789abcdef0123456789");
+//! let req = MessageRequest::new("opus", vec![MessageParam::user("Hello")]);
+//! let built = build_messages(&config, AuthHeader::new(CredentialKind::ApiKey, &key), req, &BuildOptions::default())?;
+//! assert_eq!(built.url.as_str(), "https://api.anthropic.com/v1/messages");
+//! assert_eq!(built.body.model, "claude-opus-4-5");
+//! let dry = built.dry_run();
+//! assert_eq!(dry["headers"]["x-api-key"], "sk-ant-a...23456789");
+//! assert_eq!(dry["body"]["messages"][0]["content"][0]["cache_control"]["ttl"], "1h");
+//! # Ok(()) }
+//! ```
+//!
+//! Decisions this module makes (documented here because the reference leaves them open):
+//! * **Header overrides.** `models.providers.<id>.headers` (then [`BuildOptions::headers`])
+//!   replace ordinary headers by case-insensitive name, in place; new names are appended in the
+//!   order given. `anthropic-beta` is merged (union, required flags first). The credential headers
+//!   (`x-api-key`, `authorization`) and the framing headers (`content-type`, `content-length`,
+//!   `host`, `transfer-encoding`) cannot be overridden: such entries are ignored with a warning,
+//!   because the credential comes from auth-profile resolution (rotation would otherwise be
+//!   meaningless) and the body is always JSON. `anthropic-version`, `user-agent` and `accept` may
+//!   be overridden.
+//! * **Unknown params.** `params` keys other than `cacheControlTtl`, `temperature` and `maxTokens`
+//!   are request *options* in the reference, not body fields: they are never put into the body.
+//! * **Temperature with thinking.** The API only accepts the default temperature with extended
+//!   thinking, so `params.temperature` is not applied when thinking is enabled (a warning says so).
+//! * **Where the default policy puts breakpoints.** The last system block, and the last block of
+//!   the last user message that can carry `cache_control` (text, image, document, tool_use,
+//!   tool_result — walking back past thinking and unknown blocks and empty texts). A block that
+//!   already has a `cache_control` is left alone.
+//! * **Providers.** Only `anthropic` and providers whose `api` is `anthropic-messages` are served;
+//!   any other provider is an error at `model`.
+
+use crate::auth::{CredentialKind, mask};
+use crate::config::{Config, ModelRef};
+use crate::error::{Error, Result};
+use crate::request::check;
+use crate::request::messages::{
+    CacheControl, ContentBlock, MessageContent, MessageRequest, Role, SystemPrompt, ThinkingConfig,
+    models,
+};
+use reqwest::header::HeaderValue;
+use reqwest::{Method, Url};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+/// `anthropic-version` sent with every request.
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+/// Base URL when `models.providers.<id>.baseUrl` is not set.
+pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
+/// `user-agent` sent with every request.
+pub const USER_AGENT: &str = concat!("claw-anthropic/", env!("CARGO_PKG_VERSION"));
+
+/// Beta flag names (open strings; these are the ones this crate adds itself).
+pub mod betas {
+    /// Extended prompt-cache TTL (`"ttl": "1h"`); always sent with API-key auth.
+    pub const EXTENDED_CACHE_TTL: &str = "extended-cache-ttl-2025-04-11";
+    /// OAuth / setup-token auth; always sent with bearer auth.
+    pub const OAUTH: &str = "oauth-2025-04-20";
+}
+
+/// Where prompt-cache breakpoints go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum CachePolicy {
+    /// Last system block + last block of the last user message (SPEC §5), with the model's TTL
+    /// for API-key auth.
+    #[default]
+    Default,
+    /// Add no breakpoints (the caller's own placements are kept).
+    None,
+    /// Leave the caller's placements exactly as they are (same effect as `None` on the body;
+    /// states intent).
+    Manual,
+}
+
+/// Per-call options of [`build_messages`].
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Breakpoint placement.
+    pub cache_policy: CachePolicy,
+    /// `Some(true)` streams (sets `"stream": true` and `accept: text/event-stream`),
+    /// `Some(false)` forces a plain response; `None` keeps the body's `stream`.
+    pub stream: Option<bool>,
+    /// Extra headers, applied after the provider's config headers with the same rules.
+    pub headers: Vec<(String, String)>,
+    /// Extra beta flags, merged after the required and configured ones.
+    pub betas: Vec<String>,
+}
+
+/// The credential to send: its kind (header form) and the secret.
+#[derive(Clone, Copy)]
+pub struct AuthHeader<'a> {
+    /// API key (`x-api-key`) or token (`authorization: Bearer`).
+    pub kind: CredentialKind,
+    /// The key or token.
+    pub secret: &'a SecretString,
+}
+
+impl<'a> AuthHeader<'a> {
+    /// An auth header of this kind with this secret.
+    pub fn new(kind: CredentialKind, secret: &'a SecretString) -> Self {
+        AuthHeader { kind, secret }
+    }
+}
+
+impl std::fmt::Debug for AuthHeader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthHeader")
+            .field("kind", &self.kind)
+            .field("secret", &mask(self.secret.expose_secret()))
+            .finish()
+    }
+}
+
+/// A request ready to send: method, URL, headers (lowercase names, in sending order; secret values
+/// are marked sensitive) and the body.
+#[derive(Debug, Clone)]
+pub struct BuiltRequest<B = MessageRequest> {
+    /// `POST` (messages, count_tokens) or `GET` (models).
+    pub method: Method,
+    /// Full URL.
+    pub url: Url,
+    /// Headers, lowercase names, in order.
+    pub headers: Vec<(String, HeaderValue)>,
+    /// The resolved model (for messages and count_tokens).
+    pub model: Option<ModelRef>,
+    /// The credential kind the headers carry.
+    pub credential_kind: CredentialKind,
+    /// The body (resolved model id, `max_tokens`, params and breakpoints applied).
+    pub body: B,
+    /// Things worth telling the user (never printed by the library).
+    pub warnings: Vec<String>,
+}
+
+impl<B: Serialize> BuiltRequest<B> {
+    /// The body as JSON bytes.
+    pub fn body_bytes(&self) -> Result<Vec<u8>> {
+        serde_json::to_vec(&self.body).map_err(|e| Error::InvalidRequest {
+            path: String::new(),
+            message: format!("the body could not be serialized: {e}"),
+        })
+    }
+
+    /// The value of a header (first match, case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<&HeaderValue> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    /// `{method, url, headers, body}` with every sensitive header value masked
+    /// (`first8...last8`; `Bearer ` is kept) — what `send --dry-run` and the C ABI print.
+    pub fn dry_run(&self) -> Value {
+        let mut headers = Map::new();
+        for (name, value) in &self.headers {
+            let text = String::from_utf8_lossy(value.as_bytes());
+            let shown = if value.is_sensitive() {
+                match text.strip_prefix("Bearer ") {
+                    Some(tok) => format!("Bearer {}", mask(tok)),
+                    None => mask(&text),
+                }
+            } else {
+                text.into_owned()
+            };
+            headers.insert(name.clone(), Value::String(shown));
+        }
+        let body = serde_json::to_value(&self.body).unwrap_or(Value::Null);
+        json!({
+            "method": self.method.as_str(),
+            "url": self.url.as_str(),
+            "headers": headers,
+            "body": body,
+        })
+    }
+}
+
+/// Header names whose values are masked and marked sensitive (besides the credential headers).
+fn is_sensitive_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    matches!(
+        n.as_str(),
+        "authorization" | "x-api-key" | "proxy-authorization" | "cookie"
+    ) || n.contains("key")
+        || n.contains("token")
+        || n.contains("secret")
+        || n.contains("auth")
+}
+
+const PROTECTED: &[&str] = &[
+    "x-api-key",
+    "authorization",
+    "content-type",
+    "content-length",
+    "host",
+    "transfer-encoding",
+];
+
+fn header_value(name: &str, value: &str, sensitive: bool) -> Result<HeaderValue> {
+    check::check_header_value(name, value, sensitive)?;
+    let mut v = HeaderValue::from_str(value).map_err(|_| {
+        Error::InvalidArgument(format!(
+            "the value of header `{name}` is not a valid header value"
+        ))
+    })?;
+    v.set_sensitive(sensitive);
+    Ok(v)
+}
+
+/// Splits comma-separated beta lists and appends new names (trimmed, de-duplicated).
+fn merge_betas<'a>(into: &mut Vec<String>, values: impl IntoIterator<Item = &'a str>) {
+    for v in values {
+        for b in v.split(',') {
+            let b = b.trim();
+            if !b.is_empty() && !into.iter().any(|x| x == b) {
+                into.push(b.to_owned());
+            }
+        }
+    }
+}
+
+/// Whether this crate serves `provider` (anthropic, or `api: "anthropic-messages"`).
+pub fn serves_provider(config: &Config, provider: &str) -> bool {
+    provider == "anthropic"
+        || config
+            .provider(provider)
+            .and_then(|p| p.api.as_deref())
+            .is_some_and(|a| a.trim() == "anthropic-messages")
+}
+
+/// `<baseUrl>` of a provider (trailing `/` trimmed) checked for credential safety.
+pub fn base_url(config: &Config, provider: &str) -> Result<String> {
+    let (raw, origin) = match config
+        .provider(provider)
+        .and_then(|p| p.base_url.as_deref())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(u) => (u, format!("models.providers.{provider}.baseUrl")),
+        None => (DEFAULT_BASE_URL, "the default base URL".to_owned()),
+    };
+    let trimmed = raw.trim_end_matches('/');
+    check::check_credential_url(trimmed, &origin)?;
+    Ok(trimmed.to_owned())
+}
+
+/// The headers of any API request to `provider`: version, content type, accept, user agent, the
+/// credential, betas, then the provider's config headers and `extra` (see the module docs for
+/// the override rules). Warnings are appended to `warnings`.
+pub fn build_headers(
+    config: &Config,
+    provider: &str,
+    auth: AuthHeader<'_>,
+    accept: &str,
+    extra: &[(String, String)],
+    extra_betas: &[String],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<(String, HeaderValue)>> {
+    let secret = auth.secret.expose_secret().trim();
+    if secret.is_empty() {
+        return Err(Error::InvalidArgument(
+            "the credential is empty; set an API key or paste a setup-token".to_owned(),
+        ));
+    }
+    let mut headers: Vec<(String, HeaderValue)> = Vec::with_capacity(8);
+    headers.push((
+        "anthropic-version".to_owned(),
+        HeaderValue::from_static(ANTHROPIC_VERSION),
+    ));
+    headers.push((
+        "content-type".to_owned(),
+        HeaderValue::from_static("application/json"),
+    ));
+    headers.push(("accept".to_owned(), header_value("accept", accept, false)?));
+    headers.push((
+        "user-agent".to_owned(),
+        HeaderValue::from_static(USER_AGENT),
+    ));
+    let mut betas: Vec<String> = Vec::with_capacity(4);
+    if auth.kind.is_bearer() {
+        headers.push((
+            "authorization".to_owned(),
+            header_value("authorization", &format!("Bearer {secret}"), true)?,
+        ));
+        merge_betas(&mut betas, [betas::OAUTH]);
+    } else {
+        headers.push((
+            "x-api-key".to_owned(),
+            header_value("x-api-key", secret, true)?,
+        ));
+        merge_betas(&mut betas, [betas::EXTENDED_CACHE_TTL]);
+    }
+
+    let config_headers = config
+        .provider(provider)
+        .map(|p| {
+            p.headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str(), true))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let overrides = config_headers
+        .into_iter()
+        .chain(extra.iter().map(|(k, v)| (k.as_str(), v.as_str(), false)));
+    for (name, value, from_config) in overrides {
+        let name = name.trim();
+        check::check_header_name(name)?;
+        let lower = name.to_ascii_lowercase();
+        let origin = if from_config {
+            format!("models.providers.{provider}.headers")
+        } else {
+            "the call's headers".to_owned()
+        };
+        if lower == "anthropic-beta" {
+            check::check_header_value(name, value, false)?;
+            merge_betas(&mut betas, [value]);
+            continue;
+        }
+        if PROTECTED.contains(&lower.as_str()) {
+            warnings.push(format!(
+                "ignored header `{name}` from {origin}: it is set by this crate and cannot be overridden"
+            ));
+            continue;
+        }
+        let v = header_value(&lower, value, is_sensitive_name(&lower))?;
+        match headers.iter_mut().find(|(n, _)| *n == lower) {
+            Some(slot) => slot.1 = v,
+            None => headers.push((lower, v)),
+        }
+    }
+    merge_betas(&mut betas, extra_betas.iter().map(String::as_str));
+    if !betas.is_empty() {
+        let joined = betas.join(",");
+        headers.push((
+            "anthropic-beta".to_owned(),
+            header_value("anthropic-beta", &joined, false)?,
+        ));
+    }
+    Ok(headers)
+}
+
+/// Resolves `model` (alias, `provider/model`, bare id) and checks the provider is served.
+fn resolve_model(config: &Config, raw: &str, warnings: &mut Vec<String>) -> Result<ModelRef> {
+    if raw.trim().is_empty() {
+        return Err(Error::InvalidRequest {
+            path: "model".to_owned(),
+            message: "model must not be empty".to_owned(),
+        });
+    }
+    let (model, warning) = config
+        .resolve_model_ref(raw)
+        .ok_or_else(|| Error::InvalidRequest {
+            path: "model".to_owned(),
+            message: format!("{raw:?} is not a valid model ref; use provider/model or an alias"),
+        })?;
+    if let Some(w) = warning {
+        warnings.push(w.to_string());
+    }
+    if !serves_provider(config, &model.provider) {
+        return Err(Error::InvalidRequest {
+            path: "model".to_owned(),
+            message: format!(
+                "provider \"{}\" is not an Anthropic Messages provider; this crate serves \"anthropic\" and providers with api \"anthropic-messages\" in models.providers",
+                model.provider
+            ),
+        });
+    }
+    Ok(model)
+}
+
+/// Builds `POST <baseUrl>/v1/messages` from a caller's request (taken by value: no copy of the
+/// body is made). Runs every check of [`check::check_request`].
+pub fn build_messages(
+    config: &Config,
+    auth: AuthHeader<'_>,
+    mut body: MessageRequest,
+    options: &BuildOptions,
+) -> Result<BuiltRequest> {
+    let mut warnings = Vec::new();
+    let model = resolve_model(config, &body.model, &mut warnings)?;
+    let params = config.model_params(&model);
+
+    // Model id without the provider; max_tokens and temperature from params.
+    body.model.clone_from(&model.model);
+    if body.max_tokens.is_none() {
+        body.max_tokens = Some(
+            params
+                .and_then(|p| p.max_tokens)
+                .unwrap_or_else(|| models::default_max_tokens(&model.model)),
+        );
+    }
+    if body.temperature.is_none()
+        && let Some(t) = params.and_then(|p| p.temperature)
+    {
+        if body.thinking.as_ref().is_some_and(ThinkingConfig::is_on) {
+            warnings.push(format!(
+                "params.temperature ({t}) of {model} was not applied: extended thinking requires the default temperature"
+            ));
+        } else {
+            body.temperature = Some(t);
+        }
+    }
+    if let Some(s) = options.stream {
+        body.stream = s.then_some(true);
+    }
+
+    // Cache breakpoints.
+    if options.cache_policy == CachePolicy::Default {
+        let ttl = params.and_then(|p| p.cache_control_ttl);
+        let ttl = match (ttl, auth.kind) {
+            (Some(t), CredentialKind::ApiKey) => Some(t.as_str().to_owned()),
+            (Some(t), kind) => {
+                warnings.push(format!(
+                    "params.cacheControlTtl ({}) of {model} ignored: prompt-cache TTL applies only to API-key auth, this request uses a {kind} credential",
+                    t.as_str()
+                ));
+                None
+            }
+            (None, _) => None,
+        };
+        let cc = CacheControl {
+            kind: "ephemeral".to_owned(),
+            ttl,
+        };
+        apply_default_breakpoints(&mut body, &cc);
+    }
+
+    let base = base_url(config, &model.provider)?;
+    let url = parse_url(&format!("{base}/v1/messages"))?;
+    let streaming = body.stream == Some(true);
+    let accept = if streaming {
+        "text/event-stream"
+    } else {
+        "application/json"
+    };
+    let headers = build_headers(
+        config,
+        &model.provider,
+        auth,
+        accept,
+        &options.headers,
+        &options.betas,
+        &mut warnings,
+    )?;
+    check::check_request(&body)?;
+    Ok(BuiltRequest {
+        method: Method::POST,
+        url,
+        headers,
+        model: Some(model),
+        credential_kind: auth.kind,
+        body,
+        warnings,
+    })
+}
+
+fn parse_url(u: &str) -> Result<Url> {
+    Url::parse(u).map_err(|e| Error::InvalidArgument(format!("invalid URL {u:?}: {e}")))
+}
+
+fn cacheable(b: &ContentBlock) -> bool {
+    match b {
+        ContentBlock::Text(t) => !t.text.is_empty(),
+        ContentBlock::Image(_)
+        | ContentBlock::Document(_)
+        | ContentBlock::ToolUse(_)
+        | ContentBlock::ToolResult(_) => true,
+        _ => false,
+    }
+}
+
+fn mark_last(blocks: &mut [ContentBlock], cc: &CacheControl) {
+    if let Some(b) = blocks.iter_mut().rev().find(|b| cacheable(b))
+        && let Some(slot) = b.cache_control_mut()
+        && slot.is_none()
+    {
+        *slot = Some(cc.clone());
+    }
+}
+
+/// The default policy: last system block and last cacheable block of the last user message.
+/// Non-empty string `system`/content become one text block to carry the breakpoint.
+pub fn apply_default_breakpoints(body: &mut MessageRequest, cc: &CacheControl) {
+    if let Some(system) = &mut body.system {
+        let non_empty = !matches!(system, SystemPrompt::Text(s) if s.is_empty());
+        if non_empty {
+            mark_last(system.make_blocks(), cc);
+        }
+    }
+    if let Some(last_user) = body
+        .messages
+        .iter_mut()
+        .rev()
+        .find(|m| m.role == Role::User)
+    {
+        let non_empty = !matches!(&last_user.content, MessageContent::Text(s) if s.is_empty());
+        if non_empty {
+            mark_last(last_user.content.make_blocks(), cc);
+        }
+    }
+}
+
+/// Builds `POST <baseUrl>/v1/messages/count_tokens` for a request (model resolved; no
+/// breakpoints, `max_tokens` or sampling options — `count_tokens` does not take them).
+pub fn build_count_tokens(
+    config: &Config,
+    auth: AuthHeader<'_>,
+    request: MessageRequest,
+    options: &BuildOptions,
+) -> Result<BuiltRequest<crate::request::messages::CountTokensRequest>> {
+    let mut warnings = Vec::new();
+    let model = resolve_model(config, &request.model, &mut warnings)?;
+    let mut body = crate::request::messages::CountTokensRequest::from(request);
+    body.model.clone_from(&model.model);
+    if body.messages.is_empty() {
+        return Err(Error::InvalidRequest {
+            path: "messages".to_owned(),
+            message: "messages must not be empty: add at least one user message".to_owned(),
+        });
+    }
+    let base = base_url(config, &model.provider)?;
+    let url = parse_url(&format!("{base}/v1/messages/count_tokens"))?;
+    let headers = build_headers(
+        config,
+        &model.provider,
+        auth,
+        "application/json",
+        &options.headers,
+        &options.betas,
+        &mut warnings,
+    )?;
+    Ok(BuiltRequest {
+        method: Method::POST,
+        url,
+        headers,
+        model: Some(model),
+        credential_kind: auth.kind,
+        body,
+        warnings,
+    })
+}
+
+/// Builds `GET <baseUrl>/v1/models[?limit=…&after_id=…]` for `provider`.
+pub fn build_list_models(
+    config: &Config,
+    provider: &str,
+    auth: AuthHeader<'_>,
+    after_id: Option<&str>,
+    limit: Option<u32>,
+) -> Result<BuiltRequest<()>> {
+    let provider = crate::config::model_ref::normalize_provider(provider);
+    if !serves_provider(config, &provider) {
+        return Err(Error::InvalidArgument(format!(
+            "provider \"{provider}\" is not an Anthropic Messages provider"
+        )));
+    }
+    let mut warnings = Vec::new();
+    let base = base_url(config, &provider)?;
+    let mut url = parse_url(&format!("{base}/v1/models"))?;
+    {
+        let mut q = url.query_pairs_mut();
+        if let Some(l) = limit {
+            q.append_pair("limit", &l.to_string());
+        }
+        if let Some(a) = after_id {
+            q.append_pair("after_id", a);
+        }
+    }
+    if url.query() == Some("") {
+        url.set_query(None);
+    }
+    let headers = build_headers(
+        config,
+        &provider,
+        auth,
+        "application/json",
+        &[],
+        &[],
+        &mut warnings,
+    )?;
+    Ok(BuiltRequest {
+        method: Method::GET,
+        url,
+        headers,
+        model: None,
+        credential_kind: auth.kind,
+        body: (),
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::messages::MessageParam;
+
+    fn key() -> SecretString {
+        SecretString::from("sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA-zzzz")
+    }
+
+    #[test]
+    fn betas_merge_and_dedupe() {
+        let mut b = vec!["a".to_owned()];
+        merge_betas(&mut b, [" b , a,,c", "b"]);
+        assert_eq!(b, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn protected_headers_ignored_and_overrides_in_place() {
+        let c = Config::from_json5(
+            r#"{models:{providers:{anthropic:{headers:{"X-API-KEY":"other","User-Agent":"mine/1","X-Custom":"v"}}}}}"#,
+        )
+        .unwrap();
+        let k = key();
+        let mut w = Vec::new();
+        let h = build_headers(
+            &c,
+            "anthropic",
+            AuthHeader::new(CredentialKind::ApiKey, &k),
+            "application/json",
+            &[],
+            &[],
+            &mut w,
+        )
+        .unwrap();
+        let get = |n: &str| h.iter().find(|(x, _)| x == n).map(|(_, v)| v.clone());
+        assert_eq!(
+            get("x-api-key").unwrap().as_bytes(),
+            k.expose_secret().as_bytes()
+        );
+        assert!(get("x-api-key").unwrap().is_sensitive());
+        assert_eq!(get("user-agent").unwrap(), "mine/1");
+        assert_eq!(h[3].0, "user-agent");
+        assert_eq!(get("x-custom").unwrap(), "v");
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("X-API-KEY"));
+    }
+
+    #[test]
+    fn params_apply_unless_set() {
+        let c = Config::from_json5(
+            r#"{agents:{defaults:{models:{"anthropic/claude-opus-4-5":{params:{temperature:0.2,maxTokens:1234,foo:1}}}}}}"#,
+        )
+        .unwrap();
+        let k = key();
+        let auth = AuthHeader::new(CredentialKind::ApiKey, &k);
+        let b = build_messages(
+            &c,
+            auth,
+            MessageRequest::new("anthropic/claude-opus-4-5", vec![MessageParam::user("x")]),
+            &BuildOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(b.body.max_tokens, Some(1234));
+        assert_eq!(b.body.temperature, Some(0.2));
+        assert!(
+            b.body.extra.is_empty(),
+            "unknown params stay out of the body"
+        );
+        let mut r = MessageRequest::new("anthropic/claude-opus-4-5", vec![MessageParam::user("x")]);
+        r.max_tokens = Some(10);
+        r.temperature = Some(0.9);
+        let b = build_messages(&c, auth, r, &BuildOptions::default()).unwrap();
+        assert_eq!(
+            (b.body.max_tokens, b.body.temperature),
+            (Some(10), Some(0.9))
+        );
+        // Unknown model, no params: the default table.
+        let b = build_messages(
+            &c,
+            auth,
+            MessageRequest::new("anthropic/new-model", vec![MessageParam::user("x")]),
+            &BuildOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(b.body.max_tokens, Some(4096));
+        assert_eq!(b.body.temperature, None);
+    }
+
+    #[test]
+    fn stream_option_sets_accept() {
+        let c = Config::from_json5("{}").unwrap();
+        let k = key();
+        let opts = BuildOptions {
+            stream: Some(true),
+            ..Default::default()
+        };
+        let b = build_messages(
+            &c,
+            AuthHeader::new(CredentialKind::ApiKey, &k),
+            MessageRequest::new("anthropic/claude-opus-4-5", vec![MessageParam::user("x")]),
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(b.body.stream, Some(true));
+        assert_eq!(b.header("accept").unwrap(), "text/event-stream");
+    }
+
+    #[test]
+    fn list_models_and_count_tokens_urls() {
+        let c = Config::from_json5(
+            r#"{models:{providers:{anthropic:{baseUrl:"http://127.0.0.1:9/"}}}}"#,
+        )
+        .unwrap();
+        let k = key();
+        let auth = AuthHeader::new(CredentialKind::Token, &k);
+        let b = build_list_models(&c, "Anthropic", auth, Some("m1"), Some(5)).unwrap();
+        assert_eq!(
+            b.url.as_str(),
+            "http://127.0.0.1:9/v1/models?limit=5&after_id=m1"
+        );
+        assert_eq!(b.method, Method::GET);
+        let b = build_list_models(&c, "anthropic", auth, None, None).unwrap();
+        assert_eq!(b.url.as_str(), "http://127.0.0.1:9/v1/models");
+        let b = build_count_tokens(
+            &c,
+            auth,
+            MessageRequest::new("anthropic/claude-opus-4-5", vec![MessageParam::user("x")])
+                .with_max_tokens(5),
+            &BuildOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            b.url.as_str(),
+            "http://127.0.0.1:9/v1/messages/count_tokens"
+        );
+        let v = serde_json::to_value(&b.body).unwrap();
+        assert!(v.get("max_tokens").is_none());
+        assert_eq!(b.header("anthropic-beta").unwrap(), betas::OAUTH);
+    }
+
+    #[test]
+    fn foreign_provider_rejected() {
+        let c = Config::from_json5(
+            r#"{models:{providers:{openai:{api:"openai-responses"},proxy:{api:"anthropic-messages",baseUrl:"https://proxy.example"}}}}"#,
+        )
+        .unwrap();
+        let k = key();
+        let auth = AuthHeader::new(CredentialKind::ApiKey, &k);
+        let e = build_messages(
+            &c,
+            auth,
+            MessageRequest::new("openai/gpt-5", vec![MessageParam::user("x")]),
+            &BuildOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, Error::InvalidRequest { ref path, .. } if path == "model"),
+            "{e}"
+        );
+        let b = build_messages(
+            &c,
+            auth,
+            MessageRequest::new("proxy/claude-x", vec![MessageParam::user("x")]),
+            &BuildOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(b.url.as_str(), "https://proxy.example/v1/messages");
+        assert_eq!(b.body.model, "claude-x");
+    }
+
+    #[test]
+    fn debug_never_shows_secret() {
+        let c = Config::from_json5("{}").unwrap();
+        let k = key();
+        let auth = AuthHeader::new(CredentialKind::ApiKey, &k);
+        assert!(!format!("{auth:?}").contains("AAAAAAAAAAAAAAAAAAAA"));
+        let b = build_messages(
+            &c,
+            auth,
+            MessageRequest::new("anthropic/claude-opus-4-5", vec![MessageParam::user("x")]),
+            &BuildOptions::default(),
+        )
+        .unwrap();
+        assert!(!format!("{b:?}").contains("AAAAAAAAAAAAAAAAAAAA"));
+        assert!(!b.dry_run().to_string().contains("AAAAAAAAAAAAAAAAAAAA"));
+    }
+}

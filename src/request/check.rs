@@ -1,0 +1,271 @@
+//! Checks run on a request before it is sent (SPEC §5).
+//!
+//! Every failure is an [`Error::InvalidRequest`] whose `path` is the JSON path of the offending
+//! value (`messages[3].content[0].cache_control`), or an [`Error::InvalidArgument`] for header
+//! values and URLs. Secrets are never echoed.
+
+use crate::error::{Error, Result};
+use crate::request::messages::{
+    CacheControl, ContentBlock, MessageContent, MessageRequest, SystemPrompt, ThinkingConfig,
+};
+use reqwest::Url;
+use std::net::IpAddr;
+
+/// The API's limit on `cache_control` breakpoints per request.
+pub const MAX_CACHE_BREAKPOINTS: usize = 4;
+/// The API's minimum `thinking.budget_tokens`.
+pub const MIN_THINKING_BUDGET: u32 = 1024;
+
+fn invalid(path: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::InvalidRequest {
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+/// Checks a finished body (model resolved, `max_tokens` set): non-empty model and messages,
+/// `max_tokens` ≥ 1, the thinking budget, and the cache breakpoints ([`check_cache_breakpoints`]).
+pub fn check_request(body: &MessageRequest) -> Result<()> {
+    if body.model.trim().is_empty() {
+        return Err(invalid("model", "model must not be empty"));
+    }
+    if body.messages.is_empty() {
+        return Err(invalid(
+            "messages",
+            "messages must not be empty: add at least one user message",
+        ));
+    }
+    let max_tokens = match body.max_tokens {
+        None => return Err(invalid("max_tokens", "max_tokens is required")),
+        Some(0) => return Err(invalid("max_tokens", "max_tokens must be at least 1")),
+        Some(n) => n,
+    };
+    if let Some(budget_tokens) = body
+        .thinking
+        .as_ref()
+        .and_then(ThinkingConfig::budget_tokens)
+    {
+        if budget_tokens < MIN_THINKING_BUDGET {
+            return Err(invalid(
+                "thinking.budget_tokens",
+                format!(
+                    "thinking.budget_tokens is {budget_tokens}; it must be at least {MIN_THINKING_BUDGET}"
+                ),
+            ));
+        }
+        if budget_tokens >= max_tokens {
+            return Err(invalid(
+                "thinking.budget_tokens",
+                format!(
+                    "thinking.budget_tokens ({budget_tokens}) must be less than max_tokens ({max_tokens}); raise max_tokens or lower the budget"
+                ),
+            ));
+        }
+    }
+    check_cache_breakpoints(body)
+}
+
+/// One `cache_control` found in a request, in API processing order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breakpoint {
+    /// JSON path of the `cache_control` value.
+    pub path: String,
+    /// Its TTL (`None` = the API default, 5 minutes).
+    pub ttl: Option<String>,
+}
+
+/// Every `cache_control` of a request in the order the API reads them: tools, then system, then
+/// messages (including blocks nested in `tool_result` content). A `cache_control` key that is not
+/// a valid object is reported as an error.
+pub fn breakpoints(body: &MessageRequest) -> Result<Vec<Breakpoint>> {
+    let mut out = Vec::new();
+    for (i, tool) in body.tools.iter().enumerate() {
+        if let Some(cc) = &tool.cache_control {
+            out.push(Breakpoint {
+                path: format!("tools[{i}].cache_control"),
+                ttl: cc.ttl.clone(),
+            });
+        }
+    }
+    if let Some(SystemPrompt::Blocks(blocks)) = &body.system {
+        collect_blocks(blocks, "system", &mut out)?;
+    }
+    for (i, m) in body.messages.iter().enumerate() {
+        if let MessageContent::Blocks(blocks) = &m.content {
+            collect_blocks(blocks, &format!("messages[{i}].content"), &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+fn collect_blocks(blocks: &[ContentBlock], prefix: &str, out: &mut Vec<Breakpoint>) -> Result<()> {
+    for (j, b) in blocks.iter().enumerate() {
+        if b.has_cache_control() {
+            let path = format!("{prefix}[{j}].cache_control");
+            let cc: CacheControl = b.cache_control().ok_or_else(|| {
+                invalid(
+                    path.clone(),
+                    "cache_control must be an object like {\"type\":\"ephemeral\"}",
+                )
+            })?;
+            out.push(Breakpoint { path, ttl: cc.ttl });
+        }
+        if let ContentBlock::ToolResult(tr) = b
+            && let Some(MessageContent::Blocks(inner)) = &tr.content
+        {
+            collect_blocks(inner, &format!("{prefix}[{j}].content"), out)?;
+        }
+    }
+    Ok(())
+}
+
+/// At most [`MAX_CACHE_BREAKPOINTS`] breakpoints; TTLs are `"5m"` or `"1h"`; and, in the order
+/// tools → system → messages, no `1h` breakpoint after a `5m`/default one.
+pub fn check_cache_breakpoints(body: &MessageRequest) -> Result<()> {
+    let bps = breakpoints(body)?;
+    let mut first_short: Option<&Breakpoint> = None;
+    for (n, bp) in bps.iter().enumerate() {
+        if n == MAX_CACHE_BREAKPOINTS {
+            return Err(invalid(
+                bp.path.clone(),
+                format!(
+                    "too many cache_control breakpoints: {} found, at most {MAX_CACHE_BREAKPOINTS} are allowed (the first {MAX_CACHE_BREAKPOINTS} are at {})",
+                    bps.len(),
+                    bps[..MAX_CACHE_BREAKPOINTS]
+                        .iter()
+                        .map(|b| b.path.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+        match bp.ttl.as_deref() {
+            None | Some("5m") => {
+                first_short.get_or_insert(bp);
+            }
+            Some("1h") => {
+                if let Some(s) = first_short {
+                    return Err(invalid(
+                        bp.path.clone(),
+                        format!(
+                            "a 1h cache_control breakpoint may not come after a 5m one (at {}): in the order tools, system, messages, longer TTLs must come first",
+                            s.path
+                        ),
+                    ));
+                }
+            }
+            Some(other) => {
+                return Err(invalid(
+                    format!("{}.ttl", bp.path),
+                    format!("cache_control ttl must be \"5m\" or \"1h\", not {other:?}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks a header value: no CR, LF or NUL (and nothing else HTTP forbids). The value is named
+/// by its header only when `sensitive` is false — a secret is never echoed.
+pub fn check_header_value(name: &str, value: &str, sensitive: bool) -> Result<()> {
+    if let Some(bad) = value.chars().find(|c| matches!(c, '\r' | '\n' | '\0')) {
+        let what = match bad {
+            '\r' => "a carriage return (CR)",
+            '\n' => "a line feed (LF)",
+            _ => "a NUL byte",
+        };
+        return Err(Error::InvalidArgument(if sensitive {
+            format!(
+                "the value of header `{name}` (a credential) contains {what}; re-enter the key/token without line breaks"
+            )
+        } else {
+            format!("the value of header `{name}` contains {what}, which is not allowed")
+        }));
+    }
+    if reqwest::header::HeaderValue::from_str(value).is_err() {
+        return Err(Error::InvalidArgument(format!(
+            "the value of header `{name}` contains a control character, which is not allowed"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a header name (an HTTP token).
+pub fn check_header_name(name: &str) -> Result<()> {
+    if name.is_empty() || reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(Error::InvalidArgument(format!(
+            "invalid header name {name:?}: use letters, digits and '-'"
+        )));
+    }
+    Ok(())
+}
+
+/// Whether a URL's host is loopback (`127.0.0.0/8`, `::1`, `localhost`).
+pub fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return ip.is_loopback();
+    }
+    let d = host.trim_end_matches('.').to_ascii_lowercase();
+    d == "localhost" || d.ends_with(".localhost")
+}
+
+/// Parses a URL credentials will be sent to: `https://`, or `http://` to a loopback host only.
+/// `origin` names where the URL came from (e.g. `models.providers.anthropic.baseUrl`).
+pub fn check_credential_url(url: &str, origin: &str) -> Result<Url> {
+    let parsed = Url::parse(url)
+        .map_err(|e| Error::InvalidArgument(format!("{origin}: invalid URL {url:?}: {e}")))?;
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if is_loopback(&parsed) => Ok(parsed),
+        "http" => Err(Error::InvalidArgument(format!(
+            "{origin}: refusing to send credentials over plain http to {url:?}; use https:// (plain http is allowed only for 127.0.0.1, ::1 and localhost)"
+        ))),
+        scheme => Err(Error::InvalidArgument(format!(
+            "{origin}: unsupported URL scheme {scheme:?} in {url:?}; use https://"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_rules() {
+        for ok in [
+            "https://api.anthropic.com",
+            "http://127.0.0.1:8080",
+            "http://127.3.2.1",
+            "http://[::1]:9",
+            "http://localhost:1",
+            "http://LOCALHOST",
+        ] {
+            assert!(check_credential_url(ok, "x").is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://example.com",
+            "http://10.0.0.1",
+            "ftp://x",
+            "not a url",
+            "http://localhost.evil.com",
+        ] {
+            assert!(check_credential_url(bad, "x").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn header_values() {
+        assert!(check_header_value("a", "ok value", false).is_ok());
+        let e = check_header_value("x-api-key", "sk-ant-SECRET\r\nX: y", true).unwrap_err();
+        assert!(!e.to_string().contains("SECRET"));
+        assert!(e.to_string().contains("CR"));
+        assert!(check_header_value("a", "x\0", false).is_err());
+        assert!(check_header_value("a", "x\n", false).is_err());
+        assert!(check_header_name("bad name").is_err());
+        assert!(check_header_name("x-ok").is_ok());
+    }
+}

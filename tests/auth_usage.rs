@@ -1,0 +1,216 @@
+//! Cooldown bookkeeping through `AgentAuth` (SPEC §4 "Cooldowns"), with a manual clock.
+
+mod auth_support;
+
+use auth_support::*;
+use claw_anthropic::FailureReason;
+use claw_anthropic::auth::store::UsageStats;
+use serde_json::json;
+use std::time::Duration;
+
+fn store_with(ids: &[&str]) -> serde_json::Value {
+    let mut profiles = serde_json::Map::new();
+    for id in ids {
+        profiles.insert(
+            id.to_string(),
+            json!({"type": "api_key", "provider": "anthropic", "key": key('K')}),
+        );
+    }
+    json!({"version": 1, "profiles": profiles})
+}
+
+fn stats(auth: &claw_anthropic::auth::AgentAuth, id: &str) -> UsageStats {
+    auth.load_store().unwrap().usage_stats[id].clone()
+}
+
+#[test]
+fn cooldown_ladder_1_5_25_60_minutes() {
+    let home = Home::new();
+    home.write_store("main", &store_with(&["anthropic:a"]));
+    let (auth, clock) = home.auth(home.config("{}", &[]), "main", NOW);
+    let mut got = Vec::new();
+    for _ in 0..6 {
+        auth.mark_failure("anthropic:a", FailureReason::RateLimit)
+            .unwrap();
+        let s = stats(&auth, "anthropic:a");
+        let now = clock.now_ms_value();
+        got.push(s.cooldown_until.unwrap() - now);
+        assert_eq!(s.last_failure_at, Some(now));
+        clock.advance(Duration::from_secs(1));
+    }
+    assert_eq!(got, [MIN, 5 * MIN, 25 * MIN, 60 * MIN, 60 * MIN, 60 * MIN]);
+    let s = stats(&auth, "anthropic:a");
+    assert_eq!(s.error_count, Some(6));
+    assert_eq!(s.failure_counts["rate_limit"], 6);
+    assert_eq!(s.disabled_until, None);
+}
+
+#[test]
+fn billing_ladder_5_10_20_24_hours_and_reasons_mix() {
+    let home = Home::new();
+    home.write_store("main", &store_with(&["anthropic:a"]));
+    let (auth, clock) = home.auth(home.config("{}", &[]), "main", NOW);
+    let mut got = Vec::new();
+    for _ in 0..5 {
+        auth.mark_failure("anthropic:a", FailureReason::Billing)
+            .unwrap();
+        let s = stats(&auth, "anthropic:a");
+        got.push(s.disabled_until.unwrap() - clock.now_ms_value());
+        assert_eq!(s.disabled_reason.as_deref(), Some("billing"));
+        assert_eq!(s.cooldown_until, None, "billing never sets cooldownUntil");
+        clock.advance(Duration::from_secs(60));
+    }
+    assert_eq!(got, [5 * HOUR, 10 * HOUR, 20 * HOUR, 24 * HOUR, 24 * HOUR]);
+    // An auth failure now uses the overall error count (6) for the cooldown ladder.
+    auth.mark_failure("anthropic:a", FailureReason::Auth)
+        .unwrap();
+    let s = stats(&auth, "anthropic:a");
+    assert_eq!(s.error_count, Some(6));
+    assert_eq!(s.cooldown_until.unwrap() - clock.now_ms_value(), 60 * MIN);
+    assert_eq!(s.failure_counts["billing"], 5);
+    assert_eq!(s.failure_counts["auth"], 1);
+}
+
+#[test]
+fn failure_window_resets_counters_after_24h() {
+    let home = Home::new();
+    home.write_store("main", &store_with(&["anthropic:a"]));
+    let (auth, clock) = home.auth(home.config("{}", &[]), "main", NOW);
+    auth.mark_failure("anthropic:a", FailureReason::Auth)
+        .unwrap();
+    auth.mark_failure("anthropic:a", FailureReason::Auth)
+        .unwrap();
+    assert_eq!(stats(&auth, "anthropic:a").error_count, Some(2));
+    // Exactly 24 h later is still inside the window (strictly greater resets).
+    clock.advance(Duration::from_millis(24 * HOUR));
+    auth.mark_failure("anthropic:a", FailureReason::Timeout)
+        .unwrap();
+    let s = stats(&auth, "anthropic:a");
+    assert_eq!(s.error_count, Some(3));
+    assert_eq!(s.cooldown_until.unwrap() - clock.now_ms_value(), 25 * MIN);
+    clock.advance(Duration::from_millis(24 * HOUR + 1));
+    auth.mark_failure("anthropic:a", FailureReason::RateLimit)
+        .unwrap();
+    let s = stats(&auth, "anthropic:a");
+    assert_eq!(s.error_count, Some(1));
+    assert_eq!(s.failure_counts.len(), 1);
+    assert_eq!(s.failure_counts["rate_limit"], 1);
+    assert_eq!(s.cooldown_until.unwrap() - clock.now_ms_value(), MIN);
+}
+
+#[test]
+fn billing_config_and_provider_override() {
+    let home = Home::new();
+    home.write_store("main", &store_with(&["anthropic:a"]));
+    let config = home.config(
+        r#"{auth: {cooldowns: {billingBackoffHours: 2, billingMaxHours: 7, failureWindowHours: 1,
+            billingBackoffHoursByProvider: {" Anthropic ": 3}}}}"#,
+        &[],
+    );
+    let (auth, clock) = home.auth(config, "main", NOW);
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        auth.mark_failure("anthropic:a", FailureReason::Billing)
+            .unwrap();
+        got.push(stats(&auth, "anthropic:a").disabled_until.unwrap() - clock.now_ms_value());
+        clock.advance(Duration::from_secs(1));
+    }
+    assert_eq!(got, [3 * HOUR, 6 * HOUR, 7 * HOUR]);
+    // Window is 1 h here.
+    clock.advance(Duration::from_millis(HOUR + 1));
+    auth.mark_failure("anthropic:a", FailureReason::Billing)
+        .unwrap();
+    let s = stats(&auth, "anthropic:a");
+    assert_eq!(s.failure_counts["billing"], 1);
+    assert_eq!(s.disabled_until.unwrap() - clock.now_ms_value(), 3 * HOUR);
+
+    // Without the override the global base applies.
+    let home2 = Home::new();
+    home2.write_store("main", &store_with(&["anthropic:a"]));
+    let config = home2.config(
+        r#"{auth: {cooldowns: {billingBackoffHours: 2, billingBackoffHoursByProvider: {openai: 9}}}}"#,
+        &[],
+    );
+    let (auth, clock) = home2.auth(config, "main", NOW);
+    auth.mark_failure("anthropic:a", FailureReason::Billing)
+        .unwrap();
+    assert_eq!(
+        stats(&auth, "anthropic:a").disabled_until.unwrap() - clock.now_ms_value(),
+        2 * HOUR
+    );
+}
+
+#[test]
+fn mark_used_resets_and_sets_last_good() {
+    let home = Home::new();
+    home.write_store("main", &store_with(&["anthropic:a", "anthropic:b"]));
+    let (auth, clock) = home.auth(home.config("{}", &[]), "main", NOW);
+    auth.mark_failure("anthropic:a", FailureReason::Billing)
+        .unwrap();
+    auth.mark_failure("anthropic:a", FailureReason::Auth)
+        .unwrap();
+    let failed_at = clock.now_ms_value();
+    clock.advance(Duration::from_secs(5));
+    auth.mark_used("anthropic", "anthropic:a").unwrap();
+    let raw = home.read_store("main");
+    assert_eq!(
+        raw["usageStats"]["anthropic:a"],
+        json!({"lastUsed": NOW + 5000, "errorCount": 0, "lastFailureAt": failed_at})
+    );
+    assert_eq!(raw["lastGood"], json!({"anthropic": "anthropic:a"}));
+    // Unknown profiles are ignored and nothing is written for them.
+    auth.mark_used("anthropic", "anthropic:ghost").unwrap();
+    auth.mark_failure("anthropic:ghost", FailureReason::Auth)
+        .unwrap();
+    let raw2 = home.read_store("main");
+    assert_eq!(raw, raw2);
+    assert!(raw2["usageStats"].get("anthropic:ghost").is_none());
+}
+
+#[test]
+fn clear_cooldown_and_set_order() {
+    let home = Home::new();
+    home.write_store("main", &store_with(&["anthropic:a", "anthropic:b"]));
+    let (auth, _clock) = home.auth(home.config("{}", &[]), "main", NOW);
+    auth.mark_failure("anthropic:a", FailureReason::RateLimit)
+        .unwrap();
+    assert_eq!(
+        auth.profile_order("anthropic", None).unwrap(),
+        ["anthropic:b", "anthropic:a"]
+    );
+    auth.clear_cooldown("anthropic:a").unwrap();
+    assert_eq!(
+        auth.profile_order("anthropic", None).unwrap(),
+        ["anthropic:a", "anthropic:b"]
+    );
+    auth.set_profile_order(
+        "Anthropic",
+        Some(&[
+            " anthropic:b ".into(),
+            "anthropic:b".into(),
+            "anthropic:a".into(),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(
+        home.read_store("main")["order"],
+        json!({"anthropic": ["anthropic:b", "anthropic:a"]})
+    );
+    assert_eq!(
+        auth.profile_order("anthropic", None).unwrap(),
+        ["anthropic:b", "anthropic:a"]
+    );
+    auth.set_profile_order("anthropic", None).unwrap();
+    assert!(home.read_store("main").get("order").is_none());
+}
+
+/// Reads the manual clock (helper trait so tests read naturally).
+trait NowValue {
+    fn now_ms_value(&self) -> u64;
+}
+impl NowValue for std::sync::Arc<claw_anthropic::clock::ManualClock> {
+    fn now_ms_value(&self) -> u64 {
+        use claw_anthropic::clock::Clock;
+        self.now_ms()
+    }
+}
