@@ -61,6 +61,15 @@ typedef struct claw_config claw_config;
 typedef struct claw_error claw_error;
 
 /**
+ * A running mock server on `127.0.0.1` (random port) with its own background thread and runtime.
+ *
+ * Answers `POST /v1/messages` (JSON or SSE), `count_tokens`, `GET /v1/models` and the OAuth
+ * token endpoint realistically; replies and faults can be scripted with
+ * `claw_mock_server_load_script`. Thread-safe. Stopped and freed by `claw_mock_server_free`.
+ */
+typedef struct claw_mock_server claw_mock_server;
+
+/**
  * The result of a fallible call: `CLAW_OK` (0) on success, else one of the `CLAW_ERR_*` codes.
  */
 typedef uint32_t claw_result;
@@ -214,6 +223,53 @@ typedef uint32_t claw_result;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Stores an Anthropic API key as an `api_key` profile in the agent's auth store (created with
+ * mode 0600 if missing; written atomically under the store lock) and records
+ * `auth.profiles.<id> = {provider: "anthropic", mode: "api_key"}` in the config file.
+ *
+ * `agent_id`: NULL = the config's default agent. `profile_id`: NULL = `"anthropic:default"`.
+ * An existing profile with that id is replaced.
+ * On success `*out_profile_id` (if `out_profile_id` is not NULL) receives the profile id written,
+ * to free with `claw_string_free`. The key never appears in an error message.
+ * Thread-safe; several processes may write the same store at once.
+ *
+ * # Safety
+ * `cfg` is a live config; string arguments are NULL (where allowed) or NUL-terminated;
+ * `out_profile_id` and `err` are NULL or valid for writes.
+ */
+claw_result claw_auth_set_api_key(const claw_config *cfg,
+                                  const char *agent_id,
+                                  const char *key,
+                                  const char *profile_id,
+                                  char **out_profile_id,
+                                  claw_error **err);
+
+/**
+ * Stores a pasted token as a `token` profile of `provider` (as `models auth paste-token`) in the
+ * agent's auth store and records `{provider, mode: "token"}` in the config file.
+ *
+ * For `provider` `"anthropic"` the token must be a Claude setup-token: trimmed, starting with
+ * `sk-ant-oat01-`, at least 80 characters; otherwise `CLAW_ERR_INVALID_SETUP_TOKEN` with the
+ * reference's message (`Required`, `Expected token starting with sk-ant-oat01-`,
+ * `Token looks too short; paste the full setup-token`). Other providers only need a non-blank token.
+ *
+ * `agent_id`: NULL = the default agent. `profile_id`: NULL = `"<provider>:manual"`.
+ * On success `*out_profile_id` (if not NULL) receives the id written (free with
+ * `claw_string_free`). Thread-safe.
+ *
+ * # Safety
+ * `cfg` is a live config; string arguments are NULL (where allowed) or NUL-terminated;
+ * `out_profile_id` and `err` are NULL or valid for writes.
+ */
+claw_result claw_auth_paste_token(const claw_config *cfg,
+                                  const char *agent_id,
+                                  const char *provider,
+                                  const char *token,
+                                  const char *profile_id,
+                                  char **out_profile_id,
+                                  claw_error **err);
 
 /**
  * Creates a cancel handle (not cancelled). Free it with `claw_cancel_free`. Never returns NULL
@@ -374,6 +430,115 @@ const char *claw_error_request_id(const claw_error *err);
  * `err` is NULL or a `claw_error` from this library that has not been freed yet.
  */
 void claw_error_free(claw_error *err);
+
+/**
+ * Starts a mock server. On success `*out` receives it (free with `claw_mock_server_free`).
+ * `CLAW_ERR_NOT_SUPPORTED` when the library was built without feature `mock`.
+ *
+ * # Safety
+ * `out` is valid for writes; `err` is NULL or valid for writes.
+ */
+claw_result claw_mock_server_start(claw_mock_server **out, claw_error **err);
+
+/**
+ * The server's base URL (`http://127.0.0.1:PORT`), to use as `models.providers.anthropic.baseUrl`.
+ * Owned by the server: valid until `claw_mock_server_free`. NULL for NULL.
+ *
+ * # Safety
+ * `server` is NULL or a live server.
+ */
+const char *claw_mock_server_url(const claw_mock_server *server);
+
+/**
+ * Loads a JSON script: its `replies` are queued (FIFO, optionally per `path`), its `credentials`
+ * rules answer every request made with a given secret. Format (see the Rust docs of
+ * `claw_anthropic::mock::MockScript`):
+ * `{"replies": [{"kind": "error", "status": 401, "error_type": "authentication_error",
+ * "message": "invalid x-api-key"}, {"kind": "text", "text": "Hello!"}],
+ * "credentials": [{"secret": "sk-ant-…", "reply": {…}}]}`.
+ * Reply kinds: default, text, message, tool_use, error, huge_error, json, raw, sse, text_stream,
+ * stream_error, truncated, stalled, reset; every reply also takes `path`, `status`, `headers`,
+ * `delay_ms`, `drip`, `slow_headers`, `reset_after`, `close_after`, `stall_after`.
+ * Errors: `CLAW_ERR_INVALID_ARGUMENT` (names the bad entry). Thread-safe.
+ *
+ * # Safety
+ * `server` is a live server; `script_json` is NUL-terminated; `err` is NULL or valid for writes.
+ */
+claw_result claw_mock_server_load_script(const claw_mock_server *server,
+                                         const char *script_json,
+                                         claw_error **err);
+
+/**
+ * Every request the server received, as a JSON array of
+ * `{"method", "path", "query", "headers": {name: value}, "body"}` (`body` is the parsed JSON, or
+ * the text when not JSON). Credential headers (`x-api-key`, `authorization`) are masked
+ * `first8...last8` like everywhere else. On success `*out_json` receives a string to free with
+ * `claw_string_free`. Thread-safe.
+ *
+ * # Safety
+ * `server` is a live server; `out_json` is valid for writes; `err` is NULL or valid for writes.
+ */
+claw_result claw_mock_server_requests_json(const claw_mock_server *server,
+                                           char **out_json,
+                                           claw_error **err);
+
+/**
+ * Clears the queued replies, the credential rules and the recorded requests. NULL is ignored.
+ *
+ * # Safety
+ * `server` is NULL or a live server.
+ */
+void claw_mock_server_reset(const claw_mock_server *server);
+
+/**
+ * Stops the server (open connections are closed) and frees it. NULL does nothing.
+ *
+ * # Safety
+ * `server` is NULL or a live server that no other thread is using.
+ */
+void claw_mock_server_free(claw_mock_server *server);
+
+/**
+ * Builds the HTTP request a send would make, without sending it (a dry run).
+ *
+ * `request_json` is a Messages API body where `model` may be an alias or `provider/model` ref
+ * and `max_tokens` may be omitted (the model's `params.maxTokens`, else a per-model default).
+ * The credential is resolved for `agent_id` (NULL = the default agent) exactly as a send would,
+ * then the request is rendered as JSON
+ * `{"method", "url", "headers", "body", "warnings"}` with the credential masked
+ * (`first8...last8`); the prompt-cache TTL, beta flags and params are applied.
+ *
+ * On success `*out_http_json` receives a string to free with `claw_string_free`.
+ * Errors: `CLAW_ERR_INVALID_JSON`, `CLAW_ERR_INVALID_REQUEST` (names the JSON path),
+ * `CLAW_ERR_NO_CREDENTIALS`, `CLAW_ERR_ALL_PROFILES_UNAVAILABLE`, … Thread-safe.
+ *
+ * # Safety
+ * `cfg` is a live config; string arguments are NULL (where allowed) or NUL-terminated;
+ * `out_http_json` is valid for writes; `err` is NULL or valid for writes.
+ */
+claw_result claw_request_build(const claw_config *cfg,
+                               const char *agent_id,
+                               const char *request_json,
+                               char **out_http_json,
+                               claw_error **err);
+
+/**
+ * The `models status --json` report for `agent_id` (NULL = the config's default agent): the
+ * same JSON shape as `clawdbot models status --json` (plus this crate's own fields `agentId`,
+ * `active`, `warnings`). Read-only: never writes the auth store. Secrets appear masked.
+ *
+ * On success `*out_json` receives a string to free with `claw_string_free`.
+ * Errors: `CLAW_ERR_INVALID_ARGUMENT` (bad agent id), `CLAW_ERR_STORE_CORRUPT`, `CLAW_ERR_IO`, …
+ * Thread-safe.
+ *
+ * # Safety
+ * `cfg` is a live config; `agent_id` is NULL or a NUL-terminated string; `out_json` is valid for
+ * writes; `err` is NULL or valid for writes.
+ */
+claw_result claw_status_json(const claw_config *cfg,
+                             const char *agent_id,
+                             char **out_json,
+                             claw_error **err);
 
 /**
  * The library version (`"0.1.0"`), a static NUL-terminated string: never free it.

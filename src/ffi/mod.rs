@@ -17,13 +17,21 @@
 //!   keeps a thread-local "last error".
 #![allow(non_camel_case_types)]
 
+pub mod auth;
 mod boundary;
 pub mod cancel;
 pub mod config;
 pub mod error;
+pub mod mock;
+pub mod request;
+pub mod status;
 pub mod strings;
 
+pub use auth::*;
 pub use cancel::*;
 pub use config::*;
 pub use error::*;
+pub use mock::*;
+pub use request::*;
+pub use status::*;
 pub use strings::*;
