@@ -32,6 +32,7 @@ pub mod paths;
 pub mod request;
 pub mod status;
 
+pub use client::{Client, ClientBuilder, MessageStream, Response, Session};
 pub use config::{Config, ModelRef};
 pub use env::EnvView;
 pub use error::{Error, FailureReason, Result};

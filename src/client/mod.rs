@@ -1,6 +1,417 @@
-//! Sending requests: retries, streaming, failover (SPEC §6).
+//! Sending requests (SPEC §6): one connection pool per [`Client`], retries with the SDKs'
+//! policy, streaming with an SSE accumulator, failover across auth profiles and model fallbacks.
+//!
+//! ```no_run
+//! # async fn run() -> claw_anthropic::Result<()> {
+//! use claw_anthropic::{Client, Config};
+//! use claw_anthropic::request::messages::{MessageParam, MessageRequest};
+//! let client = Client::new(std::sync::Arc::new(Config::load()?), None)?;
+//! let reply = client
+//!     .send(MessageRequest::new("opus", vec![MessageParam::user("Hello, Claude")]))
+//!     .await?;
+//! println!("{} (profile {:?})", reply.value.text(), reply.profile_id);
+//! # Ok(()) }
+//! ```
 
+mod failover;
+mod http;
+mod message_stream;
 pub mod rate_limit;
 pub mod retry;
 pub mod sse;
 pub mod stream;
+
+pub use message_stream::MessageStream;
+pub use rate_limit::{RateLimit, RateLimitBucket, ResponseMeta};
+pub use retry::RetryPolicy;
+
+use crate::auth::AgentAuth;
+use crate::auth::credential::CredentialKind;
+use crate::auth::store::StoreBackend;
+use crate::clock::{SharedClock, system_clock};
+use crate::config::{Config, ModelRef};
+use crate::error::{Attempt, Error, Result};
+use crate::paths::{AgentId, default_agent_id};
+use crate::request::build::CachePolicy;
+use crate::request::messages::{Message, MessageRequest, ModelInfo, ModelList};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Waits between retries. Injected so tests can record delays instead of sleeping.
+pub trait Sleeper: Send + Sync + fmt::Debug {
+    /// Sleeps for `d`.
+    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+}
+
+/// The real sleeper (`tokio::time::sleep`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TokioSleeper;
+
+impl Sleeper for TokioSleeper {
+    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        Box::pin(tokio::time::sleep(d))
+    }
+}
+
+/// A sleeper that records every requested delay and returns at once (tests).
+#[derive(Debug, Default)]
+pub struct RecordingSleeper {
+    slept: Mutex<Vec<Duration>>,
+}
+
+impl RecordingSleeper {
+    /// A new, empty recorder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The delays requested so far.
+    pub fn delays(&self) -> Vec<Duration> {
+        self.slept.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+}
+
+impl Sleeper for RecordingSleeper {
+    fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        if let Ok(mut v) = self.slept.lock() {
+            v.push(d);
+        }
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// A successful response and how it was obtained.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    /// The decoded body.
+    pub value: T,
+    /// `request-id`, rate-limit headers, … of the successful response.
+    pub meta: ResponseMeta,
+    /// The auth profile that succeeded (`None` for env/config credentials).
+    pub profile_id: Option<String>,
+    /// Human-readable credential source (`profile anthropic:default`, `env: ANTHROPIC_API_KEY`).
+    pub credential_source: String,
+    /// How the credential was sent.
+    pub credential_kind: CredentialKind,
+    /// The model that answered (after fallbacks).
+    pub model: ModelRef,
+    /// Beta flags sent.
+    pub betas: Vec<String>,
+    /// Prompt-cache TTL sent (`None` = provider default or no breakpoints).
+    pub cache_ttl: Option<String>,
+    /// Failed attempts before this success (profiles rotated, models fallen back).
+    pub failed_attempts: Vec<Attempt>,
+    /// Builder warnings (e.g. token auth ignores the cache TTL).
+    pub warnings: Vec<String>,
+}
+
+/// Timeouts of a client.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// TCP/TLS connect (default 10 s).
+    pub connect: Duration,
+    /// A whole non-streaming request, or a stream until its response headers (default 600 s).
+    pub request: Duration,
+    /// Longest gap between two chunks of a stream (default 120 s).
+    pub stream_idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            request: Duration::from_secs(600),
+            stream_idle: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Configures a [`Client`]. Non-consuming setters; [`ClientBuilder::build`] returns `Result`.
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    config: Arc<Config>,
+    agent: Option<AgentId>,
+    retry: RetryPolicy,
+    timeouts: Timeouts,
+    clock: SharedClock,
+    sleeper: Arc<dyn Sleeper>,
+    store: Option<Arc<dyn StoreBackend>>,
+    model_fallbacks: bool,
+    cache_policy: CachePolicy,
+    http: Option<reqwest::Client>,
+}
+
+impl ClientBuilder {
+    /// The agent whose auth profiles are used (default: the config's default agent).
+    pub fn agent(&mut self, agent: AgentId) -> &mut Self {
+        self.agent = Some(agent);
+        self
+    }
+    /// Retry policy (default: 2 retries, SDK back-off).
+    pub fn retry_policy(&mut self, p: RetryPolicy) -> &mut Self {
+        self.retry = p;
+        self
+    }
+    /// Timeouts.
+    pub fn timeouts(&mut self, t: Timeouts) -> &mut Self {
+        self.timeouts = t;
+        self
+    }
+    /// Clock for cooldown bookkeeping (tests).
+    pub fn clock(&mut self, c: SharedClock) -> &mut Self {
+        self.clock = c;
+        self
+    }
+    /// Sleeper for retry delays (tests).
+    pub fn sleeper(&mut self, s: Arc<dyn Sleeper>) -> &mut Self {
+        self.sleeper = s;
+        self
+    }
+    /// Another auth-store backend (default: the agent's `auth-profiles.json`).
+    pub fn store(&mut self, s: Arc<dyn StoreBackend>) -> &mut Self {
+        self.store = Some(s);
+        self
+    }
+    /// Whether to fall back to `agents.defaults.model.fallbacks` (default true).
+    pub fn model_fallbacks(&mut self, on: bool) -> &mut Self {
+        self.model_fallbacks = on;
+        self
+    }
+    /// Prompt-cache breakpoint policy (default: last system block + last user block).
+    pub fn cache_policy(&mut self, p: CachePolicy) -> &mut Self {
+        self.cache_policy = p;
+        self
+    }
+    /// Use this `reqwest::Client` (its pool) instead of building one.
+    pub fn http_client(&mut self, c: reqwest::Client) -> &mut Self {
+        self.http = Some(c);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(&self) -> Result<Client> {
+        let agent = self
+            .agent
+            .clone()
+            .unwrap_or_else(|| default_agent_id(&self.config));
+        let mut auth = AgentAuth::new(self.config.clone(), agent).with_clock(self.clock.clone());
+        if let Some(s) = &self.store {
+            auth = auth.with_store(s.clone());
+        }
+        let http = match &self.http {
+            Some(c) => c.clone(),
+            None => reqwest::Client::builder()
+                .connect_timeout(self.timeouts.connect)
+                .pool_idle_timeout(Duration::from_secs(90))
+                .tcp_nodelay(true)
+                .user_agent(concat!("claw-anthropic/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| Error::Transport {
+                    kind: crate::error::TransportKind::Other,
+                    message: format!("could not build the HTTP client: {e}"),
+                    meta: None,
+                })?,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config: self.config.clone(),
+                auth,
+                http,
+                retry: self.retry.clone(),
+                timeouts: self.timeouts,
+                sleeper: self.sleeper.clone(),
+                model_fallbacks: self.model_fallbacks,
+                cache_policy: self.cache_policy,
+            }),
+        })
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) config: Arc<Config>,
+    pub(crate) auth: AgentAuth,
+    pub(crate) http: reqwest::Client,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeouts: Timeouts,
+    pub(crate) sleeper: Arc<dyn Sleeper>,
+    pub(crate) model_fallbacks: bool,
+    pub(crate) cache_policy: CachePolicy,
+}
+
+/// An Anthropic client for one agent. Cheap to clone (one shared connection pool); safe to use
+/// from many tasks at once.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+/// Which profile a call should use.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ProfilePin {
+    /// The auth order decides (default).
+    #[default]
+    Auto,
+    /// Prefer this profile while it is usable; rotate when it is not (a session's automatic pin).
+    Prefer(String),
+    /// Use only this profile; its failure goes to model fallback (a user pin).
+    Only(String),
+}
+
+impl Client {
+    /// A client for `agent` (default agent when `None`) with default settings.
+    pub fn new(config: Arc<Config>, agent: Option<AgentId>) -> Result<Client> {
+        let mut b = Client::builder(config);
+        if let Some(a) = agent {
+            b.agent(a);
+        }
+        b.build()
+    }
+
+    /// A builder.
+    pub fn builder(config: Arc<Config>) -> ClientBuilder {
+        ClientBuilder {
+            config,
+            agent: None,
+            retry: RetryPolicy::default(),
+            timeouts: Timeouts::default(),
+            clock: system_clock(),
+            sleeper: Arc::new(TokioSleeper),
+            store: None,
+            model_fallbacks: true,
+            cache_policy: CachePolicy::default(),
+            http: None,
+        }
+    }
+
+    /// The per-agent auth facade this client uses (status, manual marks).
+    pub fn auth(&self) -> &AgentAuth {
+        &self.inner.auth
+    }
+
+    /// The config.
+    pub fn config(&self) -> &Arc<Config> {
+        &self.inner.config
+    }
+
+    /// Sends a non-streaming request, with retries and failover.
+    pub async fn send(&self, req: MessageRequest) -> Result<Response<Message>> {
+        failover::send(&self.inner, req, &ProfilePin::Auto).await
+    }
+
+    /// Sends with an explicit profile pin.
+    pub async fn send_pinned(
+        &self,
+        req: MessageRequest,
+        pin: &ProfilePin,
+    ) -> Result<Response<Message>> {
+        failover::send(&self.inner, req, pin).await
+    }
+
+    /// Starts a streaming request. Retries and failover apply until the response starts; after
+    /// that, failures are [`Error::Stream`] with the partial message.
+    pub async fn stream(&self, req: MessageRequest) -> Result<MessageStream> {
+        failover::stream(&self.inner, req, &ProfilePin::Auto).await
+    }
+
+    /// Streams with an explicit profile pin.
+    pub async fn stream_pinned(
+        &self,
+        req: MessageRequest,
+        pin: &ProfilePin,
+    ) -> Result<MessageStream> {
+        failover::stream(&self.inner, req, pin).await
+    }
+
+    /// `POST /v1/messages/count_tokens` for a request (its `model` may be an alias or ref).
+    pub async fn count_tokens(&self, req: MessageRequest) -> Result<u64> {
+        failover::count_tokens(&self.inner, req).await
+    }
+
+    /// One page of `GET /v1/models`.
+    pub async fn list_models_page(
+        &self,
+        after_id: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<ModelList> {
+        failover::list_models(&self.inner, after_id, limit).await
+    }
+
+    /// Every model, following `has_more`/`last_id`.
+    pub async fn list_models(&self) -> Result<Vec<ModelInfo>> {
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.list_models_page(after.as_deref(), Some(1000)).await?;
+            let more = page.has_more;
+            let last = page.last_id.clone();
+            out.extend(page.data);
+            match (more, last) {
+                (true, Some(l)) if Some(&l) != after.as_ref() => after = Some(l),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// A session: pins the profile that first succeeds, for cache-friendly reuse.
+    pub fn session(&self) -> Session {
+        Session {
+            client: self.clone(),
+            pin: Arc::new(Mutex::new(ProfilePin::Auto)),
+        }
+    }
+}
+
+/// Reuses one auth profile across calls (keeps that account's prompt cache warm, SPEC §6).
+///
+/// An automatic pin follows the first profile that succeeds and moves only when that profile
+/// becomes unusable; a user pin ([`Session::pin_profile`]) never moves — its failure goes to
+/// model fallback instead.
+#[derive(Debug, Clone)]
+pub struct Session {
+    client: Client,
+    pin: Arc<Mutex<ProfilePin>>,
+}
+
+impl Session {
+    /// Pins `profile_id` for good (a user pin).
+    pub fn pin_profile(&self, profile_id: impl Into<String>) {
+        if let Ok(mut p) = self.pin.lock() {
+            *p = ProfilePin::Only(profile_id.into());
+        }
+    }
+    /// Back to automatic.
+    pub fn unpin(&self) {
+        if let Ok(mut p) = self.pin.lock() {
+            *p = ProfilePin::Auto;
+        }
+    }
+    /// The current pin.
+    pub fn pin(&self) -> ProfilePin {
+        self.pin.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    fn learn(&self, profile_id: Option<&str>) {
+        if let (Some(id), Ok(mut p)) = (profile_id, self.pin.lock())
+            && !matches!(*p, ProfilePin::Only(_))
+        {
+            *p = ProfilePin::Prefer(id.to_owned());
+        }
+    }
+
+    /// Sends through the session's pin.
+    pub async fn send(&self, req: MessageRequest) -> Result<Response<Message>> {
+        let r = self.client.send_pinned(req, &self.pin()).await?;
+        self.learn(r.profile_id.as_deref());
+        Ok(r)
+    }
+
+    /// Streams through the session's pin.
+    pub async fn stream(&self, req: MessageRequest) -> Result<MessageStream> {
+        let s = self.client.stream_pinned(req, &self.pin()).await?;
+        self.learn(s.profile_id());
+        Ok(s)
+    }
+}

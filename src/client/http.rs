@@ -1,0 +1,219 @@
+//! One HTTP exchange with the retry policy applied (same profile, same model).
+
+use super::Inner;
+use super::rate_limit::ResponseMeta;
+use crate::error::{ApiError, Error, Result, TransportKind};
+use bytes::Bytes;
+use futures_util::StreamExt;
+
+/// Longest error body read into memory; the rest is discarded.
+pub(crate) const MAX_ERROR_BODY: usize = 1024 * 1024;
+/// Longest successful JSON body accepted.
+pub(crate) const MAX_JSON_BODY: usize = 256 * 1024 * 1024;
+
+/// What to send.
+pub(crate) struct Outgoing<'a> {
+    pub method: reqwest::Method,
+    pub url: &'a str,
+    pub headers: &'a reqwest::header::HeaderMap,
+    pub body: Option<Bytes>,
+    pub profile_id: Option<&'a str>,
+    pub token_auth: bool,
+}
+
+/// The builder's ordered header list as a `HeaderMap` (sensitivity flags kept).
+pub(crate) fn header_map(
+    headers: &[(String, reqwest::header::HeaderValue)],
+) -> reqwest::header::HeaderMap {
+    let mut map = reqwest::header::HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        if let Ok(n) = reqwest::header::HeaderName::from_bytes(name.as_bytes()) {
+            map.append(n, value.clone());
+        }
+    }
+    map
+}
+
+/// Maps a reqwest error without leaking anything but its kind and a description.
+pub(crate) fn transport_error(e: &reqwest::Error, meta: Option<ResponseMeta>) -> Error {
+    let kind = if e.is_timeout() {
+        TransportKind::Timeout
+    } else if e.is_connect() {
+        TransportKind::Connect
+    } else if e.is_request() || e.is_body() {
+        TransportKind::Connection
+    } else if e.is_decode() {
+        TransportKind::Protocol
+    } else {
+        TransportKind::Other
+    };
+    // reqwest's Display includes the URL (never a secret: credentials are headers) and the cause chain.
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    Error::Transport {
+        kind,
+        message: msg,
+        meta: meta.map(Box::new),
+    }
+}
+
+/// Reads at most `limit` bytes of a body; the rest is dropped (bounded read of error bodies).
+pub(crate) async fn read_bounded(resp: reqwest::Response, limit: usize) -> Result<(Bytes, bool)> {
+    let mut out: Vec<u8> = Vec::new();
+    let mut truncated = false;
+    let mut s = resp.bytes_stream();
+    while let Some(chunk) = s.next().await {
+        let chunk = chunk.map_err(|e| transport_error(&e, None))?;
+        let room = limit.saturating_sub(out.len());
+        if chunk.len() > room {
+            out.extend_from_slice(&chunk[..room]);
+            truncated = true;
+            break;
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok((Bytes::from(out), truncated))
+}
+
+/// Turns an error response into [`Error::Api`].
+pub(crate) async fn api_error(
+    resp: reqwest::Response,
+    meta: ResponseMeta,
+    profile_id: Option<&str>,
+    token_auth: bool,
+) -> Error {
+    let status = meta.status;
+    let (body, truncated) = match read_bounded(resp, MAX_ERROR_BODY).await {
+        Ok(b) => b,
+        Err(_) => (Bytes::new(), false),
+    };
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
+    let err = parsed.as_ref().and_then(|v| v.get("error"));
+    let error_type = err
+        .and_then(|e| e.get("type"))
+        .and_then(|t| t.as_str())
+        .map(str::to_owned);
+    let message = match err.and_then(|e| e.get("message")).and_then(|m| m.as_str()) {
+        Some(m) => m.to_owned(),
+        None => {
+            let text = String::from_utf8_lossy(&body);
+            let mut excerpt: String = text.chars().take(200).collect();
+            if text.chars().count() > 200 || truncated {
+                excerpt.push('…');
+            }
+            if excerpt.trim().is_empty() {
+                format!("HTTP {status} with an empty body")
+            } else {
+                format!("non-JSON error body: {}", excerpt.trim())
+            }
+        }
+    };
+    Error::Api(Box::new(ApiError {
+        status,
+        error_type,
+        message,
+        meta,
+        profile_id: profile_id.map(str::to_owned),
+        token_auth,
+    }))
+}
+
+/// Sends once; a non-2xx status becomes [`Error::Api`].
+async fn attempt(inner: &Inner, out: &Outgoing<'_>) -> Result<(reqwest::Response, ResponseMeta)> {
+    let mut rb = inner
+        .http
+        .request(out.method.clone(), out.url)
+        .headers(out.headers.clone());
+    if let Some(b) = &out.body {
+        rb = rb.body(b.clone());
+    }
+    let send = rb.send();
+    let resp = match tokio::time::timeout(inner.timeouts.request, send).await {
+        Err(_) => {
+            return Err(Error::Transport {
+                kind: TransportKind::Timeout,
+                message: format!(
+                    "no response from {} within {:?}",
+                    out.url, inner.timeouts.request
+                ),
+                meta: None,
+            });
+        }
+        Ok(Err(e)) => return Err(transport_error(&e, None)),
+        Ok(Ok(r)) => r,
+    };
+    let meta = ResponseMeta::from_headers(
+        resp.status().as_u16(),
+        resp.headers(),
+        std::time::SystemTime::now(),
+    );
+    if resp.status().is_success() {
+        Ok((resp, meta))
+    } else {
+        Err(api_error(resp, meta, out.profile_id, out.token_auth).await)
+    }
+}
+
+/// Sends with the retry policy: retries 408/409/429/5xx and connection errors on the same
+/// credential; never 401/402/403.
+pub(crate) async fn send_with_retries(
+    inner: &Inner,
+    out: &Outgoing<'_>,
+) -> Result<(reqwest::Response, ResponseMeta)> {
+    let mut retries = 0u32;
+    loop {
+        match attempt(inner, out).await {
+            Ok(r) => return Ok(r),
+            Err(e) => {
+                if !inner.retry.should_retry(&e, retries) {
+                    return Err(e);
+                }
+                let delay = inner.retry.delay(&e, retries);
+                tracing::debug!(
+                    retry = retries + 1,
+                    delay_ms = delay.as_millis() as u64,
+                    status = e.status(),
+                    "retrying request"
+                );
+                inner.sleeper.sleep(delay).await;
+                retries += 1;
+            }
+        }
+    }
+}
+
+/// Reads a whole successful body (bounded) and decodes it as JSON.
+pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
+    inner: &Inner,
+    resp: reqwest::Response,
+    meta: &ResponseMeta,
+) -> Result<T> {
+    let read = read_bounded(resp, MAX_JSON_BODY);
+    let (body, truncated) = match tokio::time::timeout(inner.timeouts.request, read).await {
+        Err(_) => {
+            return Err(Error::Transport {
+                kind: TransportKind::Timeout,
+                message: "timed out reading the response body".into(),
+                meta: Some(Box::new(meta.clone())),
+            });
+        }
+        Ok(r) => r?,
+    };
+    if truncated {
+        return Err(Error::Transport {
+            kind: TransportKind::Protocol,
+            message: format!("response body larger than {MAX_JSON_BODY} bytes"),
+            meta: Some(Box::new(meta.clone())),
+        });
+    }
+    serde_json::from_slice(&body).map_err(|e| Error::Transport {
+        kind: TransportKind::Protocol,
+        message: format!("could not decode the response: {e}"),
+        meta: Some(Box::new(meta.clone())),
+    })
+}

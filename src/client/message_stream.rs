@@ -1,0 +1,232 @@
+//! A streaming response: typed events as they arrive, then the accumulated final message.
+
+use super::stream::{ContentDelta, StreamDecoder, StreamEvent};
+use super::{Inner, Response, ResponseMeta};
+use crate::auth::credential::CredentialKind;
+use crate::config::ModelRef;
+use crate::error::{Error, FailureReason, Result};
+use crate::request::messages::Message;
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use std::collections::VecDeque;
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+
+type Body = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+/// An in-flight streaming response (see [`Client::stream`](super::Client::stream)).
+///
+/// Read events with [`MessageStream::next_event`] (or just the text with
+/// [`MessageStream::next_text`]), or skip to [`MessageStream::final_message`], which drains
+/// the rest on a fast path. A stream is never retried once it has started: a failure is
+/// [`Error::Stream`] carrying the partial message. The profile is marked used when the
+/// stream completes.
+pub struct MessageStream {
+    inner: Arc<Inner>,
+    body: Body,
+    decoder: Option<StreamDecoder>,
+    queue: VecDeque<StreamEvent>,
+    info: Response<()>,
+    done: bool,
+    marked: bool,
+}
+
+impl fmt::Debug for MessageStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MessageStream")
+            .field("model", &self.info.model)
+            .field("profile_id", &self.info.profile_id)
+            .field("request_id", &self.info.meta.request_id)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MessageStream {
+    pub(crate) fn new(inner: Arc<Inner>, resp: reqwest::Response, info: Response<()>) -> Self {
+        MessageStream {
+            inner,
+            body: Box::pin(resp.bytes_stream()),
+            decoder: Some(StreamDecoder::new()),
+            queue: VecDeque::new(),
+            info,
+            done: false,
+            marked: false,
+        }
+    }
+
+    /// The profile the stream was opened with (`None` for env/config credentials).
+    pub fn profile_id(&self) -> Option<&str> {
+        self.info.profile_id.as_deref()
+    }
+    /// Human-readable credential source.
+    pub fn credential_source(&self) -> &str {
+        &self.info.credential_source
+    }
+    /// How the credential was sent.
+    pub fn credential_kind(&self) -> CredentialKind {
+        self.info.credential_kind
+    }
+    /// The model that answers.
+    pub fn model(&self) -> &ModelRef {
+        &self.info.model
+    }
+    /// Response metadata (`request-id`, rate limits).
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.info.meta
+    }
+    /// Beta flags sent.
+    pub fn betas(&self) -> &[String] {
+        &self.info.betas
+    }
+    /// Prompt-cache TTL sent.
+    pub fn cache_ttl(&self) -> Option<&str> {
+        self.info.cache_ttl.as_deref()
+    }
+    /// Builder and resolver warnings.
+    pub fn warnings(&self) -> &[String] {
+        &self.info.warnings
+    }
+    /// Failed attempts before this stream opened.
+    pub fn failed_attempts(&self) -> &[crate::error::Attempt] {
+        &self.info.failed_attempts
+    }
+    /// The message accumulated so far.
+    pub fn partial(&self) -> Option<Message> {
+        self.decoder.as_ref().and_then(|d| d.partial())
+    }
+
+    fn stream_error(&self, reason: FailureReason, message: String) -> Error {
+        Error::Stream {
+            reason,
+            error_type: None,
+            message,
+            partial: self.partial().map(Box::new),
+        }
+    }
+
+    /// Reads the next body chunk (with the idle timeout). `Ok(None)` at the end of the body.
+    async fn next_chunk(&mut self) -> Result<Option<Bytes>> {
+        let idle = self.inner.timeouts.stream_idle;
+        match tokio::time::timeout(idle, self.body.next()).await {
+            Err(_) => Err(self.stream_error(
+                FailureReason::Timeout,
+                format!(
+                    "no data from the server for {} s (stream idle timeout)",
+                    idle.as_secs()
+                ),
+            )),
+            Ok(None) => Ok(None),
+            Ok(Some(Ok(b))) => Ok(Some(b)),
+            Ok(Some(Err(e))) => {
+                let reason = if e.is_timeout() {
+                    FailureReason::Timeout
+                } else {
+                    FailureReason::Unknown
+                };
+                Err(self.stream_error(reason, format!("the connection failed mid-stream: {e}")))
+            }
+        }
+    }
+
+    async fn mark_used(&mut self) {
+        if self.marked {
+            return;
+        }
+        self.marked = true;
+        if let Some(pid) = self.info.profile_id.clone() {
+            let inner = self.inner.clone();
+            let provider = self.info.model.provider.clone();
+            let r =
+                tokio::task::spawn_blocking(move || inner.auth.mark_used(&provider, &pid)).await;
+            if let Ok(Err(e)) = r {
+                tracing::warn!(error = %e, "could not record profile use in the auth store");
+            }
+        }
+    }
+
+    /// The next event (`ping` is skipped; unknown events are ignored), or `None` when the stream
+    /// is complete. After an error, the stream is finished.
+    pub async fn next_event(&mut self) -> Option<Result<StreamEvent>> {
+        loop {
+            if let Some(ev) = self.queue.pop_front() {
+                return Some(Ok(ev));
+            }
+            if self.done {
+                return None;
+            }
+            let complete = self.decoder.as_ref().is_some_and(|d| d.is_complete());
+            if complete {
+                self.done = true;
+                self.mark_used().await;
+                return None;
+            }
+            match self.next_chunk().await {
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+                Ok(None) => {
+                    self.done = true;
+                    let d = self.decoder.take().unwrap_or_default();
+                    return match d.finish() {
+                        Ok(_) => None,
+                        Err(e) => Some(Err(e)),
+                    };
+                }
+                Ok(Some(chunk)) => {
+                    let d = self.decoder.as_mut()?;
+                    let queue = &mut self.queue;
+                    if let Err(e) = d.push_with(&chunk, |ev| queue.push_back(ev.clone())) {
+                        self.done = true;
+                        return Some(Err(e));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next piece of text (text deltas only), or `None` when the stream is complete.
+    pub async fn next_text(&mut self) -> Option<Result<String>> {
+        loop {
+            match self.next_event().await? {
+                Ok(StreamEvent::ContentBlockDelta {
+                    delta: ContentDelta::TextDelta { text },
+                    ..
+                }) => return Some(Ok(text)),
+                Ok(_) => continue,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+
+    /// Reads the rest of the stream and returns the final message (marks the profile used).
+    pub async fn final_message(mut self) -> Result<Message> {
+        while !self.done {
+            if self.decoder.as_ref().is_some_and(|d| d.is_complete()) {
+                break;
+            }
+            match self.next_chunk().await? {
+                None => break,
+                Some(chunk) => {
+                    if let Some(d) = self.decoder.as_mut() {
+                        d.push(&chunk)?;
+                    }
+                }
+            }
+        }
+        let decoder = self.decoder.take().unwrap_or_default();
+        let message = decoder.finish()?;
+        self.mark_used().await;
+        Ok(message)
+    }
+
+    /// The events as a `futures::Stream`.
+    pub fn into_stream(self) -> impl Stream<Item = Result<StreamEvent>> + Send {
+        futures_util::stream::unfold(self, |mut s| async move {
+            let item = s.next_event().await?;
+            Some((item, s))
+        })
+    }
+}
