@@ -44,6 +44,19 @@
 typedef struct claw_cancel claw_cancel;
 
 /**
+ * A client for one agent: resolves credentials from the agent's auth profiles, sends with
+ * retries, rotates profiles and falls back to other models (SPEC §6).
+ *
+ * Owns a multi-threaded tokio runtime (2 worker threads) and a connection pool. Thread-safe:
+ * any number of threads may call `claw_client_send*` / `claw_client_stream*` at once; each call
+ * blocks its calling thread. Created by `claw_client_new`, freed by `claw_client_free` once no
+ * call is running. After `fork()`, the child must not use a client made by the parent: calls
+ * return `CLAW_ERR_USED_AFTER_FORK` (and `claw_client_free` in the child only releases memory
+ * without touching the parent's threads).
+ */
+typedef struct claw_client claw_client;
+
+/**
  * A loaded configuration (`clawdbot.json` plus the environment view it was resolved with).
  *
  * Immutable: it may be shared by any number of threads and clients at once. Created by
@@ -73,6 +86,15 @@ typedef struct claw_mock_server claw_mock_server;
  * The result of a fallible call: `CLAW_OK` (0) on success, else one of the `CLAW_ERR_*` codes.
  */
 typedef uint32_t claw_result;
+
+/**
+ * Receives one stream event as JSON (`{"type": "content_block_delta", …}`, exactly the API's
+ * event objects; `ping` is skipped). `event_json` is valid only during the call. Called on the
+ * thread that called `claw_client_stream*`, in order. Return 0 to continue, non-zero to stop the
+ * stream: the call then returns `CLAW_ERR_STOPPED_BY_CALLBACK`. The callback must not call
+ * `claw_client_send`/`claw_client_stream` itself (that returns `CLAW_ERR_NOT_SUPPORTED`).
+ */
+typedef int (*claw_event_cb)(void *userdata, const char *event_json);
 
 /**
  * Success.
@@ -309,6 +331,106 @@ void claw_cancel_reset(const claw_cancel *cancel);
  * `cancel` is NULL or a live handle that no call is using any more.
  */
 void claw_cancel_free(claw_cancel *cancel);
+
+/**
+ * Creates a client for `agent_id` (NULL = the config's default agent). The client keeps its
+ * own reference to the configuration: `cfg` may be freed afterwards.
+ *
+ * On success `*out` receives the client (free with `claw_client_free`).
+ * Errors: `CLAW_ERR_INVALID_ARGUMENT` (bad agent id), `CLAW_ERR_INTERNAL` (runtime could not
+ * start). Credentials are resolved per call, not here.
+ *
+ * # Safety
+ * `cfg` is a live config; `agent_id` is NULL or NUL-terminated; `out` is valid for writes;
+ * `err` is NULL or valid for writes.
+ */
+claw_result claw_client_new(const claw_config *cfg,
+                            const char *agent_id,
+                            claw_client **out,
+                            claw_error **err);
+
+/**
+ * Sends a request and waits for the whole response (retries, profile rotation and model
+ * fallback included). `request_json` is a Messages API body where `model` may be an alias or
+ * `provider/model` ref and `max_tokens` may be omitted; `"stream"` is ignored.
+ *
+ * On success `*out_message_json` receives the response message as JSON (the API's `message`
+ * object), to free with `claw_string_free`. Errors: `CLAW_ERR_NO_CREDENTIALS`,
+ * `CLAW_ERR_AUTH_REJECTED`, `CLAW_ERR_RATE_LIMITED`, `CLAW_ERR_API`, `CLAW_ERR_NETWORK`, … (see the
+ * codes); `claw_error_http_status` / `claw_error_request_id` give the HTTP details. Blocks;
+ * thread-safe.
+ *
+ * # Safety
+ * `client` is a live client; `request_json` is NUL-terminated; `out_message_json` is valid for
+ * writes; `err` is NULL or valid for writes.
+ */
+claw_result claw_client_send(claw_client *client,
+                             const char *request_json,
+                             char **out_message_json,
+                             claw_error **err);
+
+/**
+ * `claw_client_send` that another thread can abort with `claw_cancel_cancel(cancel)`: the call
+ * then returns `CLAW_ERR_CANCELLED` promptly (the request is dropped mid-flight).
+ *
+ * # Safety
+ * As `claw_client_send`; `cancel` is a live cancel handle.
+ */
+claw_result claw_client_send_cancellable(claw_client *client,
+                                         const char *request_json,
+                                         const claw_cancel *cancel,
+                                         char **out_message_json,
+                                         claw_error **err);
+
+/**
+ * Streams a request: each event is passed to `cb` (may be NULL) as JSON while it arrives, then
+ * the accumulated final message is written to `*out_message_json` (if `out_message_json` is not
+ * NULL; free with `claw_string_free`). `request_json` as for `claw_client_send` (`"stream"` is
+ * set for you).
+ *
+ * A stream that has started is never retried; a failure after the first event returns
+ * `CLAW_ERR_STREAM` (or the classified code, e.g. `CLAW_ERR_RATE_LIMITED` for an
+ * `overloaded_error` event). When `cb` returns non-zero the stream is dropped and the call
+ * returns `CLAW_ERR_STOPPED_BY_CALLBACK` (no message is written). Blocks; `cb` runs on the
+ * calling thread; thread-safe.
+ *
+ * # Safety
+ * `client` is a live client; `request_json` is NUL-terminated; `cb` is NULL or a function safe
+ * to call with `userdata`; `out_message_json` and `err` are NULL or valid for writes.
+ */
+claw_result claw_client_stream(claw_client *client,
+                               const char *request_json,
+                               claw_event_cb cb,
+                               void *userdata,
+                               char **out_message_json,
+                               claw_error **err);
+
+/**
+ * `claw_client_stream` that another thread can abort with `claw_cancel_cancel(cancel)`
+ * (→ `CLAW_ERR_CANCELLED`), also while waiting for the next event.
+ *
+ * # Safety
+ * As `claw_client_stream`; `cancel` is a live cancel handle.
+ */
+claw_result claw_client_stream_cancellable(claw_client *client,
+                                           const char *request_json,
+                                           claw_event_cb cb,
+                                           void *userdata,
+                                           const claw_cancel *cancel,
+                                           char **out_message_json,
+                                           claw_error **err);
+
+/**
+ * Frees a client: stops its runtime (waiting for its worker threads) and closes its
+ * connections. `claw_client_free(NULL)` does nothing. In a child process after `fork()` the
+ * runtime's threads do not exist: only memory is released there (the runtime is leaked on
+ * purpose, never joined). Must not be called while a call on this client is running, nor from a
+ * stream callback.
+ *
+ * # Safety
+ * `client` is NULL or a live client that no thread is using.
+ */
+void claw_client_free(claw_client *client);
 
 /**
  * Loads a configuration file.

@@ -91,3 +91,10 @@ fn c_config_status_build_auth_and_arguments() {
     let out = build_and_run("tests/c/test_config.c", &[]);
     assert!(out.contains("test_config: ok"), "{out}");
 }
+
+#[cfg(feature = "mock")]
+#[test]
+fn c_client_send_stream_rotation_cancel_fork_against_the_mock() {
+    let out = build_and_run("tests/c/test_client.c", &[]);
+    assert!(out.contains("test_client: ok"), "{out}");
+}

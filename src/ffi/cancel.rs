@@ -16,7 +16,6 @@ pub struct claw_cancel {
 
 impl claw_cancel {
     /// Completes when the handle is cancelled (immediately if it already is).
-    #[allow(dead_code)] // used by the client calls
     pub(crate) async fn cancelled(&self) {
         let mut rx = self.tx.subscribe();
         // `wait_for` only fails when the sender is dropped, which cannot happen while `self` lives.

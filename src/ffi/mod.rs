@@ -20,6 +20,7 @@
 pub mod auth;
 mod boundary;
 pub mod cancel;
+pub mod client;
 pub mod config;
 pub mod error;
 pub mod mock;
@@ -29,6 +30,7 @@ pub mod strings;
 
 pub use auth::*;
 pub use cancel::*;
+pub use client::*;
 pub use config::*;
 pub use error::*;
 pub use mock::*;

@@ -63,7 +63,7 @@
     } while (0)
 
 /* The scratch directory the test driver made for this program ($CLAW_TEST_DIR). */
-static const char *test_dir(void) {
+static inline const char *test_dir(void) {
     const char *d = getenv("CLAW_TEST_DIR");
     if (d == NULL || d[0] == '\0') {
         fprintf(stderr, "CLAW_TEST_DIR is not set (run through tests/ffi_c.rs or tests/c/run.sh)\n");
@@ -73,7 +73,7 @@ static const char *test_dir(void) {
 }
 
 /* Writes `text` to `path`, failing the test on error. */
-static void write_file(const char *path, const char *text) {
+static inline void write_file(const char *path, const char *text) {
     FILE *f = fopen(path, "w");
     CHECK(f != NULL);
     CHECK(fputs(text, f) >= 0);
