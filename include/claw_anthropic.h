@@ -51,8 +51,8 @@ typedef struct claw_cancel claw_cancel;
  * any number of threads may call `claw_client_send*` / `claw_client_stream*` at once; each call
  * blocks its calling thread. Created by `claw_client_new`, freed by `claw_client_free` once no
  * call is running. After `fork()`, the child must not use a client made by the parent: calls
- * return `CLAW_ERR_USED_AFTER_FORK` (and `claw_client_free` in the child only releases memory
- * without touching the parent's threads).
+ * return `CLAW_ERR_USED_AFTER_FORK` (and `claw_client_free` in the child leaks the client
+ * instead of touching the parent's threads).
  */
 typedef struct claw_client claw_client;
 
@@ -423,8 +423,8 @@ claw_result claw_client_stream_cancellable(claw_client *client,
 /**
  * Frees a client: stops its runtime (waiting for its worker threads) and closes its
  * connections. `claw_client_free(NULL)` does nothing. In a child process after `fork()` the
- * runtime's threads do not exist: only memory is released there (the runtime is leaked on
- * purpose, never joined). Must not be called while a call on this client is running, nor from a
+ * runtime's threads do not exist: there the client's memory is leaked on purpose (its threads
+ * are never joined). Must not be called while a call on this client is running, nor from a
  * stream callback.
  *
  * # Safety

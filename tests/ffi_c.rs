@@ -98,3 +98,27 @@ fn c_client_send_stream_rotation_cancel_fork_against_the_mock() {
     let out = build_and_run("tests/c/test_client.c", &[]);
     assert!(out.contains("test_client: ok"), "{out}");
 }
+
+#[cfg(feature = "mock")]
+#[test]
+fn c_quickstart_runs_against_the_mock() {
+    let out = build_and_run("examples/c/quickstart.c", &["--mock"]);
+    assert!(out.contains("dry run: {\"method\":\"POST\""), "{out}");
+    assert!(out.contains("\"ttl\":\"1h\""), "{out}");
+    assert!(out.contains("message: {"), "{out}");
+    assert!(out.contains("pong"), "{out}");
+    assert!(out.contains("final message: {"), "{out}");
+    assert!(
+        !out.contains("sk-ant-api03-quickstart-example-key-000000"),
+        "{out}"
+    );
+}
+
+#[test]
+fn c_bench_program_compiles() {
+    let scratch = tempfile::tempdir().unwrap();
+    compile(
+        &[&root().join("examples/c/bench_request_build.c")],
+        &scratch.path().join("bench"),
+    );
+}

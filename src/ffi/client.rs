@@ -30,8 +30,8 @@ pub type claw_event_cb =
 /// any number of threads may call `claw_client_send*` / `claw_client_stream*` at once; each call
 /// blocks its calling thread. Created by `claw_client_new`, freed by `claw_client_free` once no
 /// call is running. After `fork()`, the child must not use a client made by the parent: calls
-/// return `CLAW_ERR_USED_AFTER_FORK` (and `claw_client_free` in the child only releases memory
-/// without touching the parent's threads).
+/// return `CLAW_ERR_USED_AFTER_FORK` (and `claw_client_free` in the child leaks the client
+/// instead of touching the parent's threads).
 pub struct claw_client {
     runtime: ManuallyDrop<tokio::runtime::Runtime>,
     client: ManuallyDrop<Client>,
@@ -314,8 +314,8 @@ pub unsafe extern "C" fn claw_client_stream_cancellable(
 
 /// Frees a client: stops its runtime (waiting for its worker threads) and closes its
 /// connections. `claw_client_free(NULL)` does nothing. In a child process after `fork()` the
-/// runtime's threads do not exist: only memory is released there (the runtime is leaked on
-/// purpose, never joined). Must not be called while a call on this client is running, nor from a
+/// runtime's threads do not exist: there the client's memory is leaked on purpose (its threads
+/// are never joined). Must not be called while a call on this client is running, nor from a
 /// stream callback.
 ///
 /// # Safety
@@ -326,12 +326,14 @@ pub unsafe extern "C" fn claw_client_free(client: *mut claw_client) {
         return;
     }
     guard_value((), || {
-        // SAFETY: the caller hands back ownership of a `Box::into_raw` pointer.
-        let mut c = unsafe { Box::from_raw(client) };
-        if std::process::id() != c.pid {
-            // Forked child: the worker threads belong to the parent; joining them would hang.
+        // SAFETY: `client` is a live client (the caller's contract).
+        if std::process::id() != unsafe { (*client).pid } {
+            // Forked child: the runtime's worker threads belong to the parent and joining them
+            // would hang, so the whole client is leaked on purpose.
             return;
         }
+        // SAFETY: the caller hands back ownership of a `Box::into_raw` pointer.
+        let mut c = unsafe { Box::from_raw(client) };
         // SAFETY: each field is taken exactly once and never used again.
         let (runtime, inner) = unsafe {
             (

@@ -186,7 +186,13 @@ impl From<Error> for FfiError {
     fn from(e: Error) -> Self {
         FfiError {
             code: code_for(&e),
-            http_status: e.status().unwrap_or(0),
+            http_status: e
+                .status()
+                .or_else(|| match &e {
+                    Error::AllModelsFailed { attempts } => attempts.last().and_then(|a| a.status),
+                    _ => None,
+                })
+                .unwrap_or(0),
             request_id: e.request_id().map(str::to_owned),
             message: e.to_string(),
         }
@@ -311,6 +317,17 @@ mod tests {
         assert_eq!(e.http_status, 401);
         assert_eq!(e.code, CLAW_ERR_AUTH_REJECTED);
         assert!(e.message.contains("401"));
+        let all = Error::AllModelsFailed {
+            attempts: vec![crate::error::Attempt {
+                model: "anthropic/claude-sonnet-4-5".into(),
+                profile_id: Some("anthropic:b".into()),
+                message: "HTTP 429".into(),
+                reason: crate::FailureReason::RateLimit,
+                status: Some(429),
+            }],
+        };
+        let e = FfiError::from(all);
+        assert_eq!((e.code, e.http_status), (CLAW_ERR_RATE_LIMITED, 429));
     }
 
     #[test]
