@@ -642,7 +642,7 @@ impl StatusReport {
         let mut line = |label: &str, value: String| {
             out.push_str(&format!(
                 "{}: {}\n",
-                paint("36", &format!("{label:<18}")),
+                paint("36", &format!("{label:<22}")),
                 value
             ));
         };
@@ -689,7 +689,7 @@ impl StatusReport {
         let mut line = |label: &str, value: String| {
             out.push_str(&format!(
                 "{}: {}\n",
-                paint("36", &format!("{label:<18}")),
+                paint("36", &format!("{label:<22}")),
                 value
             ));
         };

@@ -494,3 +494,34 @@ mod over_http {
         assert!(matches!(e, Error::Stream { .. }), "{e:?}");
     }
 }
+
+#[test]
+fn callback_paths_agree_with_plain_parsing() {
+    for name in ["text.sse", "tool_use.sse", "thinking.sse"] {
+        let body = fixture(name);
+        // Reference: every known non-ping event parsed on its own.
+        let want: Vec<StreamEvent> = raw_events(&[&body])
+            .iter()
+            .filter_map(|(n, d)| StreamEvent::parse(n, d).unwrap())
+            .filter(|e| !matches!(e, StreamEvent::Ping))
+            .collect();
+        let mut typed = Vec::new();
+        let mut d = StreamDecoder::new();
+        for c in body.chunks(5) {
+            d.push_with(c, |e| typed.push(e.clone())).unwrap();
+        }
+        assert_eq!(typed, want, "{name}");
+        let m1 = d.finish().unwrap();
+
+        let mut raw = Vec::new();
+        let mut d = StreamDecoder::new();
+        for c in body.chunks(5) {
+            d.push_with_raw(c, |n, data| {
+                raw.push(StreamEvent::parse(n, data).unwrap().unwrap())
+            })
+            .unwrap();
+        }
+        assert_eq!(raw, want, "{name}");
+        assert_eq!(d.finish().unwrap(), m1);
+    }
+}

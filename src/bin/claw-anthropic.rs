@@ -660,10 +660,11 @@ fn onboard(agent: Option<&AgentId>, args: OnboardArgs) -> CliResult {
 
 fn send(agent: Option<&AgentId>, args: SendArgs) -> CliResult {
     let config = load_config()?;
-    let mut req = MessageRequest::new(
-        args.model.clone().unwrap_or_default(),
-        vec![MessageParam::user(args.message.clone())],
-    );
+    let model = match &args.model {
+        Some(m) => m.clone(),
+        None => config.default_model().ref_string(),
+    };
+    let mut req = MessageRequest::new(model, vec![MessageParam::user(args.message.clone())]);
     if let Some(s) = &args.system {
         req = req.with_system(s.clone());
     }
@@ -671,13 +672,10 @@ fn send(agent: Option<&AgentId>, args: SendArgs) -> CliResult {
     req.stream = Some(!args.no_stream);
     if args.dry_run {
         let auth = agent_auth(&config, agent);
-        let provider = match req.model.trim() {
-            "" => config.default_model().provider,
-            m => config
-                .resolve_model_ref(m)
-                .map(|(r, _)| r.provider)
-                .unwrap_or_else(|| "anthropic".into()),
-        };
+        let provider = config
+            .resolve_model_ref(&req.model)
+            .map(|(r, _)| r.provider)
+            .unwrap_or_else(|| "anthropic".into());
         let resolved = auth.resolve(&provider, args.profile.as_deref(), None)?;
         let built = build_messages(
             &config,

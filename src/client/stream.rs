@@ -547,26 +547,23 @@ impl MessageAccumulator {
     /// `{"type":"content_block_delta","index":N,"delta":{"type":"K","F":"…"}}` exactly;
     /// returns false (having changed nothing) for anything else.
     fn fast_delta(&mut self, data: &str) -> bool {
+        self.fast_delta_at(data).is_some()
+    }
+
+    /// Like `fast_delta`; on success returns (kind, index, offset in the target where the
+    /// appended piece starts).
+    fn fast_delta_at(&mut self, data: &str) -> Option<(FastKind, usize, usize)> {
         const HEAD: &str = r#"{"type":"content_block_delta","index":"#;
-        let Some(rest) = data.strip_prefix(HEAD) else {
-            return false;
-        };
+        let rest = data.strip_prefix(HEAD)?;
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 || digits > 9 {
-            return false;
+            return None;
         }
         let Ok(index) = rest[..digits].parse::<usize>() else {
-            return false;
+            return None;
         };
-        let Some(rest) = rest[digits..].strip_prefix(r#","delta":{"type":""#) else {
-            return false;
-        };
-        #[derive(Clone, Copy)]
-        enum K {
-            Text,
-            Json,
-            Thinking,
-        }
+        let rest = rest[digits..].strip_prefix(r#","delta":{"type":""#)?;
+        use FastKind as K;
         let (kind, rest) = if let Some(r) = rest.strip_prefix(r#"text_delta","text":""#) {
             (K::Text, r)
         } else if let Some(r) = rest.strip_prefix(r#"input_json_delta","partial_json":""#) {
@@ -574,28 +571,41 @@ impl MessageAccumulator {
         } else if let Some(r) = rest.strip_prefix(r#"thinking_delta","thinking":""#) {
             (K::Thinking, r)
         } else {
-            return false;
+            return None;
         };
-        let Some(m) = self.message.as_mut() else {
-            return false;
-        };
+        let m = self.message.as_mut()?;
         let target: &mut String = match (kind, m.content.get_mut(index)) {
             (K::Text, Some(ContentBlock::Text(t))) => &mut t.text,
             (K::Thinking, Some(ContentBlock::Thinking(t))) => &mut t.thinking,
-            (K::Json, Some(_)) => match self.json.get_mut(index) {
-                Some(j) => j,
-                None => return false,
-            },
-            _ => return false,
+            (K::Json, Some(_)) => self.json.get_mut(index)?,
+            _ => return None,
         };
         let before = target.len();
         match unescape_into(rest, target) {
-            Some(consumed) if rest[consumed..].trim_end() == "}}" => true,
+            Some(consumed) if rest[consumed..].trim_end() == "}}" => Some((kind, index, before)),
             _ => {
                 target.truncate(before);
-                false
+                None
             }
         }
+    }
+
+    /// The typed event for a delta the fast path just applied.
+    fn fast_event(&self, kind: FastKind, index: usize, from: usize) -> Option<StreamEvent> {
+        let m = self.message.as_ref()?;
+        let delta = match (kind, m.content.get(index)?) {
+            (FastKind::Text, ContentBlock::Text(t)) => ContentDelta::TextDelta {
+                text: t.text.get(from..)?.to_owned(),
+            },
+            (FastKind::Thinking, ContentBlock::Thinking(t)) => ContentDelta::ThinkingDelta {
+                thinking: t.thinking.get(from..)?.to_owned(),
+            },
+            (FastKind::Json, _) => ContentDelta::InputJsonDelta {
+                partial_json: self.json.get(index)?.get(from..)?.to_owned(),
+            },
+            _ => return None,
+        };
+        Some(StreamEvent::ContentBlockDelta { index, delta })
     }
 
     /// The final message. Errors when the stream failed (`error` event) or ended without
@@ -624,6 +634,14 @@ impl MessageAccumulator {
         }
         Ok(m)
     }
+}
+
+/// The delta kinds the fast path decodes in place.
+#[derive(Debug, Clone, Copy)]
+enum FastKind {
+    Text,
+    Json,
+    Thinking,
 }
 
 fn append_str_field(o: &mut Map<String, Value>, field: &str, piece: &str) {
@@ -771,12 +789,53 @@ impl StreamDecoder {
             if self.acc.is_complete() {
                 continue;
             }
+            if ev.event == "content_block_delta"
+                && self.acc.failed.is_none()
+                && let Some((kind, index, from)) = self.acc.fast_delta_at(&ev.data)
+            {
+                if let Some(typed) = self.acc.fast_event(kind, index, from) {
+                    on_event(&typed);
+                }
+                continue;
+            }
             let Some(typed) = StreamEvent::from_sse(&ev).map_err(|e| self.acc.with_partial(e))?
             else {
                 continue;
             };
             if !matches!(typed, StreamEvent::Ping) {
                 on_event(&typed);
+            }
+            self.acc.push(&typed)?;
+        }
+        Ok(())
+    }
+
+    /// Like [`StreamDecoder::push`], and hands every known event except `ping` to `on_event`
+    /// as `(type, data JSON)` exactly as the server sent it — no allocation per event. Meant
+    /// for bindings that pass each event on as JSON text (the C ABI).
+    pub fn push_with_raw(
+        &mut self,
+        chunk: &[u8],
+        mut on_event: impl FnMut(&str, &str),
+    ) -> Result<()> {
+        for ev in self.parser.push(chunk) {
+            let ev = ev.map_err(|e| self.acc.with_partial(e))?;
+            if self.acc.is_complete() {
+                continue;
+            }
+            if ev.event == "content_block_delta"
+                && self.acc.failed.is_none()
+                && self.acc.fast_delta(&ev.data)
+            {
+                on_event("content_block_delta", &ev.data);
+                continue;
+            }
+            let Some(typed) = StreamEvent::from_sse(&ev).map_err(|e| self.acc.with_partial(e))?
+            else {
+                continue;
+            };
+            if !matches!(typed, StreamEvent::Ping) {
+                on_event(typed.type_name(), &ev.data);
             }
             self.acc.push(&typed)?;
         }

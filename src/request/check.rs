@@ -74,93 +74,159 @@ pub struct Breakpoint {
     pub ttl: Option<String>,
 }
 
-/// Every `cache_control` of a request in the order the API reads them: tools, then system, then
-/// messages (including blocks nested in `tool_result` content). A `cache_control` key that is not
-/// a valid object is reported as an error.
-pub fn breakpoints(body: &MessageRequest) -> Result<Vec<Breakpoint>> {
-    let mut out = Vec::new();
+/// Where a breakpoint is, without allocating; formatted into a JSON path only when needed.
+#[derive(Debug, Clone, Copy)]
+enum Loc {
+    Tool(usize),
+    System(usize),
+    /// `messages[i].content[j]`, and `.content[k]` inside a tool result.
+    Message(usize, usize, Option<usize>),
+}
+
+impl Loc {
+    fn path(self) -> String {
+        match self {
+            Loc::Tool(i) => format!("tools[{i}].cache_control"),
+            Loc::System(j) => format!("system[{j}].cache_control"),
+            Loc::Message(i, j, None) => format!("messages[{i}].content[{j}].cache_control"),
+            Loc::Message(i, j, Some(k)) => {
+                format!("messages[{i}].content[{j}].content[{k}].cache_control")
+            }
+        }
+    }
+}
+
+/// The TTL of a block's `cache_control` (`Ok(None)` when it has none; `Ok(Some(None))` for a
+/// default-TTL breakpoint); an error for an unknown block whose `cache_control` is not an object.
+fn block_ttl(b: &ContentBlock, loc: Loc) -> Result<Option<Option<&str>>> {
+    if let ContentBlock::Unknown(v) = b {
+        return match v.get("cache_control") {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::Object(cc))
+                if cc.get("type").is_some_and(|t| t.is_string()) =>
+            {
+                match cc.get("ttl") {
+                    None | Some(serde_json::Value::Null) => Ok(Some(None)),
+                    Some(serde_json::Value::String(t)) => Ok(Some(Some(t.as_str()))),
+                    Some(_) => Err(invalid(
+                        format!("{}.ttl", loc.path()),
+                        "cache_control ttl must be \"5m\" or \"1h\"",
+                    )),
+                }
+            }
+            Some(_) => Err(invalid(
+                loc.path(),
+                "cache_control must be an object like {\"type\":\"ephemeral\"}",
+            )),
+        };
+    }
+    Ok(b.cache_control_ref()
+        .map(|cc: &CacheControl| cc.ttl.as_deref()))
+}
+
+/// Calls `f` for every `cache_control` in API processing order: tools, system, messages
+/// (including blocks nested in `tool_result` content).
+fn visit<'a>(
+    body: &'a MessageRequest,
+    mut f: impl FnMut(Loc, Option<&'a str>) -> Result<()>,
+) -> Result<()> {
     for (i, tool) in body.tools.iter().enumerate() {
         if let Some(cc) = &tool.cache_control {
-            out.push(Breakpoint {
-                path: format!("tools[{i}].cache_control"),
-                ttl: cc.ttl.clone(),
-            });
+            f(Loc::Tool(i), cc.ttl.as_deref())?;
         }
     }
     if let Some(SystemPrompt::Blocks(blocks)) = &body.system {
-        collect_blocks(blocks, "system", &mut out)?;
+        for (j, b) in blocks.iter().enumerate() {
+            if let Some(ttl) = block_ttl(b, Loc::System(j))? {
+                f(Loc::System(j), ttl)?;
+            }
+        }
     }
     for (i, m) in body.messages.iter().enumerate() {
-        if let MessageContent::Blocks(blocks) = &m.content {
-            collect_blocks(blocks, &format!("messages[{i}].content"), &mut out)?;
-        }
-    }
-    Ok(out)
-}
-
-fn collect_blocks(blocks: &[ContentBlock], prefix: &str, out: &mut Vec<Breakpoint>) -> Result<()> {
-    for (j, b) in blocks.iter().enumerate() {
-        if b.has_cache_control() {
-            let path = format!("{prefix}[{j}].cache_control");
-            let cc: CacheControl = b.cache_control().ok_or_else(|| {
-                invalid(
-                    path.clone(),
-                    "cache_control must be an object like {\"type\":\"ephemeral\"}",
-                )
-            })?;
-            out.push(Breakpoint { path, ttl: cc.ttl });
-        }
-        if let ContentBlock::ToolResult(tr) = b
-            && let Some(MessageContent::Blocks(inner)) = &tr.content
-        {
-            collect_blocks(inner, &format!("{prefix}[{j}].content"), out)?;
+        let MessageContent::Blocks(blocks) = &m.content else {
+            continue;
+        };
+        for (j, b) in blocks.iter().enumerate() {
+            let loc = Loc::Message(i, j, None);
+            if let Some(ttl) = block_ttl(b, loc)? {
+                f(loc, ttl)?;
+            }
+            if let ContentBlock::ToolResult(tr) = b
+                && let Some(MessageContent::Blocks(inner)) = &tr.content
+            {
+                for (k, nb) in inner.iter().enumerate() {
+                    let loc = Loc::Message(i, j, Some(k));
+                    if let Some(ttl) = block_ttl(nb, loc)? {
+                        f(loc, ttl)?;
+                    }
+                }
+            }
         }
     }
     Ok(())
 }
 
+/// Every `cache_control` of a request in the order the API reads them: tools, then system, then
+/// messages (including blocks nested in `tool_result` content). A `cache_control` that is not a
+/// valid object is reported as an error.
+pub fn breakpoints(body: &MessageRequest) -> Result<Vec<Breakpoint>> {
+    let mut out = Vec::new();
+    visit(body, |loc, ttl| {
+        out.push(Breakpoint {
+            path: loc.path(),
+            ttl: ttl.map(str::to_owned),
+        });
+        Ok(())
+    })?;
+    Ok(out)
+}
+
 /// At most [`MAX_CACHE_BREAKPOINTS`] breakpoints; TTLs are `"5m"` or `"1h"`; and, in the order
 /// tools → system → messages, no `1h` breakpoint after a `5m`/default one.
 pub fn check_cache_breakpoints(body: &MessageRequest) -> Result<()> {
-    let bps = breakpoints(body)?;
-    let mut first_short: Option<&Breakpoint> = None;
-    for (n, bp) in bps.iter().enumerate() {
-        if n == MAX_CACHE_BREAKPOINTS {
-            return Err(invalid(
-                bp.path.clone(),
-                format!(
-                    "too many cache_control breakpoints: {} found, at most {MAX_CACHE_BREAKPOINTS} are allowed (the first {MAX_CACHE_BREAKPOINTS} are at {})",
-                    bps.len(),
-                    bps[..MAX_CACHE_BREAKPOINTS]
-                        .iter()
-                        .map(|b| b.path.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
+    let mut seen: Vec<Loc> = Vec::new();
+    let mut first_short: Option<Loc> = None;
+    let mut too_many: Option<Loc> = None;
+    visit(body, |loc, ttl| {
+        if seen.len() == MAX_CACHE_BREAKPOINTS && too_many.is_none() {
+            too_many = Some(loc);
         }
-        match bp.ttl.as_deref() {
+        seen.push(loc);
+        match ttl {
             None | Some("5m") => {
-                first_short.get_or_insert(bp);
+                first_short.get_or_insert(loc);
+                Ok(())
             }
-            Some("1h") => {
-                if let Some(s) = first_short {
-                    return Err(invalid(
-                        bp.path.clone(),
-                        format!(
-                            "a 1h cache_control breakpoint may not come after a 5m one (at {}): in the order tools, system, messages, longer TTLs must come first",
-                            s.path
-                        ),
-                    ));
-                }
-            }
-            Some(other) => {
-                return Err(invalid(
-                    format!("{}.ttl", bp.path),
-                    format!("cache_control ttl must be \"5m\" or \"1h\", not {other:?}"),
-                ));
-            }
+            Some("1h") => match first_short {
+                Some(s) if too_many.is_none() => Err(invalid(
+                    loc.path(),
+                    format!(
+                        "a 1h cache_control breakpoint may not come after a 5m one (at {}): in the order tools, system, messages, longer TTLs must come first",
+                        s.path()
+                    ),
+                )),
+                _ => Ok(()),
+            },
+            Some(other) if too_many.is_none() => Err(invalid(
+                format!("{}.ttl", loc.path()),
+                format!("cache_control ttl must be \"5m\" or \"1h\", not {other:?}"),
+            )),
+            Some(_) => Ok(()),
         }
+    })?;
+    if let Some(loc) = too_many {
+        return Err(invalid(
+            loc.path(),
+            format!(
+                "too many cache_control breakpoints: {} found, at most {MAX_CACHE_BREAKPOINTS} are allowed (the first {MAX_CACHE_BREAKPOINTS} are at {})",
+                seen.len(),
+                seen[..MAX_CACHE_BREAKPOINTS]
+                    .iter()
+                    .map(|l| l.path())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
     }
     Ok(())
 }

@@ -581,7 +581,20 @@ impl ContentBlock {
     pub fn has_cache_control(&self) -> bool {
         match self {
             ContentBlock::Unknown(v) => v.get("cache_control").is_some_and(|c| !c.is_null()),
-            other => other.cache_control().is_some(),
+            other => other.cache_control_ref().is_some(),
+        }
+    }
+
+    /// The `cache_control` of a known block type, borrowed (`None` for `Unknown` blocks: see
+    /// [`ContentBlock::cache_control`]).
+    pub fn cache_control_ref(&self) -> Option<&CacheControl> {
+        match self {
+            ContentBlock::Text(b) => b.cache_control.as_ref(),
+            ContentBlock::Image(b) => b.cache_control.as_ref(),
+            ContentBlock::Document(b) => b.cache_control.as_ref(),
+            ContentBlock::ToolUse(b) => b.cache_control.as_ref(),
+            ContentBlock::ToolResult(b) => b.cache_control.as_ref(),
+            _ => None,
         }
     }
 
