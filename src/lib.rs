@@ -24,6 +24,8 @@ pub mod clock;
 pub mod config;
 pub mod env;
 pub mod error;
+#[allow(unsafe_code)]
+pub mod ffi;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod paths;

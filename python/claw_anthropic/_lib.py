@@ -1,0 +1,139 @@
+"""Locating and binding the claw-anthropic shared library (ctypes)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+__all__ = ["lib", "library_path", "EVENT_CB", "ClawErrorPtr"]
+
+
+def _lib_names() -> list[str]:
+    if sys.platform == "darwin":
+        return ["libclaw_anthropic.dylib"]
+    if sys.platform == "win32":
+        return ["claw_anthropic.dll"]
+    return ["libclaw_anthropic.so"]
+
+
+def _candidates() -> list[Path]:
+    out: list[Path] = []
+    env = os.environ.get("CLAW_ANTHROPIC_LIB")
+    if env:
+        out.append(Path(env))
+    here = Path(__file__).resolve().parent
+    out.extend(here / n for n in _lib_names())
+    for parent in [here, *here.parents]:
+        for profile in ("release", "debug"):
+            out.extend(parent / "target" / profile / n for n in _lib_names())
+    return out
+
+
+def library_path() -> Path:
+    """The shared library this package loads: ``$CLAW_ANTHROPIC_LIB``, else one next to the
+    package, else ``target/release`` then ``target/debug`` in a directory above the package."""
+    env = os.environ.get("CLAW_ANTHROPIC_LIB")
+    if env:
+        p = Path(env)
+        if not p.is_file():
+            raise OSError(f"CLAW_ANTHROPIC_LIB={env} does not name a file")
+        return p
+    for p in _candidates():
+        if p.is_file():
+            return p
+    raise OSError(
+        "libclaw_anthropic not found: build it with `cargo build --release` "
+        "or set CLAW_ANTHROPIC_LIB to its path"
+    )
+
+
+class _ClawError(ctypes.Structure):
+    """Opaque ``claw_error``."""
+
+
+ClawErrorPtr = ctypes.POINTER(_ClawError)
+
+#: ``typedef int (*claw_event_cb)(void *userdata, const char *event_json)``
+EVENT_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p)
+
+_p = ctypes.c_void_p
+_s = ctypes.c_char_p
+_u32 = ctypes.c_uint32
+_out_p = ctypes.POINTER(ctypes.c_void_p)
+_out_err = ctypes.POINTER(ClawErrorPtr)
+
+# name: (restype, argtypes)
+_PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
+    "claw_version": (_s, []),
+    "claw_string_free": (None, [_p]),
+    "claw_error_code": (_u32, [ClawErrorPtr]),
+    "claw_error_message": (_s, [ClawErrorPtr]),
+    "claw_error_http_status": (ctypes.c_uint16, [ClawErrorPtr]),
+    "claw_error_request_id": (_s, [ClawErrorPtr]),
+    "claw_error_free": (None, [ClawErrorPtr]),
+    "claw_config_load": (_u32, [_s, _out_p, _out_err]),
+    "claw_config_load_state_dir": (_u32, [_s, _out_p, _out_err]),
+    "claw_config_from_json5": (_u32, [_s, _out_p, _out_err]),
+    "claw_config_from_json5_in": (_u32, [_s, _s, _out_p, _out_err]),
+    "claw_config_default_agent": (_u32, [_p, _out_p, _out_err]),
+    "claw_config_free": (None, [_p]),
+    "claw_status_json": (_u32, [_p, _s, _out_p, _out_err]),
+    "claw_request_build": (_u32, [_p, _s, _s, _out_p, _out_err]),
+    "claw_auth_set_api_key": (_u32, [_p, _s, _s, _s, _out_p, _out_err]),
+    "claw_auth_paste_token": (_u32, [_p, _s, _s, _s, _s, _out_p, _out_err]),
+    "claw_client_new": (_u32, [_p, _s, _out_p, _out_err]),
+    "claw_client_free": (None, [_p]),
+    "claw_client_send": (_u32, [_p, _s, _out_p, _out_err]),
+    "claw_client_send_cancellable": (_u32, [_p, _s, _p, _out_p, _out_err]),
+    "claw_client_stream": (_u32, [_p, _s, EVENT_CB, _p, _out_p, _out_err]),
+    "claw_client_stream_cancellable": (_u32, [_p, _s, EVENT_CB, _p, _p, _out_p, _out_err]),
+    "claw_cancel_new": (_p, []),
+    "claw_cancel_cancel": (None, [_p]),
+    "claw_cancel_is_cancelled": (ctypes.c_bool, [_p]),
+    "claw_cancel_reset": (None, [_p]),
+    "claw_cancel_free": (None, [_p]),
+    "claw_mock_server_start": (_u32, [_out_p, _out_err]),
+    "claw_mock_server_url": (_s, [_p]),
+    "claw_mock_server_load_script": (_u32, [_p, _s, _out_err]),
+    "claw_mock_server_requests_json": (_u32, [_p, _out_p, _out_err]),
+    "claw_mock_server_reset": (None, [_p]),
+    "claw_mock_server_free": (None, [_p]),
+}
+
+
+class _Lib:
+    """The loaded library with typed functions. A function missing from an older library raises
+    ``AttributeError`` when used, not at import."""
+
+    def __init__(self) -> None:
+        self._dll: Optional[ctypes.CDLL] = None
+        self._path: Optional[Path] = None
+
+    def _load(self) -> ctypes.CDLL:
+        if self._dll is None:
+            self._path = library_path()
+            dll = ctypes.CDLL(str(self._path))
+            for name, (restype, argtypes) in _PROTOTYPES.items():
+                fn = getattr(dll, name, None)
+                if fn is not None:
+                    fn.restype = restype
+                    fn.argtypes = argtypes
+            self._dll = dll
+        return self._dll
+
+    @property
+    def path(self) -> Path:
+        self._load()
+        assert self._path is not None
+        return self._path
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if not name.startswith("claw_"):
+            raise AttributeError(name)
+        return getattr(self._load(), name)
+
+
+lib = _Lib()

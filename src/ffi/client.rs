@@ -1,0 +1,355 @@
+//! `claw_client`: sending and streaming Messages requests (blocking calls over an owned runtime).
+
+use super::boundary::{
+    arg_opt_str, arg_ref, arg_str, check_out, guard, guard_value, to_c_string, write_out,
+};
+use super::cancel::claw_cancel;
+use super::config::claw_config;
+use super::error::{
+    CLAW_ERR_CANCELLED, CLAW_ERR_INTERNAL, CLAW_ERR_NOT_SUPPORTED, CLAW_ERR_STOPPED_BY_CALLBACK,
+    CLAW_ERR_USED_AFTER_FORK, FfiError, claw_error, claw_result,
+};
+use super::request::parse_request;
+use crate::client::Client;
+use std::ffi::{CString, c_char, c_int, c_void};
+use std::future::Future;
+use std::mem::ManuallyDrop;
+
+/// Receives one stream event as JSON (`{"type": "content_block_delta", …}`, exactly the API's
+/// event objects; `ping` is skipped). `event_json` is valid only during the call. Called on the
+/// thread that called `claw_client_stream*`, in order. Return 0 to continue, non-zero to stop the
+/// stream: the call then returns `CLAW_ERR_STOPPED_BY_CALLBACK`. The callback must not call
+/// `claw_client_send`/`claw_client_stream` itself (that returns `CLAW_ERR_NOT_SUPPORTED`).
+pub type claw_event_cb =
+    Option<unsafe extern "C" fn(userdata: *mut c_void, event_json: *const c_char) -> c_int>;
+
+/// A client for one agent: resolves credentials from the agent's auth profiles, sends with
+/// retries, rotates profiles and falls back to other models (SPEC §6).
+///
+/// Owns a multi-threaded tokio runtime (2 worker threads) and a connection pool. Thread-safe:
+/// any number of threads may call `claw_client_send*` / `claw_client_stream*` at once; each call
+/// blocks its calling thread. Created by `claw_client_new`, freed by `claw_client_free` once no
+/// call is running. After `fork()`, the child must not use a client made by the parent: calls
+/// return `CLAW_ERR_USED_AFTER_FORK` (and `claw_client_free` in the child leaks the client
+/// instead of touching the parent's threads).
+pub struct claw_client {
+    runtime: ManuallyDrop<tokio::runtime::Runtime>,
+    client: ManuallyDrop<Client>,
+    pid: u32,
+}
+
+impl claw_client {
+    /// Runs `fut` to completion on the client's runtime, racing it against `cancel`.
+    fn run<T>(
+        &self,
+        cancel: Option<&claw_cancel>,
+        fut: impl Future<Output = Result<T, FfiError>>,
+    ) -> Result<T, FfiError> {
+        if std::process::id() != self.pid {
+            return Err(FfiError::new(
+                CLAW_ERR_USED_AFTER_FORK,
+                "this claw_client was created in another process (before fork()); create a new client in this process",
+            ));
+        }
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(FfiError::new(
+                CLAW_ERR_NOT_SUPPORTED,
+                "claw_client calls cannot be made from inside a stream callback or an async runtime thread",
+            ));
+        }
+        self.runtime.block_on(async {
+            match cancel {
+                None => fut.await,
+                Some(c) => {
+                    tokio::select! {
+                        biased;
+                        _ = c.cancelled() => Err(FfiError::new(
+                            CLAW_ERR_CANCELLED,
+                            "cancelled: claw_cancel_cancel was called on this call's cancel handle",
+                        )),
+                        r = fut => r,
+                    }
+                }
+            }
+        })
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T, what: &str) -> Result<String, FfiError> {
+    serde_json::to_string(value).map_err(|e| {
+        FfiError::new(
+            CLAW_ERR_INTERNAL,
+            format!("{what} could not be serialized: {e}"),
+        )
+    })
+}
+
+/// Creates a client for `agent_id` (NULL = the config's default agent). The client keeps its
+/// own reference to the configuration: `cfg` may be freed afterwards.
+///
+/// On success `*out` receives the client (free with `claw_client_free`).
+/// Errors: `CLAW_ERR_INVALID_ARGUMENT` (bad agent id), `CLAW_ERR_INTERNAL` (runtime could not
+/// start). Credentials are resolved per call, not here.
+///
+/// # Safety
+/// `cfg` is a live config; `agent_id` is NULL or NUL-terminated; `out` is valid for writes;
+/// `err` is NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn claw_client_new(
+    cfg: *const claw_config,
+    agent_id: *const c_char,
+    out: *mut *mut claw_client,
+    err: *mut *mut claw_error,
+) -> claw_result {
+    // SAFETY: the caller's contract, checked where possible.
+    unsafe {
+        guard(err, || {
+            let cfg = arg_ref(cfg, "cfg")?;
+            let agent = cfg.agent(arg_opt_str(agent_id, "agent_id")?)?;
+            check_out(out, "out")?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("claw-client")
+                .enable_all()
+                .build()
+                .map_err(|e| {
+                    FfiError::new(
+                        CLAW_ERR_INTERNAL,
+                        format!("could not start the client runtime: {e}"),
+                    )
+                })?;
+            let client = {
+                let _enter = runtime.enter();
+                Client::new(cfg.inner.clone(), Some(agent))?
+            };
+            let handle = claw_client {
+                runtime: ManuallyDrop::new(runtime),
+                client: ManuallyDrop::new(client),
+                pid: std::process::id(),
+            };
+            write_out(out, Box::into_raw(Box::new(handle)));
+            Ok(())
+        })
+    }
+}
+
+unsafe fn send_impl(
+    client: *const claw_client,
+    request_json: *const c_char,
+    cancel: Option<*const claw_cancel>,
+    out_message_json: *mut *mut c_char,
+    err: *mut *mut claw_error,
+) -> claw_result {
+    // SAFETY: the caller's contract, checked where possible.
+    unsafe {
+        guard(err, || {
+            let client = arg_ref(client, "client")?;
+            let request = parse_request(arg_str(request_json, "request_json")?)?;
+            let cancel = match cancel {
+                Some(c) => Some(arg_ref(c, "cancel")?),
+                None => None,
+            };
+            check_out(out_message_json, "out_message_json")?;
+            let response = client.run(cancel, async {
+                client.client.send(request).await.map_err(FfiError::from)
+            })?;
+            let json = to_json(&response.value, "the message")?;
+            write_out(out_message_json, to_c_string(json)?);
+            Ok(())
+        })
+    }
+}
+
+/// Sends a request and waits for the whole response (retries, profile rotation and model
+/// fallback included). `request_json` is a Messages API body where `model` may be an alias or
+/// `provider/model` ref and `max_tokens` may be omitted; `"stream"` is ignored.
+///
+/// On success `*out_message_json` receives the response message as JSON (the API's `message`
+/// object), to free with `claw_string_free`. Errors: `CLAW_ERR_NO_CREDENTIALS`,
+/// `CLAW_ERR_AUTH_REJECTED`, `CLAW_ERR_RATE_LIMITED`, `CLAW_ERR_API`, `CLAW_ERR_NETWORK`, … (see the
+/// codes); `claw_error_http_status` / `claw_error_request_id` give the HTTP details. Blocks;
+/// thread-safe.
+///
+/// # Safety
+/// `client` is a live client; `request_json` is NUL-terminated; `out_message_json` is valid for
+/// writes; `err` is NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn claw_client_send(
+    client: *mut claw_client,
+    request_json: *const c_char,
+    out_message_json: *mut *mut c_char,
+    err: *mut *mut claw_error,
+) -> claw_result {
+    // SAFETY: forwarded contract.
+    unsafe { send_impl(client, request_json, None, out_message_json, err) }
+}
+
+/// `claw_client_send` that another thread can abort with `claw_cancel_cancel(cancel)`: the call
+/// then returns `CLAW_ERR_CANCELLED` promptly (the request is dropped mid-flight).
+///
+/// # Safety
+/// As `claw_client_send`; `cancel` is a live cancel handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn claw_client_send_cancellable(
+    client: *mut claw_client,
+    request_json: *const c_char,
+    cancel: *const claw_cancel,
+    out_message_json: *mut *mut c_char,
+    err: *mut *mut claw_error,
+) -> claw_result {
+    // SAFETY: forwarded contract.
+    unsafe { send_impl(client, request_json, Some(cancel), out_message_json, err) }
+}
+
+unsafe fn stream_impl(
+    client: *const claw_client,
+    request_json: *const c_char,
+    cb: claw_event_cb,
+    userdata: *mut c_void,
+    cancel: Option<*const claw_cancel>,
+    out_message_json: *mut *mut c_char,
+    err: *mut *mut claw_error,
+) -> claw_result {
+    // SAFETY: the caller's contract, checked where possible.
+    unsafe {
+        guard(err, || {
+            let client = arg_ref(client, "client")?;
+            let request = parse_request(arg_str(request_json, "request_json")?)?;
+            let cancel = match cancel {
+                Some(c) => Some(arg_ref(c, "cancel")?),
+                None => None,
+            };
+            let message = client.run(cancel, async {
+                let mut stream = client.client.stream(request).await?;
+                while let Some(event) = stream.next_event().await {
+                    let event = event?;
+                    if let Some(cb) = cb {
+                        let json = CString::new(to_json(&event, "a stream event")?)
+                            .map_err(|_| FfiError::new(CLAW_ERR_INTERNAL, "event JSON has a NUL byte"))?;
+                        // SAFETY: the caller vouches for `cb` and `userdata`.
+                        if cb(userdata, json.as_ptr()) != 0 {
+                            return Err(FfiError::new(
+                                CLAW_ERR_STOPPED_BY_CALLBACK,
+                                "the stream was stopped by the event callback (it returned non-zero)",
+                            ));
+                        }
+                    }
+                }
+                Ok(stream.final_message().await?)
+            })?;
+            let json = to_json(&message, "the message")?;
+            if !out_message_json.is_null() {
+                write_out(out_message_json, to_c_string(json)?);
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Streams a request: each event is passed to `cb` (may be NULL) as JSON while it arrives, then
+/// the accumulated final message is written to `*out_message_json` (if `out_message_json` is not
+/// NULL; free with `claw_string_free`). `request_json` as for `claw_client_send` (`"stream"` is
+/// set for you).
+///
+/// A stream that has started is never retried; a failure after the first event returns
+/// `CLAW_ERR_STREAM` (or the classified code, e.g. `CLAW_ERR_RATE_LIMITED` for an
+/// `overloaded_error` event). When `cb` returns non-zero the stream is dropped and the call
+/// returns `CLAW_ERR_STOPPED_BY_CALLBACK` (no message is written). Blocks; `cb` runs on the
+/// calling thread; thread-safe.
+///
+/// # Safety
+/// `client` is a live client; `request_json` is NUL-terminated; `cb` is NULL or a function safe
+/// to call with `userdata`; `out_message_json` and `err` are NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn claw_client_stream(
+    client: *mut claw_client,
+    request_json: *const c_char,
+    cb: claw_event_cb,
+    userdata: *mut c_void,
+    out_message_json: *mut *mut c_char,
+    err: *mut *mut claw_error,
+) -> claw_result {
+    // SAFETY: forwarded contract.
+    unsafe {
+        stream_impl(
+            client,
+            request_json,
+            cb,
+            userdata,
+            None,
+            out_message_json,
+            err,
+        )
+    }
+}
+
+/// `claw_client_stream` that another thread can abort with `claw_cancel_cancel(cancel)`
+/// (→ `CLAW_ERR_CANCELLED`), also while waiting for the next event.
+///
+/// # Safety
+/// As `claw_client_stream`; `cancel` is a live cancel handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn claw_client_stream_cancellable(
+    client: *mut claw_client,
+    request_json: *const c_char,
+    cb: claw_event_cb,
+    userdata: *mut c_void,
+    cancel: *const claw_cancel,
+    out_message_json: *mut *mut c_char,
+    err: *mut *mut claw_error,
+) -> claw_result {
+    // SAFETY: forwarded contract.
+    unsafe {
+        stream_impl(
+            client,
+            request_json,
+            cb,
+            userdata,
+            Some(cancel),
+            out_message_json,
+            err,
+        )
+    }
+}
+
+/// Frees a client: stops its runtime (waiting for its worker threads) and closes its
+/// connections. `claw_client_free(NULL)` does nothing. In a child process after `fork()` the
+/// runtime's threads do not exist: there the client's memory is leaked on purpose (its threads
+/// are never joined). Must not be called while a call on this client is running, nor from a
+/// stream callback.
+///
+/// # Safety
+/// `client` is NULL or a live client that no thread is using.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn claw_client_free(client: *mut claw_client) {
+    if client.is_null() {
+        return;
+    }
+    guard_value((), || {
+        // SAFETY: `client` is a live client (the caller's contract).
+        if std::process::id() != unsafe { (*client).pid } {
+            // Forked child: the runtime's worker threads belong to the parent and joining them
+            // would hang, so the whole client is leaked on purpose.
+            return;
+        }
+        // SAFETY: the caller hands back ownership of a `Box::into_raw` pointer.
+        let mut c = unsafe { Box::from_raw(client) };
+        // SAFETY: each field is taken exactly once and never used again.
+        let (runtime, inner) = unsafe {
+            (
+                ManuallyDrop::take(&mut c.runtime),
+                ManuallyDrop::take(&mut c.client),
+            )
+        };
+        {
+            // The client's connection pool may hold runtime resources: drop it inside.
+            let _enter = runtime.enter();
+            drop(inner);
+        }
+        if tokio::runtime::Handle::try_current().is_ok() {
+            runtime.shutdown_background();
+        } else {
+            drop(runtime);
+        }
+    });
+}
