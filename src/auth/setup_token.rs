@@ -45,6 +45,14 @@ pub fn validate_setup_token(raw: &str) -> Result<String> {
             "Token looks too short; paste the full setup-token".into(),
         ));
     }
+    // (this crate) A token is sent as an HTTP header value: refuse what could never be sent
+    // (or would split the header) instead of storing it.
+    if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::InvalidSetupToken(
+            "Token contains spaces or control characters; paste the setup-token exactly as printed"
+                .into(),
+        ));
+    }
     Ok(t.to_owned())
 }
 

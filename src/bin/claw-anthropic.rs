@@ -671,6 +671,10 @@ fn send(agent: Option<&AgentId>, args: SendArgs) -> CliResult {
     req.max_tokens = args.max_tokens;
     req.stream = Some(!args.no_stream);
     if args.dry_run {
+        if req.model.trim().is_empty() {
+            // What a real send would use (failover starts from the default model).
+            req.model = config.default_model().ref_string();
+        }
         let auth = agent_auth(&config, agent);
         let provider = config
             .resolve_model_ref(&req.model)

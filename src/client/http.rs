@@ -155,7 +155,28 @@ async fn attempt(inner: &Inner, out: &Outgoing<'_>) -> Result<(reqwest::Response
     if resp.status().is_success() {
         Ok((resp, meta))
     } else {
-        Err(api_error(resp, meta, out.profile_id, out.token_auth).await)
+        // The error body is read under the same request timeout: a server that sends the
+        // headers and then stalls must not hang the call.
+        let request_timeout = inner.timeouts.request;
+        let status = meta.status;
+        match tokio::time::timeout(
+            request_timeout,
+            api_error(resp, meta.clone(), out.profile_id, out.token_auth),
+        )
+        .await
+        {
+            Ok(e) => Err(e),
+            Err(_) => Err(Error::Api(Box::new(ApiError {
+                status,
+                error_type: None,
+                message: format!(
+                    "HTTP {status}; the error body did not arrive within {request_timeout:?}"
+                ),
+                meta,
+                profile_id: out.profile_id.map(str::to_owned),
+                token_auth: out.token_auth,
+            }))),
+        }
     }
 }
 

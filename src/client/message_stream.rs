@@ -30,6 +30,9 @@ pub struct MessageStream {
     info: Response<()>,
     done: bool,
     marked: bool,
+    /// An error met while decoding a chunk whose earlier events are still queued: it is
+    /// returned once they have been handed out.
+    pending_error: Option<Error>,
 }
 
 impl fmt::Debug for MessageStream {
@@ -53,6 +56,7 @@ impl MessageStream {
             info,
             done: false,
             marked: false,
+            pending_error: None,
         }
     }
 
@@ -146,12 +150,39 @@ impl MessageStream {
         }
     }
 
+    /// Records a mid-stream failure against the profile when it is a classified one (auth,
+    /// rate_limit — e.g. an `overloaded_error` event —, billing, timeout), as the reference does
+    /// for a failed streamed reply; unclassified breaks (reset, truncation) mark nothing.
+    async fn mark_failed(&mut self, err: &Error) {
+        if self.marked {
+            return;
+        }
+        let Some(reason) = err.failure_reason() else {
+            return;
+        };
+        if !reason.triggers_model_fallback() {
+            return;
+        }
+        self.marked = true;
+        if let Some(pid) = self.info.profile_id.clone() {
+            let inner = self.inner.clone();
+            let r =
+                tokio::task::spawn_blocking(move || inner.auth.mark_failure(&pid, reason)).await;
+            if let Ok(Err(e)) = r {
+                tracing::warn!(error = %e, "could not record profile failure in the auth store");
+            }
+        }
+    }
+
     /// The next event (`ping` is skipped; unknown events are ignored), or `None` when the stream
     /// is complete. After an error, the stream is finished.
     pub async fn next_event(&mut self) -> Option<Result<StreamEvent>> {
         loop {
             if let Some(ev) = self.queue.pop_front() {
                 return Some(Ok(ev));
+            }
+            if let Some(e) = self.pending_error.take() {
+                return Some(Err(e));
             }
             if self.done {
                 return None;
@@ -165,6 +196,7 @@ impl MessageStream {
             match self.next_chunk().await {
                 Err(e) => {
                     self.done = true;
+                    self.mark_failed(&e).await;
                     return Some(Err(e));
                 }
                 Ok(None) => {
@@ -172,7 +204,10 @@ impl MessageStream {
                     let d = self.decoder.take().unwrap_or_default();
                     return match d.finish() {
                         Ok(_) => None,
-                        Err(e) => Some(Err(e)),
+                        Err(e) => {
+                            self.mark_failed(&e).await;
+                            Some(Err(e))
+                        }
                     };
                 }
                 Ok(Some(chunk)) => {
@@ -180,7 +215,9 @@ impl MessageStream {
                     let queue = &mut self.queue;
                     if let Err(e) = d.push_with(&chunk, |ev| queue.push_back(ev.clone())) {
                         self.done = true;
-                        return Some(Err(e));
+                        self.mark_failed(&e).await;
+                        // Events decoded before the failure in this chunk come first.
+                        self.pending_error = Some(e);
                     }
                 }
             }
@@ -203,6 +240,19 @@ impl MessageStream {
 
     /// Reads the rest of the stream and returns the final message (marks the profile used).
     pub async fn final_message(mut self) -> Result<Message> {
+        match self.drain().await {
+            Ok(message) => {
+                self.mark_used().await;
+                Ok(message)
+            }
+            Err(e) => {
+                self.mark_failed(&e).await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn drain(&mut self) -> Result<Message> {
         while !self.done {
             if self.decoder.as_ref().is_some_and(|d| d.is_complete()) {
                 break;
@@ -217,9 +267,7 @@ impl MessageStream {
             }
         }
         let decoder = self.decoder.take().unwrap_or_default();
-        let message = decoder.finish()?;
-        self.mark_used().await;
-        Ok(message)
+        decoder.finish()
     }
 
     /// The events as a `futures::Stream`.

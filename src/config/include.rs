@@ -126,60 +126,55 @@ impl<'s> Includer<'s> {
             },
             depth: 0,
         };
-        let out = inc.process(root, &ctx, 0);
-        (out, inc.diags)
+        let mut root = root;
+        inc.process(&mut root, &ctx, 0);
+        (root, inc.diags)
     }
 
-    /// `nest`: how many containers enclose `node` in the final document.
-    fn process(&mut self, node: Node, ctx: &Ctx<'_>, nest: usize) -> Node {
-        let origin = node.origin;
-        match node.kind {
-            Kind::Array(items) => Node::new(
-                Kind::Array(
-                    items
-                        .into_iter()
-                        .map(|n| self.process(n, ctx, nest + 1))
-                        .collect(),
-                ),
-                origin,
-            ),
-            Kind::Object(mut map) => {
-                let Some(include) = map.shift_remove(INCLUDE_KEY) else {
-                    let map = map
-                        .into_iter()
-                        .map(|(k, v)| (k, self.process(v, ctx, nest + 1)))
-                        .collect();
-                    return Node::new(Kind::Object(map), origin);
-                };
-                let include_origin = include.origin;
-                let included = self.resolve(include, ctx, nest);
-                if map.is_empty() {
-                    return included;
+    /// Resolves includes in place. `nest`: how many containers enclose `node` in the final
+    /// document.
+    fn process(&mut self, node: &mut Node, ctx: &Ctx<'_>, nest: usize) {
+        let (include, siblings) = match &mut node.kind {
+            Kind::Array(items) => {
+                for n in items {
+                    self.process(n, ctx, nest + 1);
                 }
-                let rest = Node::new(
-                    Kind::Object(
-                        map.into_iter()
-                            .map(|(k, v)| (k, self.process(v, ctx, nest + 1)))
-                            .collect(),
-                    ),
-                    origin,
-                );
-                match included.kind {
-                    Kind::Object(_) => deep_merge(included, rest),
-                    _ => {
-                        self.diags.push(Pending::at_value(
-                            include_origin,
-                            None,
-                            format!(
-                                "{INCLUDE_KEY}: sibling keys require the included content to be an object (it is {})",
-                                included.kind.type_name()
-                            ),
-                        ));
-                        rest
-                    }
-                }
+                return;
             }
-            kind => Node::new(kind, origin),
+            Kind::Object(map) => {
+                let Some(include) = map.shift_remove(INCLUDE_KEY) else {
+                    for v in map.values_mut() {
+                        self.process(v, ctx, nest + 1);
+                    }
+                    return;
+                };
+                (include, !map.is_empty())
+            }
+            _ => return,
+        };
+        let include_origin = include.origin;
+        let included = self.resolve(include, ctx, nest);
+        if !siblings {
+            *node = included;
+            return;
+        }
+        if let Kind::Object(map) = &mut node.kind {
+            for v in map.values_mut() {
+                self.process(v, ctx, nest + 1);
+            }
+        }
+        if matches!(included.kind, Kind::Object(_)) {
+            let rest = std::mem::replace(node, Node::empty_object(tree::Origin::NONE));
+            *node = deep_merge(included, rest);
+        } else {
+            self.diags.push(Pending::at_value(
+                include_origin,
+                None,
+                format!(
+                    "{INCLUDE_KEY}: sibling keys require the included content to be an object (it is {})",
+                    included.kind.type_name()
+                ),
+            ));
         }
     }
 
@@ -310,7 +305,9 @@ impl<'s> Includer<'s> {
             chain,
             depth: ctx.depth + 1,
         };
-        Some(self.process(node, &nested, nest))
+        let mut node = node;
+        self.process(&mut node, &nested, nest);
+        Some(node)
     }
 }
 

@@ -185,7 +185,7 @@ fn build(text: String, file: Option<PathBuf>, paths: Paths, env: EnvView) -> Res
     };
 
     let raw = root.into_value();
-    let doc = ConfigDoc::deserialize(&raw).map_err(|e| {
+    let doc = typed_doc(&raw).map_err(|e| {
         Error::Config(ConfigError::message(
             file.clone(),
             format!("config does not match the expected shape: {e}"),
@@ -201,6 +201,27 @@ fn build(text: String, file: Option<PathBuf>, paths: Paths, env: EnvView) -> Res
     };
     config.warnings = compute_warnings(&config);
     Ok(config)
+}
+
+/// Builds the typed view section by section (cheaper than one `#[serde(flatten)]` pass over the
+/// whole document, which would buffer every unmodeled section).
+fn typed_doc(raw: &serde_json::Value) -> std::result::Result<ConfigDoc, serde_json::Error> {
+    let mut doc = ConfigDoc::default();
+    let serde_json::Value::Object(map) = raw else {
+        return ConfigDoc::deserialize(raw);
+    };
+    for (k, v) in map {
+        match k.as_str() {
+            "env" => doc.env = Some(Deserialize::deserialize(v)?),
+            "auth" => doc.auth = Some(Deserialize::deserialize(v)?),
+            "agents" => doc.agents = Some(Deserialize::deserialize(v)?),
+            "models" => doc.models = Some(Deserialize::deserialize(v)?),
+            _ => {
+                doc.other.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    Ok(doc)
 }
 
 /// Non-fatal findings: a primary model without a provider (the reference's warning).

@@ -8,6 +8,7 @@
 //! ```
 
 mod diag;
+mod fast;
 pub mod include;
 pub mod load;
 pub mod locate;
@@ -29,7 +30,8 @@ use std::path::{Path, PathBuf};
 
 /// A loaded configuration: the typed modeled sections, the whole merged document, the paths and
 /// the environment view it was resolved with. Immutable and cheap to share (`Arc` it).
-#[derive(Debug, Clone)]
+/// `Debug` leaves out the raw document (it may hold secrets) and masks the modeled ones.
+#[derive(Clone)]
 pub struct Config {
     pub(crate) doc: ConfigDoc,
     pub(crate) raw: serde_json::Value,
@@ -37,6 +39,18 @@ pub struct Config {
     pub(crate) paths: Paths,
     pub(crate) env: EnvView,
     pub(crate) warnings: Vec<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("doc", &self.doc)
+            .field("source_path", &self.source_path)
+            .field("paths", &self.paths)
+            .field("env", &self.env)
+            .field("warnings", &self.warnings)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Config {

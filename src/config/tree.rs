@@ -185,7 +185,18 @@ fn leave() {
 }
 
 /// Parses JSON5 `text` of source file `file`, allowing at most `depth_budget` levels of nesting.
+///
+/// Tries the byte-level fast path first ([`super::fast`]); anything it does not handle — and every
+/// error — goes through the `json5` crate.
 pub(crate) fn parse(text: &str, file: u32, depth_budget: usize) -> Result<Node, SyntaxError> {
+    if let Some(n) = super::fast::parse(text, file, depth_budget) {
+        return Ok(n);
+    }
+    parse_json5(text, file, depth_budget)
+}
+
+/// Parses with the `json5` crate (the reference behaviour, with positioned errors).
+pub(crate) fn parse_json5(text: &str, file: u32, depth_budget: usize) -> Result<Node, SyntaxError> {
     PARSE_STATE.with(|s| {
         s.set(ParseState {
             file,

@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 pub type OrderedMap<V> = indexmap::IndexMap<String, V>;
 
 /// The modeled document (after `$include` merging and `${VAR}` substitution).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// `Debug` shows only the keys of the opaque sections (they may hold other products' secrets).
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigDoc {
     /// `env`: variables for the environment view (lowest precedence).
@@ -34,8 +36,8 @@ pub struct ConfigDoc {
     pub other: Map<String, Value>,
 }
 
-/// The `env` block.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// The `env` block. `Debug` shows the variable names, never their values.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EnvBlock {
     /// `env.vars`: explicit variables.
@@ -306,8 +308,9 @@ pub struct AgentsConfig {
     pub extra: Map<String, Value>,
 }
 
-/// `models.providers.<id>`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// `models.providers.<id>`. `Debug` masks the API key and shows only header names and the
+/// keys of `extra`.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderConfig {
     /// Base URL (`https://api.anthropic.com`); a trailing `/` is trimmed when used.
@@ -342,4 +345,45 @@ pub struct ModelsConfig {
     #[serde(flatten)]
     #[schemars(skip)]
     pub extra: Map<String, Value>,
+}
+
+// ---- Debug without secrets (SPEC §4: secrets never appear in `Debug` output) ----------------
+
+fn keys_of<'a, V: 'a>(it: impl IntoIterator<Item = (&'a String, V)>) -> Vec<&'a str> {
+    it.into_iter().map(|(k, _)| k.as_str()).collect()
+}
+
+impl std::fmt::Debug for ConfigDoc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigDoc")
+            .field("env", &self.env)
+            .field("auth", &self.auth)
+            .field("agents", &self.agents)
+            .field("models", &self.models)
+            .field("other_sections", &keys_of(&self.other))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for EnvBlock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnvBlock")
+            .field("vars", &keys_of(&self.vars))
+            .field("shell_env", &self.shell_env)
+            .field("inline", &keys_of(&self.inline))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderConfig")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_deref().map(crate::auth::mask))
+            .field("api", &self.api)
+            .field("headers", &keys_of(&self.headers))
+            .field("models", &self.models.as_ref().map(Vec::len))
+            .field("extra", &keys_of(&self.extra))
+            .finish()
+    }
 }

@@ -353,6 +353,10 @@ fn list(values: &[&str]) -> String {
 
 fn show(node: &Node) -> String {
     match &node.kind {
+        // A key pasted into the wrong field must not be echoed back (SPEC §4).
+        Kind::String(s) if s.trim_start().starts_with("sk-") => {
+            format!("a secret-looking string \"{}\"", crate::auth::mask(s))
+        }
         Kind::String(s) => {
             let short: String = s.chars().take(40).collect();
             let ell = if short.len() < s.len() { "…" } else { "" };

@@ -1,0 +1,481 @@
+//! A fast path for parsing the common subset of JSON5 that config files use.
+//!
+//! The `json5` crate is the authority on JSON5: this byte-level parser handles the everyday
+//! subset (comments, both quote styles, common escapes, ASCII identifiers as keys, decimal
+//! numbers, trailing commas) and gives up (`None`) on anything else — unusual syntax, anything
+//! invalid, nesting over the budget — so the caller falls back to the `json5`-based parser, which
+//! produces the exact result or the positioned error. On every document it accepts it must build
+//! the same tree, ordinals included, as the fallback (checked by a differential property test).
+
+use super::tree::{Kind, Node, Origin};
+use indexmap::IndexMap;
+use serde_json::Number;
+
+struct P<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+    file: u32,
+    next: u32,
+    depth: usize,
+    budget: usize,
+}
+
+/// Parses `text` or returns `None` when the fallback parser must decide.
+pub(crate) fn parse(text: &str, file: u32, budget: usize) -> Option<Node> {
+    let mut p = P {
+        s: text,
+        b: text.as_bytes(),
+        i: 0,
+        file,
+        next: 0,
+        depth: 0,
+        budget,
+    };
+    p.ws()?;
+    let v = p.value()?;
+    p.ws()?;
+    (p.i == p.b.len()).then_some(v)
+}
+
+impl P<'_> {
+    fn origin(&mut self) -> Origin {
+        let o = Origin {
+            file: self.file,
+            ordinal: self.next,
+        };
+        self.next = self.next.saturating_add(1);
+        o
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// Skips whitespace and comments.
+    fn ws(&mut self) -> Option<()> {
+        loop {
+            match self.peek() {
+                Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C) => self.i += 1,
+                Some(b'/') => match self.b.get(self.i + 1) {
+                    Some(b'/') => {
+                        self.i += 2;
+                        while let Some(c) = self.peek() {
+                            if c == b'\n' || c == b'\r' {
+                                break;
+                            }
+                            // U+2028 / U+2029 end a line comment in JSON5: leave it to json5.
+                            if c == 0xE2
+                                && self.b.get(self.i + 1) == Some(&0x80)
+                                && matches!(self.b.get(self.i + 2), Some(0xA8 | 0xA9))
+                            {
+                                return None;
+                            }
+                            self.i += 1;
+                        }
+                    }
+                    Some(b'*') => {
+                        let rest = &self.s[self.i + 2..];
+                        let end = rest.find("*/")?;
+                        self.i += 2 + end + 2;
+                    }
+                    _ => return Some(()),
+                },
+                Some(c) if c >= 0x80 => return None, // Unicode spaces, BOM, …
+                _ => return Some(()),
+            }
+        }
+    }
+
+    fn value(&mut self) -> Option<Node> {
+        match self.peek()? {
+            b'{' => self.object(),
+            b'[' => self.array(),
+            q @ (b'"' | b'\'') => {
+                let s = self.string(q)?;
+                Some(Node::new(Kind::String(s), self.origin()))
+            }
+            b't' => self.literal("true", Kind::Bool(true)),
+            b'f' => self.literal("false", Kind::Bool(false)),
+            b'n' => self.literal("null", Kind::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, word: &str, kind: Kind) -> Option<Node> {
+        if self.s[self.i..].starts_with(word) {
+            self.i += word.len();
+            Some(Node::new(kind, self.origin()))
+        } else {
+            None
+        }
+    }
+
+    fn number(&mut self) -> Option<Node> {
+        let start = self.i;
+        let neg = self.peek() == Some(b'-');
+        if neg {
+            self.i += 1;
+        }
+        let first = self.peek()?;
+        self.i += 1;
+        let decimal_run = match first {
+            b'0' => match self.peek() {
+                Some(b'.' | b'e' | b'E') => true,
+                Some(b'0'..=b'9' | b'x' | b'X') => return None,
+                _ => false,
+            },
+            b'1'..=b'9' => true,
+            _ => return None,
+        };
+        if decimal_run {
+            while matches!(
+                self.peek(),
+                Some(b'+' | b'-' | b'.' | b'e' | b'E' | b'0'..=b'9')
+            ) {
+                self.i += 1;
+            }
+        }
+        let text = &self.s[start..self.i];
+        // The same interpretation as `json5`: integer if it parses as one, else a float.
+        let kind = if !neg && let Ok(u) = text.parse::<u128>() {
+            match u64::try_from(u) {
+                Ok(u) => Kind::Number(u.into()),
+                Err(_) => float(u as f64),
+            }
+        } else if neg && let Ok(i) = text.parse::<i128>() {
+            match i64::try_from(i) {
+                Ok(i) => Kind::Number(i.into()),
+                Err(_) => float(i as f64),
+            }
+        } else {
+            float(text.parse::<f64>().ok()?)
+        };
+        Some(Node::new(kind, self.origin()))
+    }
+
+    fn string(&mut self, quote: u8) -> Option<String> {
+        self.i += 1;
+        let start = self.i;
+        // Fast scan for the plain case.
+        while let Some(c) = self.peek() {
+            if c == quote {
+                let s = self.s[start..self.i].to_owned();
+                self.i += 1;
+                return Some(s);
+            }
+            if c == b'\\' || c == b'\n' || c == b'\r' {
+                break;
+            }
+            self.i += 1;
+        }
+        let mut out = self.s[start..self.i].to_owned();
+        loop {
+            let c = self.peek()?;
+            if c == quote {
+                self.i += 1;
+                return Some(out);
+            }
+            match c {
+                b'\n' | b'\r' => return None,
+                b'\\' => {
+                    self.i += 1;
+                    let e = self.peek()?;
+                    self.i += 1;
+                    let ch = match e {
+                        b'b' => '\u{8}',
+                        b't' => '\t',
+                        b'n' => '\n',
+                        b'v' => '\u{b}',
+                        b'f' => '\u{c}',
+                        b'r' => '\r',
+                        b'0' => {
+                            if self.peek().is_some_and(|d| d.is_ascii_digit()) {
+                                return None;
+                            }
+                            '\0'
+                        }
+                        b'x' => {
+                            let h = self.s.get(self.i..self.i + 2)?;
+                            if !h.bytes().all(|d| d.is_ascii_hexdigit()) {
+                                return None;
+                            }
+                            self.i += 2;
+                            char::from_u32(u32::from_str_radix(h, 16).ok()?)?
+                        }
+                        b'u' => {
+                            let h = self.s.get(self.i..self.i + 4)?;
+                            if !h.bytes().all(|d| d.is_ascii_hexdigit()) {
+                                return None;
+                            }
+                            self.i += 4;
+                            // Surrogates (pairs) are left to json5.
+                            char::from_u32(u32::from_str_radix(h, 16).ok()?)?
+                        }
+                        b'1'..=b'9' | b'\n' | b'\r' => return None,
+                        c if c < 0x80 => c as char,
+                        _ => return None,
+                    };
+                    out.push(ch);
+                }
+                _ => {
+                    // Copy a run of ordinary bytes (UTF-8 sequences stay intact: the
+                    // delimiters are ASCII).
+                    let run_start = self.i;
+                    while let Some(c) = self.peek() {
+                        if c == quote || c == b'\\' || c == b'\n' || c == b'\r' {
+                            break;
+                        }
+                        self.i += 1;
+                    }
+                    out.push_str(&self.s[run_start..self.i]);
+                }
+            }
+        }
+    }
+
+    fn key(&mut self) -> Option<String> {
+        match self.peek()? {
+            q @ (b'"' | b'\'') => self.string(q),
+            c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
+                let start = self.i;
+                while let Some(c) = self.peek() {
+                    if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' {
+                        self.i += 1;
+                    } else if c >= 0x80 || c == b'\\' {
+                        return None; // Unicode identifiers and escapes: json5 decides.
+                    } else {
+                        break;
+                    }
+                }
+                Some(self.s[start..self.i].to_owned())
+            }
+            _ => None,
+        }
+    }
+
+    fn enter(&mut self) -> Option<()> {
+        if self.depth >= self.budget {
+            return None;
+        }
+        self.depth += 1;
+        Some(())
+    }
+
+    fn object(&mut self) -> Option<Node> {
+        self.enter()?;
+        self.i += 1;
+        let origin = self.origin();
+        let mut map: IndexMap<String, Node> = IndexMap::new();
+        self.ws()?;
+        if self.peek()? == b'}' {
+            self.i += 1;
+            self.depth -= 1;
+            return Some(Node::new(Kind::Object(map), origin));
+        }
+        loop {
+            let k = self.key()?;
+            self.ws()?;
+            if self.peek()? != b':' {
+                return None;
+            }
+            self.i += 1;
+            self.ws()?;
+            let v = self.value()?;
+            map.insert(k, v);
+            self.ws()?;
+            match self.peek()? {
+                b',' => {
+                    self.i += 1;
+                    self.ws()?;
+                    if self.peek()? == b'}' {
+                        self.i += 1;
+                        break;
+                    }
+                }
+                b'}' => {
+                    self.i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        self.depth -= 1;
+        Some(Node::new(Kind::Object(map), origin))
+    }
+
+    fn array(&mut self) -> Option<Node> {
+        self.enter()?;
+        self.i += 1;
+        let origin = self.origin();
+        let mut items = Vec::new();
+        self.ws()?;
+        if self.peek()? == b']' {
+            self.i += 1;
+            self.depth -= 1;
+            return Some(Node::new(Kind::Array(items), origin));
+        }
+        loop {
+            items.push(self.value()?);
+            self.ws()?;
+            match self.peek()? {
+                b',' => {
+                    self.i += 1;
+                    self.ws()?;
+                    if self.peek()? == b']' {
+                        self.i += 1;
+                        break;
+                    }
+                }
+                b']' => {
+                    self.i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        self.depth -= 1;
+        Some(Node::new(Kind::Array(items), origin))
+    }
+}
+
+fn float(f: f64) -> Kind {
+    Number::from_f64(f).map_or(Kind::Null, Kind::Number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::tree::{MAX_DEPTH, parse_json5};
+    use proptest::prelude::*;
+
+    fn same(text: &str) {
+        if let Some(fast) = parse(text, 0, MAX_DEPTH) {
+            match parse_json5(text, 0, MAX_DEPTH) {
+                Ok(slow) => assert_eq!(fast, slow, "text: {text:?}"),
+                Err(e) => panic!("fast path accepted what json5 rejects ({e}): {text:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn accepts_common_config_syntax() {
+        let text = "// c\n{ a: 'x\\n\\'y', \"b\": [1, -2, 3.5e2, 0, 0.5, 18446744073709551616, -9223372036854775809,], $c_1: {}, d: null, e: true, f: false, /* x */ g: \"\\u00e9\\x41\\0\", }";
+        assert!(parse(text, 0, MAX_DEPTH).is_some());
+        same(text);
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/config/realistic/clawdbot.json"
+        ))
+        .unwrap();
+        assert!(parse(&text, 0, MAX_DEPTH).is_some());
+        same(&text);
+    }
+
+    #[test]
+    fn defers_unusual_or_invalid_syntax() {
+        for t in [
+            "{a: 0x1F}",
+            "{a: +1}",
+            "{a: .5}",
+            "{a: Infinity}",
+            "{\u{e9}: 1}",
+            "{a: 'x\\\ny'}",
+            "{a: '\\ud83d\\ude00'}",
+            "\u{feff}{}",
+            "{a: 1 b: 2}",
+            "{a: 01}",
+            "[1,,]",
+            "{a: 'x\ny'}",
+            "// x\u{2028}{}",
+            "{}}",
+        ] {
+            assert!(parse(t, 0, MAX_DEPTH).is_none(), "{t:?}");
+            same(t);
+        }
+        let deep = "[".repeat(200);
+        assert!(parse(&deep, 0, MAX_DEPTH).is_none());
+    }
+
+    fn token() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "{",
+            "}",
+            "[",
+            "]",
+            ":",
+            ",",
+            " ",
+            "\n",
+            "\r\n",
+            "\t",
+            "// c\n",
+            "/* c */",
+            "a",
+            "$x",
+            "_k9",
+            "'s'",
+            "\"d\"",
+            "'\\n\\t\\\\'",
+            "'\\x41'",
+            "'\\u00e9'",
+            "'\\0'",
+            "'é'",
+            "\"\\\"\"",
+            "1",
+            "-1",
+            "0",
+            "-0",
+            "0.5",
+            "1e3",
+            "1E-2",
+            "-2.5e+3",
+            "12.",
+            "1.2.3",
+            "1e",
+            "00",
+            "0x10",
+            "+1",
+            ".5",
+            "true",
+            "false",
+            "null",
+            "Infinity",
+            "NaN",
+            "\u{a0}",
+            "\u{2028}",
+            "é",
+            "99999999999999999999",
+            "-99999999999999999999",
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn differential_tokens(tokens in prop::collection::vec(token(), 0..40)) {
+            same(&tokens.concat());
+        }
+
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn differential_structured(v in any::<Vec<(String, Option<f64>, i64, bool)>>()) {
+            let doc: serde_json::Value = v
+                .into_iter()
+                .map(|(k, f, i, b)| (k, serde_json::json!([f, i, b, {"n": null}])))
+                .collect::<serde_json::Map<_, _>>()
+                .into();
+            same(&doc.to_string());
+            same(&serde_json::to_string_pretty(&doc).unwrap());
+            if let Ok(j5) = json5::to_string(&doc) {
+                same(&j5);
+            }
+        }
+    }
+}
