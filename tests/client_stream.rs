@@ -131,6 +131,11 @@ async fn mid_stream_overloaded_error_is_typed_with_partial_and_not_retried() {
     assert_eq!(h.creds(MSGS).len(), 1, "a started stream is never retried");
     assert!(h.sleeper.delays().is_empty());
     assert_no_secret(&e, &[&k]);
+    // A classified mid-stream failure puts the profile in cooldown (as the reference does for a
+    // failed streamed reply); clear it for the second half.
+    let stats = client.auth().load_store().unwrap();
+    assert!(stats.usage_stats["anthropic:s"].cooldown_until.is_some());
+    client.auth().clear_cooldown("anthropic:s").unwrap();
 
     // Through next_event too: the text arrives, then the typed error, then the end.
     h.server.enqueue(MockReply::stream_error(
