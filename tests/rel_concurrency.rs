@@ -252,6 +252,9 @@ async fn thousand_concurrent_requests_with_injected_429s() {
         server_429.values().collect::<Vec<_>>()
     );
 
+    // Write the coalesced successes now (a scheduled background flush is then a no-op).
+    client.flush().await.unwrap();
+
     // The store was told exactly that — per profile, nothing lost, nothing extra.
     let log = log.lock().unwrap().clone();
     let final_store = w.store();
