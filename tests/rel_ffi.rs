@@ -73,6 +73,9 @@ fn env_with_key() -> Env {
     }
 }
 
+/// One misuse: a call taking the `err` out-argument.
+type Call<'a> = dyn Fn(*mut *mut claw_error) -> u32 + 'a;
+
 #[test]
 fn null_everywhere_is_an_error_or_a_no_op() {
     let e = env_with_key();
@@ -101,7 +104,7 @@ fn null_everywhere_is_an_error_or_a_no_op() {
         let mut out_cfg = null_mut();
         let mut out_s: *mut c_char = null_mut();
         let mut err = null_mut();
-        let cases: Vec<(&str, Box<dyn Fn(*mut *mut claw_error) -> u32>)> = vec![
+        let cases: Vec<(&str, Box<Call>)> = vec![
             // (A NULL path means the default location: not a misuse.)
             (
                 "config_load(NULL out)",
