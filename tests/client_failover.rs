@@ -1,0 +1,626 @@
+//! The client against the loopback mock server: the retry schedule, profile rotation and the
+//! store afterwards (SPEC §4/§6), model fallback, profile pins and sessions.
+#![cfg(feature = "mock")]
+
+mod client_support;
+
+use claw_anthropic::client::{ProfilePin, RetryPolicy, Timeouts};
+use claw_anthropic::mock::MockReply;
+use claw_anthropic::{Error, FailureReason};
+use client_support::*;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const MSGS: &str = "/v1/messages";
+
+fn two_profiles(h: &Harness) -> (String, String) {
+    let (kx, ky) = (key('X'), key('Y'));
+    h.write_store(
+        &[("anthropic:x", &kx), ("anthropic:y", &ky)],
+        json!({"anthropic:x": {"lastUsed": 5}, "anthropic:y": {"lastUsed": 9}}),
+    );
+    (kx, ky)
+}
+
+fn one_profile(h: &Harness) -> String {
+    let kx = key('X');
+    h.write_store(&[("anthropic:x", &kx)], json!({}));
+    kx
+}
+
+fn stats<'a>(store: &'a Value, id: &str) -> &'a Value {
+    &store["usageStats"][id]
+}
+
+fn as_u64(v: &Value) -> u64 {
+    v.as_u64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// retry schedule (same profile)
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn retry_after_on_429_is_slept_exactly_then_success() {
+    let h = Harness::new("").await;
+    one_profile(&h);
+    h.server.enqueue(
+        MockReply::error(
+            429,
+            "rate_limit_error",
+            "Number of requests has exceeded your rate limit",
+        )
+        .header("retry-after", "2"),
+    );
+    h.server.enqueue(MockReply::text("after the wait"));
+    let client = h.client();
+    let r = client.send(ping()).await.unwrap();
+    assert_eq!(r.value.text(), "after the wait");
+    assert_eq!(h.sleeper.delays(), vec![Duration::from_secs(2)]);
+    assert_eq!(h.creds(MSGS).len(), 2);
+    assert!(
+        r.failed_attempts.is_empty(),
+        "a retry is not a failed attempt"
+    );
+    client.flush().await.unwrap();
+    let s = h.read_store();
+    let x = stats(&s, "anthropic:x");
+    assert_eq!(as_u64(&x["lastUsed"]), NOW);
+    assert_eq!(x["errorCount"], 0);
+    assert!(x.get("cooldownUntil").is_none(), "{x}");
+}
+
+#[tokio::test]
+async fn overloaded_twice_uses_the_sdk_backoff_with_fixed_jitter() {
+    let h = Harness::new("").await;
+    one_profile(&h);
+    h.server
+        .enqueue(MockReply::error(529, "overloaded_error", "Overloaded"));
+    h.server
+        .enqueue(MockReply::error(529, "overloaded_error", "Overloaded"));
+    let client = h.builder(0.5).build().unwrap();
+    let r = client.send(ping()).await.unwrap();
+    assert_eq!(r.value.text(), "pong");
+    // min(0.5 · 2ⁿ, 8) · (1 − 0.25 · 0.5) for n = 0, 1.
+    assert_eq!(
+        h.sleeper.delays(),
+        vec![
+            Duration::from_micros(437_500),
+            Duration::from_micros(875_000)
+        ]
+    );
+    assert_eq!(h.creds(MSGS).len(), 3);
+}
+
+#[tokio::test]
+async fn x_should_retry_false_is_not_retried() {
+    let h = Harness::new("").await;
+    one_profile(&h);
+    h.server.enqueue(
+        MockReply::error(529, "overloaded_error", "Overloaded").header("x-should-retry", "false"),
+    );
+    let client = h.client();
+    let e = client.send(ping()).await.unwrap_err();
+    assert_eq!(e.status(), Some(529), "{e}");
+    assert!(e.is_rate_limit());
+    assert!(h.sleeper.delays().is_empty());
+    assert_eq!(h.creds(MSGS).len(), 1);
+}
+
+#[tokio::test]
+async fn bad_request_is_neither_retried_nor_a_cooldown() {
+    let h = Harness::new("").await;
+    let (kx, ky) = two_profiles(&h);
+    h.server.enqueue(MockReply::error(
+        400,
+        "invalid_request_error",
+        "messages: field required",
+    ));
+    let client = h.client();
+    let e = client.send(ping()).await.unwrap_err();
+    let Error::Api(api) = &e else {
+        panic!("expected an API error, got {e:?}")
+    };
+    assert_eq!(api.status, 400);
+    assert_eq!(api.error_type.as_deref(), Some("invalid_request_error"));
+    assert_eq!(api.profile_id.as_deref(), Some("anthropic:x"));
+    // request-id and the typed rate-limit headers travel with the error.
+    assert!(e.request_id().is_some_and(|id| id.starts_with("req_mock_")));
+    assert_eq!(api.meta.rate_limit.requests.limit, Some(4000));
+    assert!(api.meta.rate_limit.output_tokens.remaining.is_some());
+    assert!(api.meta.rate_limit.tokens.reset.is_some());
+    assert!(h.sleeper.delays().is_empty());
+    assert_eq!(h.creds(MSGS), vec![kx.clone()], "no rotation on 400");
+    client.flush().await.unwrap();
+    drop(client);
+    let s = h.read_store();
+    assert_eq!(
+        s["usageStats"],
+        json!({"anthropic:x": {"lastUsed": 5}, "anthropic:y": {"lastUsed": 9}}),
+        "a caller error leaves the store alone"
+    );
+    assert_no_secret(&e, &[&kx, &ky]);
+}
+
+#[tokio::test]
+async fn server_error_then_success() {
+    let h = Harness::new("").await;
+    one_profile(&h);
+    h.server
+        .enqueue(MockReply::error(500, "api_error", "Internal server error"));
+    let client = h.client();
+    let r = client.send(ping()).await.unwrap();
+    assert_eq!(r.value.text(), "pong");
+    assert_eq!(h.sleeper.delays(), vec![Duration::from_millis(500)]);
+    assert!(
+        r.meta
+            .request_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("req_mock_"))
+    );
+    assert_eq!(r.meta.status, 200);
+    assert_eq!(r.meta.rate_limit.input_tokens.limit, Some(1_600_000));
+}
+
+#[tokio::test]
+async fn connection_reset_before_the_response_is_retried() {
+    let h = Harness::new("").await;
+    one_profile(&h);
+    h.server.enqueue(MockReply::reset());
+    let client = h.client();
+    let r = client.send(ping()).await.unwrap();
+    assert_eq!(r.value.text(), "pong");
+    assert_eq!(h.sleeper.delays().len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// rotation and the store afterwards (SPEC §4)
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn rotates_at_once_on_401_and_records_both_profiles() {
+    let h = Harness::new("").await;
+    let (kx, ky) = two_profiles(&h);
+    h.server.on_credential(
+        kx.clone(),
+        MockReply::error(401, "authentication_error", "invalid x-api-key"),
+    );
+    let client = h.client();
+    let r = client.send(ping()).await.unwrap();
+    assert_eq!(r.profile_id.as_deref(), Some("anthropic:y"));
+    assert_eq!(r.credential_source, "profile anthropic:y");
+    assert_eq!(h.creds(MSGS), vec![kx.clone(), ky.clone()]);
+    assert!(h.sleeper.delays().is_empty(), "401 is never retried");
+    assert_eq!(r.failed_attempts.len(), 1);
+    assert_eq!(r.failed_attempts[0].reason, FailureReason::Auth);
+    assert_eq!(r.failed_attempts[0].status, Some(401));
+    assert_eq!(
+        r.failed_attempts[0].profile_id.as_deref(),
+        Some("anthropic:x")
+    );
+    for a in &r.failed_attempts {
+        assert!(!a.message.contains(&secret_core(&kx)), "{}", a.message);
+    }
+
+    // The failure is on disk at once, before any flush.
+    let s = h.read_store();
+    assert_eq!(
+        as_u64(&stats(&s, "anthropic:x")["cooldownUntil"]),
+        NOW + MIN
+    );
+
+    // The success once flushed: v09-send-rotate-on-401 semantics.
+    client.flush().await.unwrap();
+    let s = h.read_store();
+    let x = stats(&s, "anthropic:x");
+    assert_eq!(
+        as_u64(&x["cooldownUntil"]) - as_u64(&x["lastFailureAt"]),
+        60_000
+    );
+    assert_eq!(as_u64(&x["lastFailureAt"]), NOW);
+    assert_eq!(x["errorCount"], 1);
+    assert_eq!(x["failureCounts"], json!({"auth": 1}));
+    assert_eq!(x["lastUsed"], 5, "the failed profile's lastUsed is kept");
+    let y = stats(&s, "anthropic:y");
+    assert_eq!(as_u64(&y["lastUsed"]), NOW);
+    assert_eq!(y["errorCount"], 0);
+    assert!(y.get("cooldownUntil").is_none() && y.get("failureCounts").is_none());
+    assert_eq!(s["lastGood"]["anthropic"], "anthropic:y");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(h.store_path())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[tokio::test]
+async fn rotates_at_once_on_402_and_disables_for_five_hours() {
+    let h = Harness::new("").await;
+    let (kx, ky) = two_profiles(&h);
+    h.server.on_credential(
+        kx.clone(),
+        MockReply::error(
+            402,
+            "billing_error",
+            "Your credit balance is too low to access the Anthropic API",
+        ),
+    );
+    let client = h.client();
+    let r = client.send(ping()).await.unwrap();
+    assert_eq!(r.profile_id.as_deref(), Some("anthropic:y"));
+    assert_eq!(h.creds(MSGS), vec![kx, ky]);
+    assert!(h.sleeper.delays().is_empty());
+    drop(client); // the last clone flushes
+    let s = h.read_store();
+    let x = stats(&s, "anthropic:x");
+    assert_eq!(
+        as_u64(&x["disabledUntil"]) - as_u64(&x["lastFailureAt"]),
+        5 * HOUR
+    );
+    assert_eq!(x["disabledReason"], "billing");
+    assert_eq!(x["failureCounts"], json!({"billing": 1}));
+    assert_eq!(x["errorCount"], 1);
+    assert!(x.get("cooldownUntil").is_none(), "{x}");
+    assert_eq!(as_u64(&stats(&s, "anthropic:y")["lastUsed"]), NOW);
+    assert_eq!(s["lastGood"]["anthropic"], "anthropic:y");
+}
+
+#[tokio::test]
+async fn rotates_on_429_only_after_the_same_profile_retries() {
+    let h = Harness::new("").await;
+    let (kx, ky) = two_profiles(&h);
+    h.server.on_credential(
+        kx.clone(),
+        MockReply::error(
+            429,
+            "rate_limit_error",
+            "Number of requests has exceeded your rate limit",
+        ),
+    );
+    let client = h.client();
+    let r = client.send(ping()).await.unwrap();
+    assert_eq!(r.profile_id.as_deref(), Some("anthropic:y"));
+    assert_eq!(h.creds(MSGS), vec![kx.clone(), kx.clone(), kx, ky]);
+    assert_eq!(
+        h.sleeper.delays(),
+        vec![Duration::from_millis(500), Duration::from_secs(1)]
+    );
+    assert_eq!(r.failed_attempts.len(), 1);
+    assert_eq!(r.failed_attempts[0].reason, FailureReason::RateLimit);
+    client.flush().await.unwrap();
+    let s = h.read_store();
+    let x = stats(&s, "anthropic:x");
+    assert_eq!(
+        as_u64(&x["cooldownUntil"]) - as_u64(&x["lastFailureAt"]),
+        60_000
+    );
+    assert_eq!(x["failureCounts"], json!({"rate_limit": 1}));
+    assert_eq!(x["errorCount"], 1);
+    assert_eq!(as_u64(&stats(&s, "anthropic:y")["lastUsed"]), NOW);
+}
+
+#[tokio::test]
+async fn every_profile_in_cooldown_is_a_typed_error_without_a_request() {
+    let h = Harness::new(
+        "agents: { defaults: { model: { primary: 'anthropic/claude-opus-4-5', fallbacks: ['anthropic/claude-sonnet-4-5'] } } }",
+    )
+    .await;
+    let (kx, ky) = (key('X'), key('Y'));
+    h.write_store(
+        &[("anthropic:x", &kx), ("anthropic:y", &ky)],
+        json!({
+            "anthropic:x": {"cooldownUntil": NOW + 10 * MIN, "errorCount": 1},
+            "anthropic:y": {"disabledUntil": NOW + 5 * HOUR, "disabledReason": "billing", "errorCount": 1}
+        }),
+    );
+    let client = h.client();
+    let e = client.send(ping()).await.unwrap_err();
+    match &e {
+        Error::NoAvailableProfile {
+            provider,
+            soonest_profile,
+            soonest_available_ms,
+        } => {
+            assert_eq!(provider, "anthropic");
+            assert_eq!(soonest_profile.as_deref(), Some("anthropic:x"));
+            assert_eq!(*soonest_available_ms, Some(NOW + 10 * MIN));
+        }
+        other => panic!("expected NoAvailableProfile, got {other:?}"),
+    }
+    assert!(
+        e.to_string()
+            .starts_with("No available auth profile for anthropic (all in cooldown/unavailable).")
+    );
+    assert!(
+        h.server.requests().is_empty(),
+        "no HTTP request may be made"
+    );
+    assert_no_secret(&e, &[&kx, &ky]);
+    // Streams too.
+    let e = client.stream(ping()).await.unwrap_err();
+    assert!(matches!(e, Error::NoAvailableProfile { .. }), "{e:?}");
+    assert!(h.server.requests().is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// model fallback
+// ---------------------------------------------------------------------------------------------
+
+const BACKUP_KEY: &str = "sk-ant-api03-BACKUPBACKUPBACKUPBACKUPBACKUPBACKUPBACKUP";
+
+fn fallback_config() -> String {
+    format!(
+        "agents: {{ defaults: {{ model: {{ primary: 'anthropic/claude-opus-4-5', fallbacks: ['haiku'] }},
+           models: {{ 'backup/claude-haiku-4-5': {{ alias: 'haiku' }} }} }} }},
+         models: {{ providers: {{ backup: {{ baseUrl: '@URL@', api: 'anthropic-messages', apiKey: '{BACKUP_KEY}', models: [] }} }} }}"
+    )
+}
+
+/// The harness adds the anthropic provider; merge the backup provider into the same block.
+async fn fallback_harness() -> Harness {
+    let h = Harness::new("").await;
+    let text = format!(
+        "{{ models: {{ providers: {{ anthropic: {{ baseUrl: '{url}', api: 'anthropic-messages', models: [] }},
+             backup: {{ baseUrl: '{url}', api: 'anthropic-messages', apiKey: '{BACKUP_KEY}', models: [] }} }} }},
+           agents: {{ defaults: {{ model: {{ primary: 'anthropic/claude-opus-4-5', fallbacks: ['haiku'] }},
+             models: {{ 'backup/claude-haiku-4-5': {{ alias: 'haiku' }} }} }} }} }}",
+        url = h.server.url()
+    );
+    let _ = fallback_config();
+    let home = h.home.path().to_string_lossy().into_owned();
+    let paths = claw_anthropic::Paths::from_vars(move |k| (k == "HOME").then(|| home.clone()));
+    let config =
+        claw_anthropic::Config::from_json5_with(&text, paths, claw_anthropic::EnvView::empty())
+            .unwrap();
+    Harness {
+        config: std::sync::Arc::new(config),
+        ..h
+    }
+}
+
+#[tokio::test]
+async fn auth_failure_of_every_profile_falls_back_to_the_aliased_model() {
+    let h = fallback_harness().await;
+    let kx = one_profile(&h);
+    h.server.on_credential(
+        kx.clone(),
+        MockReply::error(401, "authentication_error", "invalid x-api-key"),
+    );
+    let client = h.client();
+    let r = client.send(ping()).await.unwrap();
+    assert_eq!(r.model.ref_string(), "backup/claude-haiku-4-5");
+    assert_eq!(r.profile_id, None);
+    assert_eq!(r.credential_source, "config models.providers.backup.apiKey");
+    assert_eq!(h.models_sent(), vec!["claude-opus-4-5", "claude-haiku-4-5"]);
+    assert_eq!(h.creds(MSGS), vec![kx, BACKUP_KEY.to_owned()]);
+    assert_eq!(r.failed_attempts.len(), 1);
+    assert_eq!(r.failed_attempts[0].model, "anthropic/claude-opus-4-5");
+}
+
+#[tokio::test]
+async fn all_models_failed_lists_every_attempt() {
+    let h = fallback_harness().await;
+    let kx = one_profile(&h);
+    h.server.on_credential(
+        kx.clone(),
+        MockReply::error(401, "authentication_error", "invalid x-api-key"),
+    );
+    h.server.on_credential(
+        BACKUP_KEY,
+        MockReply::error(402, "billing_error", "Your credit balance is too low"),
+    );
+    let client = h.client();
+    let e = client.send(ping()).await.unwrap_err();
+    let Error::AllModelsFailed { attempts } = &e else {
+        panic!("expected AllModelsFailed, got {e:?}")
+    };
+    assert_eq!(attempts.len(), 2);
+    assert_eq!(
+        (attempts[0].reason, attempts[1].reason),
+        (FailureReason::Auth, FailureReason::Billing)
+    );
+    let msg = e.to_string();
+    let expected = format!(
+        "All models failed (2): anthropic/claude-opus-4-5: {} (auth) | backup/claude-haiku-4-5: {} (billing)",
+        attempts[0].message, attempts[1].message
+    );
+    assert_eq!(msg, expected);
+    assert!(
+        attempts[0]
+            .message
+            .starts_with("HTTP 401: the API key was rejected")
+    );
+    assert!(
+        attempts[1]
+            .message
+            .starts_with("HTTP 402 billing_error: Your credit balance is too low")
+    );
+    assert_no_secret(&e, &[&kx, BACKUP_KEY]);
+}
+
+#[tokio::test]
+async fn rate_limit_after_retries_falls_back() {
+    let h = fallback_harness().await;
+    let kx = one_profile(&h);
+    h.server.on_credential(
+        kx.clone(),
+        MockReply::error(529, "overloaded_error", "Overloaded"),
+    );
+    let client = h.client();
+    let r = client.send(ping()).await.unwrap();
+    assert_eq!(r.model.ref_string(), "backup/claude-haiku-4-5");
+    assert_eq!(
+        h.creds(MSGS),
+        vec![kx.clone(), kx.clone(), kx, BACKUP_KEY.to_owned()]
+    );
+}
+
+#[tokio::test]
+async fn timeout_falls_back() {
+    let h = fallback_harness().await;
+    let kx = one_profile(&h);
+    h.server.on_credential(
+        kx.clone(),
+        MockReply::default_reply().delay(Duration::from_secs(30)),
+    );
+    let mut b = h.builder(0.0);
+    b.retry_policy(RetryPolicy::none()).timeouts(Timeouts {
+        request: Duration::from_millis(300),
+        ..Timeouts::default()
+    });
+    let client = b.build().unwrap();
+    let r = client.send(ping()).await.unwrap();
+    assert_eq!(r.model.ref_string(), "backup/claude-haiku-4-5");
+    assert_eq!(r.failed_attempts[0].reason, FailureReason::Timeout);
+    client.flush().await.unwrap();
+    let s = h.read_store();
+    assert_eq!(
+        stats(&s, "anthropic:x")["failureCounts"],
+        json!({"timeout": 1})
+    );
+}
+
+#[tokio::test]
+async fn unknown_failures_do_not_fall_back() {
+    let h = fallback_harness().await;
+    let kx = one_profile(&h);
+    h.server.on_credential(
+        kx.clone(),
+        MockReply::error(500, "api_error", "Internal server error"),
+    );
+    let client = h.client();
+    let e = client.send(ping()).await.unwrap_err();
+    assert_eq!(e.status(), Some(500), "{e}");
+    assert_eq!(h.models_sent(), vec!["claude-opus-4-5"; 3]);
+}
+
+#[tokio::test]
+async fn bad_request_does_not_fall_back() {
+    let h = fallback_harness().await;
+    let kx = one_profile(&h);
+    h.server.on_credential(
+        kx,
+        MockReply::error(400, "invalid_request_error", "max_tokens: too large"),
+    );
+    let e = h.client().send(ping()).await.unwrap_err();
+    assert_eq!(e.status(), Some(400));
+    assert_eq!(h.models_sent().len(), 1);
+}
+
+#[tokio::test]
+async fn a_user_pinned_profile_failing_goes_to_model_fallback_not_rotation() {
+    let h = fallback_harness().await;
+    let (kx, ky) = two_profiles(&h);
+    h.server.on_credential(
+        ky.clone(),
+        MockReply::error(401, "authentication_error", "invalid x-api-key"),
+    );
+    let client = h.client();
+    let r = client
+        .send_pinned(ping(), &ProfilePin::Only("anthropic:y".into()))
+        .await
+        .unwrap();
+    assert_eq!(r.model.ref_string(), "backup/claude-haiku-4-5");
+    assert_eq!(h.creds(MSGS), vec![ky, BACKUP_KEY.to_owned()]);
+    assert!(
+        !h.creds(MSGS).contains(&kx),
+        "the pin never moves to another profile"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// order and sessions
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn recorded_uses_steer_the_next_call_before_they_are_written() {
+    let h = Harness::new("").await;
+    let (kx, ky) = two_profiles(&h);
+    let client = h.client();
+    client.send(ping()).await.unwrap();
+    client.send(ping()).await.unwrap();
+    // Least recently used first: x (5), then y (9) because x was just used.
+    assert_eq!(h.creds(MSGS), vec![kx, ky]);
+    let seen = client.auth().load_store().unwrap();
+    assert_eq!(seen.usage_stats["anthropic:x"].last_used, Some(NOW));
+    assert_eq!(seen.usage_stats["anthropic:y"].last_used, Some(NOW));
+}
+
+#[tokio::test]
+async fn a_session_keeps_its_automatic_pin_and_moves_only_when_unusable() {
+    let h = Harness::new("").await;
+    let (kx, ky) = two_profiles(&h);
+    let client = h.client();
+    let session = client.session();
+    for _ in 0..3 {
+        session.send(ping()).await.unwrap();
+        h.clock.advance(Duration::from_secs(1));
+    }
+    assert_eq!(h.creds(MSGS), vec![kx.clone(); 3], "the pin keeps x warm");
+    assert_eq!(session.pin(), ProfilePin::Prefer("anthropic:x".into()));
+
+    // x becomes unusable: the session moves to y and stays there.
+    h.server.on_credential(
+        kx.clone(),
+        MockReply::error(401, "authentication_error", "invalid x-api-key"),
+    );
+    session.send(ping()).await.unwrap();
+    assert_eq!(session.pin(), ProfilePin::Prefer("anthropic:y".into()));
+    h.server.reset();
+    h.clock.advance(Duration::from_secs(120)); // x's cooldown is over, and x is least recently used
+    session.send(ping()).await.unwrap();
+    assert_eq!(h.creds(MSGS), vec![ky.clone()], "the pin stays on y");
+    // A plain call would have taken x.
+    client.send(ping()).await.unwrap();
+    assert_eq!(h.creds(MSGS), vec![ky, kx]);
+}
+
+#[tokio::test]
+async fn dropping_the_last_clone_writes_recorded_uses() {
+    let h = Harness::new("").await;
+    one_profile(&h);
+    let client = h.client();
+    let other = client.clone();
+    client.send(ping()).await.unwrap();
+    drop(client);
+    other.send(ping()).await.unwrap();
+    drop(other);
+    let s = h.read_store();
+    assert_eq!(as_u64(&stats(&s, "anthropic:x")["lastUsed"]), NOW);
+    assert_eq!(s["lastGood"]["anthropic"], "anthropic:x");
+}
+
+#[tokio::test]
+async fn a_recorded_use_never_undoes_a_newer_failure_written_by_another_process() {
+    let h = Harness::new("").await;
+    one_profile(&h);
+    let client = h.client();
+    client.send(ping()).await.unwrap();
+    // Another process records a failure after our success, before our flush.
+    let other =
+        claw_anthropic::auth::AgentAuth::new(h.config.clone(), claw_anthropic::AgentId::main())
+            .with_clock(std::sync::Arc::new(
+                claw_anthropic::clock::ManualClock::new(NOW + 1000),
+            ));
+    other
+        .mark_failure("anthropic:x", FailureReason::RateLimit)
+        .unwrap();
+    client.flush().await.unwrap();
+    let s = h.read_store();
+    let x = stats(&s, "anthropic:x");
+    assert_eq!(as_u64(&x["cooldownUntil"]), NOW + 1000 + MIN);
+    assert_eq!(x["errorCount"], 1);
+    assert_eq!(as_u64(&x["lastUsed"]), NOW);
+}
+
+#[tokio::test]
+async fn client_debug_hides_secrets() {
+    let h = fallback_harness().await;
+    let kx = one_profile(&h);
+    let client = h.client();
+    client.send(ping()).await.unwrap();
+    let shown = format!("{client:?}");
+    assert!(!shown.contains(&secret_core(&kx)));
+    assert!(!shown.contains(&secret_core(BACKUP_KEY)));
+}
