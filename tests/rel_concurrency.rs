@@ -252,6 +252,9 @@ async fn thousand_concurrent_requests_with_injected_429s() {
         server_429.values().collect::<Vec<_>>()
     );
 
+    // Write the coalesced successes now (a scheduled background flush is then a no-op).
+    client.flush().await.unwrap();
+
     // The store was told exactly that — per profile, nothing lost, nothing extra.
     let log = log.lock().unwrap().clone();
     let final_store = w.store();
@@ -299,12 +302,25 @@ async fn thousand_concurrent_requests_with_injected_429s() {
         }
     }
     // No lock directory or temp file left behind.
+    // (A flush scheduled before ours may still be taking and releasing the lock with nothing
+    // left to write: wait for it to let go, up to 10 s.)
     let dir = w.store_path().parent().unwrap().to_path_buf();
-    let names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(names, ["auth-profiles.json"]);
+    drop(client);
+    let list = || -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    for _ in 0..200 {
+        if list() == ["auth-profiles.json"] {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(list(), ["auth-profiles.json"]);
 }
 
 // ---- writer processes killed at random ---------------------------------------------------------
