@@ -71,6 +71,10 @@ fn build_and_run(src: &str, args: &[&str]) -> String {
             cmd.env_remove(&*k);
         }
     }
+    // cargo's LD_LIBRARY_PATH lists target/<profile> before deps/: a stale cdylib left there by
+    // an earlier `cargo build` would shadow the fresh one the program was linked (and rpath-ed)
+    // against.
+    cmd.env_remove("LD_LIBRARY_PATH");
     cmd.env("HOME", scratch.path())
         .env("CLAWDBOT_STATE_DIR", &state)
         .env("CLAW_TEST_DIR", scratch.path())

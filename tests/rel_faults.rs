@@ -66,6 +66,7 @@ async fn rate_limit_429_with_retry_after_is_retried_on_the_same_profile() {
     );
     let (client, sleeper) = f.world.default_client();
     let r = bounded(client.send(hello())).await.unwrap();
+    client.flush().await.unwrap();
     assert_eq!(r.value.text(), "hello");
     assert_eq!(r.profile_id.as_deref(), Some("anthropic:a"));
     assert_eq!(sleeper.delays(), [Duration::from_secs(7)]);
@@ -86,6 +87,7 @@ async fn rate_limit_429_exhausting_retries_marks_rate_limit_and_rotates() {
     }
     let (client, sleeper) = f.world.default_client();
     let r = bounded(client.send(hello())).await.unwrap();
+    client.flush().await.unwrap();
     assert_eq!(r.profile_id.as_deref(), Some("anthropic:b"));
     assert_eq!(r.failed_attempts.len(), 1);
     assert_eq!(r.failed_attempts[0].reason, FailureReason::RateLimit);
@@ -108,6 +110,7 @@ async fn overloaded_529_twice_then_success() {
     }
     let (client, sleeper) = f.world.default_client();
     let r = bounded(client.send(hello())).await.unwrap();
+    client.flush().await.unwrap();
     assert_eq!(r.profile_id.as_deref(), Some("anthropic:a"));
     assert!(r.failed_attempts.is_empty());
     // SDK back-off with jitter 0: 0.5 s, 1 s.
@@ -127,6 +130,7 @@ async fn server_error_500_then_success() {
         .enqueue(MockReply::error(500, "api_error", "Internal server error"));
     let (client, sleeper) = f.world.default_client();
     let r = bounded(client.send(hello())).await.unwrap();
+    client.flush().await.unwrap();
     assert_eq!(r.profile_id.as_deref(), Some("anthropic:a"));
     assert_eq!(sleeper.delays().len(), 1);
     assert_eq!(statuses_by(&f), (2, 0));
@@ -196,6 +200,7 @@ async fn connection_reset_before_the_first_byte_is_retried() {
     f.server.enqueue(MockReply::reset());
     let (client, sleeper) = f.world.default_client();
     let r = bounded(client.send(hello())).await.unwrap();
+    client.flush().await.unwrap();
     assert_eq!(r.value.text(), "hello");
     assert_eq!(r.profile_id.as_deref(), Some("anthropic:a"));
     assert_eq!(sleeper.delays().len(), 1);
@@ -301,6 +306,7 @@ async fn non_json_error_body_gives_a_readable_error() {
     }
     let (client, _) = f.world.default_client();
     let r = bounded(client.send(hello())).await.unwrap();
+    client.flush().await.unwrap();
     assert_eq!(r.profile_id.as_deref(), Some("anthropic:b"));
     let a = &r.failed_attempts[0];
     assert_eq!(a.status, Some(502));
@@ -392,6 +398,7 @@ async fn auth_401_is_not_retried_and_rotates_at_once() {
     );
     let (client, sleeper) = f.world.default_client();
     let r = bounded(client.send(hello())).await.unwrap();
+    client.flush().await.unwrap();
     assert_eq!(r.profile_id.as_deref(), Some("anthropic:b"));
     assert!(sleeper.delays().is_empty());
     assert_eq!(statuses_by(&f), (1, 1));

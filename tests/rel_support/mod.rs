@@ -39,6 +39,9 @@ pub struct World {
     pub home: tempfile::TempDir,
     pub config: Arc<Config>,
     pub clock: Arc<ManualClock>,
+    /// Clients made by [`World::client`]: their coalesced successes are flushed before the
+    /// store is read.
+    clients: std::sync::Mutex<Vec<Client>>,
 }
 
 impl World {
@@ -68,6 +71,7 @@ impl World {
             home,
             config,
             clock: Arc::new(ManualClock::new(NOW)),
+            clients: std::sync::Mutex::new(Vec::new()),
         };
         if !profiles.is_empty() {
             let mut ps = serde_json::Map::new();
@@ -99,6 +103,10 @@ impl World {
     }
 
     pub fn store(&self) -> Value {
+        // Successes are written coalesced: flush what this world's clients recorded first.
+        for c in self.clients.lock().unwrap().iter() {
+            c.flush_blocking().unwrap();
+        }
         serde_json::from_str(&std::fs::read_to_string(self.store_path()).unwrap()).unwrap()
     }
 
@@ -126,6 +134,7 @@ impl World {
             .http_client(reqwest::Client::builder().no_proxy().build().unwrap())
             .build()
             .unwrap();
+        self.clients.lock().unwrap().push(client.clone());
         (client, sleeper)
     }
 
