@@ -10,7 +10,7 @@ WORK=${WORK:-/tmp/claw-compare}
 RUNS=${RUNS:-60}
 PORT=${PORT:-18741}
 BIN="$ROOT/target/release/claw-anthropic"
-DRIVER="$ROOT/target/release/claw-compare"
+DRIVER="$ROOT/target/compare/release/claw-compare"
 [ -f "$WORK/script.json" ] || { echo "run benches/compare/run.sh first" >&2; exit 1; }
 
 # A copy of the streaming state dir pointing at this port.

@@ -27,7 +27,10 @@ STREAM_KEY="sk-ant-api03-bench-stream-00000000000000000000000000000000"
 SMALL_KEY="sk-ant-api03-bench-small-000000000000000000000000000000000"
 URL="http://127.0.0.1:$PORT"
 BIN="$ROOT/target/release/claw-anthropic"
-DRIVER="$ROOT/target/release/claw-compare"
+# The driver has its own target dir: the crate's lib is also a cdylib, so its rlib has no hash
+# suffix and a build with other features in the same dir would overwrite the CLI's.
+DRIVER_TARGET="$ROOT/target/compare"
+DRIVER="$DRIVER_TARGET/release/claw-compare"
 RESULTS="$WORK/results.jsonl"
 
 # Loopback only: no proxy may sit between the clients and the mock.
@@ -41,7 +44,7 @@ log() { printf '== %s\n' "$*" >&2; }
 if [ "$SKIP_BUILD" != 1 ]; then
   log "building release binaries (crate CLI + cdylib, comparison driver)"
   (cd "$ROOT" && cargo build --release --features cli,mock --bin claw-anthropic --lib)
-  (cd "$HERE/rust" && CARGO_TARGET_DIR="$ROOT/target" cargo build --release)
+  (cd "$HERE/rust" && CARGO_TARGET_DIR="$DRIVER_TARGET" cargo build --release)
 fi
 if [ ! -x "$WORK/venv/bin/python" ] || ! "$WORK/venv/bin/python" -c 'import anthropic' 2>/dev/null; then
   log "installing anthropic (PyPI) into $WORK/venv"
