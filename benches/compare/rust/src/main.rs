@@ -8,6 +8,7 @@
 //! claw-compare crate-small    --state DIR --n N --conc C --runs R
 //! claw-compare reqwest-small  --url URL --key KEY --n N --conc C --runs R
 //! ```
+//! `--rt current` uses a current-thread tokio runtime instead of the default multi-thread one.
 //! `--state DIR` is a Clawdbot state dir (`clawdbot.json` with the mock's `baseUrl`, and
 //! `agents/main/agent/auth-profiles.json` with the key the mock answers).
 
@@ -29,6 +30,7 @@ struct Args {
     n: usize,
     conc: usize,
     runs: usize,
+    current_thread: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -42,6 +44,7 @@ fn parse_args() -> Result<Args, String> {
         n: 2000,
         conc: 1,
         runs: 7,
+        current_thread: false,
     };
     while let Some(flag) = it.next() {
         let v = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -53,6 +56,7 @@ fn parse_args() -> Result<Args, String> {
             "--n" => a.n = num()?,
             "--conc" => a.conc = num()?.max(1),
             "--runs" => a.runs = num()?.max(1),
+            "--rt" => a.current_thread = v == "current",
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
@@ -236,8 +240,12 @@ async fn run(a: Args) -> Result<(), String> {
 
 fn main() {
     let result = parse_args().and_then(|a| {
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
+        let mut rt = if a.current_thread {
+            tokio::runtime::Builder::new_current_thread()
+        } else {
+            tokio::runtime::Builder::new_multi_thread()
+        };
+        rt.enable_all()
             .build()
             .map_err(|e| e.to_string())?
             .block_on(run(a))
