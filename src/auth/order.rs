@@ -142,10 +142,12 @@ pub fn resolve_profile_order(
             }
         }
     };
-    let mut eligible: Vec<String> = Vec::new();
-    for id in base {
-        if ineligibility(config, store, &key, &id, now_ms).is_none() && !eligible.contains(&id) {
-            eligible.push(id);
+    let mut eligible: Vec<String> = Vec::with_capacity(base.len());
+    let mut seen: std::collections::HashSet<&str> =
+        std::collections::HashSet::with_capacity(base.len());
+    for id in &base {
+        if ineligibility(config, store, &key, id, now_ms).is_none() && seen.insert(id.as_str()) {
+            eligible.push(id.clone());
         }
     }
 
@@ -173,7 +175,8 @@ pub fn resolve_profile_order(
                 .and_then(|s| s.last_used)
                 .unwrap_or(0)
         };
-        available.sort_by_key(|id| (type_score(id), last_used(id)));
+        // Keys computed once per id (two map lookups each), not per comparison; stable.
+        available.sort_by_cached_key(|id| (type_score(id), last_used(id)));
     }
     unusable.sort_by_key(|(_, until)| *until);
     let mut ordered = available;

@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# Side-by-side benchmarks: this crate vs Anthropic's official Python and TypeScript SDKs, plain
+# reqwest and curl, all against the crate's mock server on 127.0.0.1. Not run in CI.
+#
+#   benches/compare/run.sh                 # everything: build, install, measure, summarize
+#   RUNS=7 N=2000 WORK=/tmp/claw-compare benches/compare/run.sh
+#   ONLY="stream small cold" benches/compare/run.sh   # a subset of the sections
+#
+# Installs the alternatives into $WORK (a Python venv with `anthropic` from PyPI, an npm
+# directory with `@anthropic-ai/sdk`), writes throw-away Clawdbot state dirs there, and appends
+# one JSON line per (tool, scenario) to $WORK/results.jsonl (per-run seconds + peak RSS from
+# /usr/bin/time -v). summarize.py turns that into the tables of BENCHMARKS.md.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HERE="$ROOT/benches/compare"
+WORK=${WORK:-/tmp/claw-compare}
+RUNS=${RUNS:-7}          # timed runs per (tool, scenario), after one warm-up run
+N=${N:-2000}             # small requests per run
+PORT=${PORT:-18731}
+DELTAS=${DELTAS:-50000}  # the 7.7 MB stream: 50,000 text_deltas of 40 bytes
+DELTA_LEN=${DELTA_LEN:-40}
+ONLY=${ONLY:-"stream small cold"}
+SKIP_BUILD=${SKIP_BUILD:-0}
+
+STREAM_KEY="sk-ant-api03-bench-stream-00000000000000000000000000000000"
+SMALL_KEY="sk-ant-api03-bench-small-000000000000000000000000000000000"
+URL="http://127.0.0.1:$PORT"
+BIN="$ROOT/target/release/claw-anthropic"
+DRIVER="$ROOT/target/release/claw-compare"
+RESULTS="$WORK/results.jsonl"
+
+# Loopback only: no proxy may sit between the clients and the mock.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+mkdir -p "$WORK"
+
+log() { printf '== %s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- build + install
+if [ "$SKIP_BUILD" != 1 ]; then
+  log "building release binaries (crate CLI + cdylib, comparison driver)"
+  (cd "$ROOT" && cargo build --release --features cli,mock --bin claw-anthropic --lib)
+  (cd "$HERE/rust" && CARGO_TARGET_DIR="$ROOT/target" cargo build --release)
+fi
+if [ ! -x "$WORK/venv/bin/python" ] || ! "$WORK/venv/bin/python" -c 'import anthropic' 2>/dev/null; then
+  log "installing anthropic (PyPI) into $WORK/venv"
+  python3 -m venv "$WORK/venv"
+  "$WORK/venv/bin/pip" install -q anthropic
+fi
+if [ ! -d "$WORK/node/node_modules/@anthropic-ai/sdk" ]; then
+  log "installing @anthropic-ai/sdk (npm) into $WORK/node"
+  mkdir -p "$WORK/node"
+  (cd "$WORK/node" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install --silent @anthropic-ai/sdk)
+fi
+# ESM resolves packages next to the script, so the TS driver runs from the install dir.
+cp "$HERE/ts_sdk.mjs" "$WORK/node/ts_sdk.mjs"
+PY="$WORK/venv/bin/python"
+PY_VER=$("$PY" -c 'import anthropic; print(anthropic.__version__)')
+TS_VER=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$WORK/node/node_modules/@anthropic-ai/sdk/package.json")
+log "anthropic (Python) $PY_VER, @anthropic-ai/sdk $TS_VER, node $(node --version), curl $(curl --version | head -1 | cut -d' ' -f2)"
+
+# ---------------------------------------------------------------- fixtures
+# A Clawdbot state dir per key: clawdbot.json pointing at the mock, one api_key profile.
+make_state() { # name key
+  local dir="$WORK/home-$1/.clawdbot"
+  mkdir -p "$dir/agents/main/agent"
+  cat >"$dir/clawdbot.json" <<EOF
+// benches/compare fixture
+{
+  agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5" } } },
+  models: { providers: { anthropic: { baseUrl: "$URL", api: "anthropic-messages", models: [] } } },
+}
+EOF
+  cat >"$dir/agents/main/agent/auth-profiles.json" <<EOF
+{
+  "version": 1,
+  "profiles": {
+    "anthropic:default": { "type": "api_key", "provider": "anthropic", "key": "$2" }
+  }
+}
+EOF
+  chmod 600 "$dir/agents/main/agent/auth-profiles.json"
+  echo "$dir"
+}
+STATE_STREAM=$(make_state stream "$STREAM_KEY")
+STATE_SMALL=$(make_state small "$SMALL_KEY")
+
+# models status fixture, shaped like the conformance recordings (v05: an expired token profile,
+# an api_key profile in cooldown, plus a config with aliases and an env block).
+COLD_HOME="$WORK/home-cold"
+mkdir -p "$COLD_HOME/.clawdbot/agents/main/agent"
+cat >"$COLD_HOME/.clawdbot/clawdbot.json" <<'EOF'
+// benches/compare cold-start fixture
+{
+  env: { ANTHROPIC_API_KEY: "sk-ant-api03-COLDSTARTCOLDSTARTCOLDSTARTCOLDSTART0000" },
+  agents: { defaults: {
+    model: { primary: "opus", fallbacks: ["anthropic/claude-sonnet-4-5"] },
+    models: { "anthropic/claude-opus-4-5": { alias: "opus", params: { cacheControlTtl: "1h" } } },
+  } },
+}
+EOF
+cat >"$COLD_HOME/.clawdbot/agents/main/agent/auth-profiles.json" <<'EOF'
+{
+  "version": 1,
+  "profiles": {
+    "anthropic:old": { "type": "token", "provider": "anthropic",
+      "token": "sk-ant-oat01-DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD",
+      "expires": 1700000000000 },
+    "anthropic:k": { "type": "api_key", "provider": "anthropic",
+      "key": "sk-ant-api03-ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ" }
+  },
+  "usageStats": { "anthropic:k": { "cooldownUntil": 4102444800000, "errorCount": 1, "lastFailureAt": 4102444740000 } }
+}
+EOF
+chmod 600 "$COLD_HOME/.clawdbot/agents/main/agent/auth-profiles.json"
+
+# The mock's script: every request with STREAM_KEY gets the same big stream (a standing
+# credential rule, not a FIFO entry); everything else gets the built-in reply ("ping" → "pong").
+cat >"$WORK/script.json" <<EOF
+{ "credentials": [ { "secret": "$STREAM_KEY",
+    "reply": { "kind": "text_stream", "deltas": $DELTAS, "delta_len": $DELTA_LEN } } ] }
+EOF
+
+# ---------------------------------------------------------------- helpers
+MOCK_PID=
+start_mock() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+    echo "port $PORT is already in use (set PORT=...)" >&2; exit 1
+  fi
+  "$BIN" mock-server --port "$PORT" --script "$WORK/script.json" >"$WORK/mock.log" 2>&1 &
+  MOCK_PID=$!
+  for _ in $(seq 100); do
+    grep -q "http://127.0.0.1:$PORT" "$WORK/mock.log" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "mock server did not start:" >&2; cat "$WORK/mock.log" >&2; exit 1
+}
+stop_mock() {
+  if [ -n "$MOCK_PID" ]; then kill "$MOCK_PID" 2>/dev/null || true; wait "$MOCK_PID" 2>/dev/null || true; fi
+  MOCK_PID=
+}
+trap stop_mock EXIT
+
+# measure CMD...: runs CMD under /usr/bin/time -v with a fresh mock server, appends its JSON
+# line(s) to $RESULTS with "rss_kb" (peak RSS of the measuring process) added.
+measure() {
+  start_mock
+  local out="$WORK/out.txt" tv="$WORK/time.txt"
+  if ! /usr/bin/time -v -o "$tv" "$@" >"$out" 2>"$WORK/err.txt"; then
+    echo "FAILED: $*" >&2; cat "$WORK/err.txt" >&2; stop_mock; return 1
+  fi
+  stop_mock
+  local rss
+  rss=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$tv")
+  grep '^{' "$out" | sed "s/}\$/, \"rss_kb\": $rss}/" | tee -a "$RESULTS" >&2
+}
+
+# curl reading the raw stream (the ceiling): one warm-up + RUNS timed transfers.
+curl_stream() {
+  local body='{"model":"claude-sonnet-4-5","max_tokens":64000,"stream":true,"messages":[{"role":"user","content":"ping"}]}'
+  local secs=() size=0 line
+  for i in $(seq 0 "$RUNS"); do
+    line=$(curl -sS -o /dev/null -w '%{time_total} %{size_download}' -X POST "$URL/v1/messages" \
+      -H "x-api-key: $STREAM_KEY" -H 'anthropic-version: 2023-06-01' \
+      -H 'content-type: application/json' --data "$body")
+    size=${line#* }
+    [ "$i" -gt 0 ] && secs+=("${line% *}")
+  done
+  local joined
+  joined=$(IFS=,; echo "${secs[*]}")
+  echo "{\"tool\": \"curl\", \"scenario\": \"stream\", \"secs\": [$joined], \"check\": {\"body_bytes\": $size}}"
+}
+export -f curl_stream
+export URL STREAM_KEY RUNS
+
+: >"$RESULTS"
+echo "{\"meta\": {\"python_sdk\": \"$PY_VER\", \"ts_sdk\": \"$TS_VER\", \"node\": \"$(node --version)\", \"python\": \"$("$PY" -c 'import sys; print(sys.version.split()[0])')\", \"runs\": $RUNS, \"n\": $N, \"deltas\": $DELTAS, \"delta_len\": $DELTA_LEN, \"load_before\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"started\": \"$(date -u +%FT%TZ)\"}}" >>"$RESULTS"
+
+# ---------------------------------------------------------------- 1. streaming
+if [[ " $ONLY " == *" stream "* ]]; then
+  log "1. streaming ${DELTAS} deltas x ${DELTA_LEN} B"
+  measure bash -c curl_stream
+  measure "$DRIVER" reqwest-stream --url "$URL" --key "$STREAM_KEY" --runs "$RUNS"
+  measure "$DRIVER" crate-stream --state "$STATE_STREAM" --runs "$RUNS"
+  measure env PYTHONPATH="$ROOT/python" CLAW_ANTHROPIC_LIB="$ROOT/target/release/libclaw_anthropic.so" \
+    "$PY" "$HERE/py_ffi.py" stream "$STATE_STREAM" "$RUNS"
+  measure "$PY" "$HERE/py_sdk.py" stream "$URL" "$STREAM_KEY" "$RUNS"
+  measure bash -c "cd '$WORK/node' && exec node ts_sdk.mjs stream '$URL' '$STREAM_KEY' '$RUNS'"
+fi
+
+# ---------------------------------------------------------------- 2. small requests
+if [[ " $ONLY " == *" small "* ]]; then
+  for C in 1 64; do
+    log "2. $N small requests at concurrency $C"
+    measure "$DRIVER" reqwest-small --url "$URL" --key "$SMALL_KEY" --n "$N" --conc "$C" --runs "$RUNS"
+    measure "$DRIVER" crate-small --state "$STATE_SMALL" --n "$N" --conc "$C" --runs "$RUNS"
+    measure env PYTHONPATH="$ROOT/python" CLAW_ANTHROPIC_LIB="$ROOT/target/release/libclaw_anthropic.so" \
+      "$PY" "$HERE/py_ffi.py" small "$STATE_SMALL" "$RUNS" "$N" "$C"
+    measure "$PY" "$HERE/py_sdk.py" small "$URL" "$SMALL_KEY" "$RUNS" "$N" "$C"
+    measure bash -c "cd '$WORK/node' && exec node ts_sdk.mjs small '$URL' '$SMALL_KEY' '$RUNS' '$N' '$C'"
+  done
+fi
+
+# ---------------------------------------------------------------- 3. cold start
+if [[ " $ONLY " == *" cold "* ]]; then
+  log "3. cold start"
+  COLD_RUNS=$((RUNS * 5))
+  # hyperfine gives the per-run times; /usr/bin/time one more run for the peak RSS.
+  cold() { # tool command...
+    local tool=$1; shift
+    HOME="$COLD_HOME" hyperfine -N --warmup 3 --runs "$COLD_RUNS" --export-json "$WORK/hf.json" \
+      --output=null "$(printf '%q ' "$@")" >&2
+    local rss
+    HOME="$COLD_HOME" /usr/bin/time -v -o "$WORK/time.txt" "$@" >/dev/null
+    rss=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$WORK/time.txt")
+    "$PY" -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(json.dumps({"tool": sys.argv[2], "scenario": "cold", "secs": r["times"], "check": {"command": r["command"]}, "rss_kb": int(sys.argv[3])}))' \
+      "$WORK/hf.json" "$tool" "$rss" | tee -a "$RESULTS" >&2
+  }
+  HOME="$COLD_HOME" "$BIN" models status --json >"$WORK/status.json"
+  cold crate "$BIN" models status --json
+  cold python_sdk "$PY" -c "import anthropic"
+  cold ts_sdk node -e "require('$WORK/node/node_modules/@anthropic-ai/sdk')"
+  if command -v clawdbot >/dev/null 2>&1; then
+    cold clawdbot clawdbot models status --json
+  else
+    log "the reference clawdbot CLI is not installed: no cold-start row for it"
+  fi
+fi
+
+echo "{\"meta_end\": {\"load_after\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"finished\": \"$(date -u +%FT%TZ)\"}}" >>"$RESULTS"
+log "results: $RESULTS"
+"$PY" "$HERE/summarize.py" "$RESULTS"
