@@ -1,7 +1,7 @@
 //! Failover (SPEC §6): rotate auth profiles on classified failures, then fall back to other
 //! models; every success and failure is recorded in the auth store (SPEC §4).
 
-use super::http::{Outgoing, header_map, read_json, send_with_retries};
+use super::http::{Outgoing, Reply, header_map, send_json, send_with_retries};
 use super::message_stream::MessageStream;
 use super::{Inner, ProfilePin, Response};
 use crate::auth::resolve::{CredentialSource, ResolvedAuth};
@@ -56,9 +56,9 @@ fn candidate_models(inner: &Inner, req: &MessageRequest) -> Result<(Vec<ModelRef
         };
     let mut models = vec![primary];
     if inner.model_fallbacks {
-        for f in inner.config.fallbacks() {
-            if !models.contains(&f) {
-                models.push(f);
+        for f in &inner.fallbacks {
+            if !models.contains(f) {
+                models.push(f.clone());
             }
         }
     }
@@ -154,17 +154,19 @@ async fn exchange(
     let headers = header_map(&built.headers);
     let out = Outgoing {
         method: reqwest::Method::POST,
-        url: built.url.as_str(),
+        url: &built.url,
         headers: &headers,
         body: Some(body),
         profile_id: r.profile_id.as_deref(),
         token_auth: r.kind.is_bearer(),
     };
-    let (resp, meta) = send_with_retries(inner, &out).await?;
     match mode {
-        Mode::Stream => Ok((Outcome::Stream(resp), meta)),
+        Mode::Stream => match send_with_retries(inner, &out, false).await? {
+            (Reply::Streaming(resp), meta) => Ok((Outcome::Stream(resp), meta)),
+            (Reply::Body(_), _) => unreachable!("streams are not read here"),
+        },
         Mode::Json => {
-            let m: Message = read_json(inner, resp, &meta).await?;
+            let (m, meta): (Message, _) = send_json(inner, &out).await?;
             Ok((Outcome::Json(Box::new(m)), meta))
         }
     }
@@ -341,14 +343,13 @@ pub(crate) async fn count_tokens(inner: &Arc<Inner>, req: MessageRequest) -> Res
     let headers = header_map(&built.headers);
     let out = Outgoing {
         method: reqwest::Method::POST,
-        url: built.url.as_str(),
+        url: &built.url,
         headers: &headers,
         body: Some(Bytes::from(built.body_bytes()?)),
         profile_id: r.profile_id.as_deref(),
         token_auth: r.kind.is_bearer(),
     };
-    let (resp, meta) = send_with_retries(inner, &out).await?;
-    let v: CountTokensResponse = read_json(inner, resp, &meta).await?;
+    let (v, _): (CountTokensResponse, _) = send_json(inner, &out).await?;
     Ok(v.input_tokens)
 }
 
@@ -368,12 +369,11 @@ pub(crate) async fn list_models(
     let headers = header_map(&built.headers);
     let out = Outgoing {
         method: reqwest::Method::GET,
-        url: built.url.as_str(),
+        url: &built.url,
         headers: &headers,
         body: None,
         profile_id: r.profile_id.as_deref(),
         token_auth: r.kind.is_bearer(),
     };
-    let (resp, meta) = send_with_retries(inner, &out).await?;
-    read_json(inner, resp, &meta).await
+    Ok(send_json(inner, &out).await?.0)
 }

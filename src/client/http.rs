@@ -5,6 +5,7 @@ use super::rate_limit::ResponseMeta;
 use crate::error::{ApiError, Error, Result, TransportKind};
 use bytes::Bytes;
 use futures_util::StreamExt;
+use std::pin::Pin;
 
 /// Longest error body read into memory; the rest is discarded.
 pub(crate) const MAX_ERROR_BODY: usize = 1024 * 1024;
@@ -14,7 +15,7 @@ pub(crate) const MAX_JSON_BODY: usize = 256 * 1024 * 1024;
 /// What to send.
 pub(crate) struct Outgoing<'a> {
     pub method: reqwest::Method,
-    pub url: &'a str,
+    pub url: &'a reqwest::Url,
     pub headers: &'a reqwest::header::HeaderMap,
     pub body: Option<Bytes>,
     pub profile_id: Option<&'a str>,
@@ -25,11 +26,27 @@ pub(crate) struct Outgoing<'a> {
 pub(crate) fn header_map(
     headers: &[(String, reqwest::header::HeaderValue)],
 ) -> reqwest::header::HeaderMap {
-    let mut map = reqwest::header::HeaderMap::with_capacity(headers.len());
+    use reqwest::header::{self, HeaderName};
+    const ANTHROPIC_VERSION: HeaderName = HeaderName::from_static("anthropic-version");
+    const ANTHROPIC_BETA: HeaderName = HeaderName::from_static("anthropic-beta");
+    const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
+    let mut map = header::HeaderMap::with_capacity(headers.len());
     for (name, value) in headers {
-        if let Ok(n) = reqwest::header::HeaderName::from_bytes(name.as_bytes()) {
-            map.append(n, value.clone());
-        }
+        // The usual names without parsing them again; any other through the parser.
+        let n = match name.as_str() {
+            "content-type" => header::CONTENT_TYPE,
+            "accept" => header::ACCEPT,
+            "user-agent" => header::USER_AGENT,
+            "authorization" => header::AUTHORIZATION,
+            "anthropic-version" => ANTHROPIC_VERSION,
+            "anthropic-beta" => ANTHROPIC_BETA,
+            "x-api-key" => X_API_KEY,
+            other => match HeaderName::from_bytes(other.as_bytes()) {
+                Ok(n) => n,
+                Err(_) => continue,
+            },
+        };
+        map.append(n, value.clone());
     }
     map
 }
@@ -123,29 +140,37 @@ pub(crate) async fn api_error(
     }))
 }
 
-/// Sends once; a non-2xx status becomes [`Error::Api`].
-async fn attempt(inner: &Inner, out: &Outgoing<'_>) -> Result<(reqwest::Response, ResponseMeta)> {
+fn timeout_error(what: &str, limit: std::time::Duration, meta: Option<&ResponseMeta>) -> Error {
+    Error::Transport {
+        kind: TransportKind::Timeout,
+        message: format!("{what} within {limit:?} (request timeout)"),
+        meta: meta.map(|m| Box::new(m.clone())),
+    }
+}
+
+/// Sends once; a non-2xx status becomes [`Error::Api`]. `deadline` bounds the exchange.
+async fn attempt(
+    inner: &Inner,
+    out: &Outgoing<'_>,
+    deadline: &mut Pin<&mut tokio::time::Sleep>,
+) -> Result<(reqwest::Response, ResponseMeta)> {
     let mut rb = inner
         .http
-        .request(out.method.clone(), out.url)
+        .request(out.method.clone(), out.url.clone())
         .headers(out.headers.clone());
     if let Some(b) = &out.body {
         rb = rb.body(b.clone());
     }
-    let send = rb.send();
-    let resp = match tokio::time::timeout(inner.timeouts.request, send).await {
-        Err(_) => {
-            return Err(Error::Transport {
-                kind: TransportKind::Timeout,
-                message: format!(
-                    "no response from {} within {:?}",
-                    out.url, inner.timeouts.request
-                ),
-                meta: None,
-            });
+    let resp = tokio::select! {
+        biased;
+        r = rb.send() => r.map_err(|e| transport_error(&e, None))?,
+        () = deadline.as_mut() => {
+            return Err(timeout_error(
+                &format!("no response from {}", out.url),
+                inner.timeouts.request,
+                None,
+            ));
         }
-        Ok(Err(e)) => return Err(transport_error(&e, None)),
-        Ok(Ok(r)) => r,
     };
     let meta = ResponseMeta::from_headers(
         resp.status().as_u16(),
@@ -155,41 +180,72 @@ async fn attempt(inner: &Inner, out: &Outgoing<'_>) -> Result<(reqwest::Response
     if resp.status().is_success() {
         Ok((resp, meta))
     } else {
-        // The error body is read under the same request timeout: a server that sends the
-        // headers and then stalls must not hang the call.
-        let request_timeout = inner.timeouts.request;
+        // The error body is read under the same deadline; if it stalls, the error keeps the
+        // status (it still classifies and retries as that status).
         let status = meta.status;
-        match tokio::time::timeout(
-            request_timeout,
-            api_error(resp, meta.clone(), out.profile_id, out.token_auth),
-        )
-        .await
-        {
-            Ok(e) => Err(e),
-            Err(_) => Err(Error::Api(Box::new(ApiError {
+        let kept = meta.clone();
+        let err = api_error(resp, meta, out.profile_id, out.token_auth);
+        Err(tokio::select! {
+            biased;
+            e = err => e,
+            () = deadline.as_mut() => Error::Api(Box::new(ApiError {
                 status,
                 error_type: None,
                 message: format!(
-                    "HTTP {status}; the error body did not arrive within {request_timeout:?}"
+                    "HTTP {status}; the error body did not arrive within {:?}",
+                    inner.timeouts.request
                 ),
-                meta,
+                meta: kept,
                 profile_id: out.profile_id.map(str::to_owned),
                 token_auth: out.token_auth,
-            }))),
-        }
+            })),
+        })
     }
 }
 
+/// What a successful exchange yields.
+pub(crate) enum Reply {
+    /// The response, body unread (streams).
+    Streaming(reqwest::Response),
+    /// The whole body (bounded by [`MAX_JSON_BODY`]), read under the same request timeout.
+    Body(Bytes),
+}
+
 /// Sends with the retry policy: retries 408/409/429/5xx and connection errors on the same
-/// credential; never 401/402/403.
+/// credential; never 401/402/403. With `read_body`, the successful body is read too, under the
+/// same per-attempt request timeout (a failure while reading it is not retried).
 pub(crate) async fn send_with_retries(
     inner: &Inner,
     out: &Outgoing<'_>,
-) -> Result<(reqwest::Response, ResponseMeta)> {
+    read_body: bool,
+) -> Result<(Reply, ResponseMeta)> {
     let mut retries = 0u32;
     loop {
-        match attempt(inner, out).await {
-            Ok(r) => return Ok(r),
+        let deadline = tokio::time::sleep(inner.timeouts.request);
+        tokio::pin!(deadline);
+        match attempt(inner, out, &mut deadline).await {
+            Ok((resp, meta)) => {
+                if !read_body {
+                    return Ok((Reply::Streaming(resp), meta));
+                }
+                let (body, truncated) = tokio::select! {
+                    biased;
+                    r = read_bounded(resp, MAX_JSON_BODY) => r?,
+                    () = deadline.as_mut() => return Err(timeout_error(
+                        "the response body was not read",
+                        inner.timeouts.request,
+                        Some(&meta),
+                    )),
+                };
+                if truncated {
+                    return Err(Error::Transport {
+                        kind: TransportKind::Protocol,
+                        message: format!("response body larger than {MAX_JSON_BODY} bytes"),
+                        meta: Some(Box::new(meta)),
+                    });
+                }
+                return Ok((Reply::Body(body), meta));
+            }
             Err(e) => {
                 if !inner.retry.should_retry(&e, retries) {
                     return Err(e);
@@ -208,33 +264,21 @@ pub(crate) async fn send_with_retries(
     }
 }
 
-/// Reads a whole successful body (bounded) and decodes it as JSON.
-pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
+/// Sends with retries and decodes the whole successful body as JSON.
+pub(crate) async fn send_json<T: serde::de::DeserializeOwned>(
     inner: &Inner,
-    resp: reqwest::Response,
-    meta: &ResponseMeta,
-) -> Result<T> {
-    let read = read_bounded(resp, MAX_JSON_BODY);
-    let (body, truncated) = match tokio::time::timeout(inner.timeouts.request, read).await {
-        Err(_) => {
-            return Err(Error::Transport {
-                kind: TransportKind::Timeout,
-                message: "timed out reading the response body".into(),
-                meta: Some(Box::new(meta.clone())),
-            });
-        }
-        Ok(r) => r?,
+    out: &Outgoing<'_>,
+) -> Result<(T, ResponseMeta)> {
+    let (reply, meta) = send_with_retries(inner, out, true).await?;
+    let Reply::Body(body) = reply else {
+        unreachable!("read_body yields the body")
     };
-    if truncated {
-        return Err(Error::Transport {
+    match serde_json::from_slice(&body) {
+        Ok(v) => Ok((v, meta)),
+        Err(e) => Err(Error::Transport {
             kind: TransportKind::Protocol,
-            message: format!("response body larger than {MAX_JSON_BODY} bytes"),
-            meta: Some(Box::new(meta.clone())),
-        });
+            message: format!("could not decode the response: {e}"),
+            meta: Some(Box::new(meta)),
+        }),
     }
-    serde_json::from_slice(&body).map_err(|e| Error::Transport {
-        kind: TransportKind::Protocol,
-        message: format!("could not decode the response: {e}"),
-        meta: Some(Box::new(meta.clone())),
-    })
 }

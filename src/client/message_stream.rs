@@ -15,6 +15,12 @@ use std::sync::Arc;
 
 type Body = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
+/// Body bytes decoded at a time when events are read one by one: bounds the queue of decoded
+/// events and the parser's buffer (a fast server can deliver a whole answer in one chunk).
+const EVENT_SLICE: usize = 4 * 1024;
+/// The same when draining to the final message (no events are kept).
+const DRAIN_SLICE: usize = 16 * 1024;
+
 /// An in-flight streaming response (see [`Client::stream`](super::Client::stream)).
 ///
 /// Read events with [`MessageStream::next_event`] (or just the text with
@@ -27,6 +33,8 @@ pub struct MessageStream {
     body: Body,
     decoder: Option<StreamDecoder>,
     queue: VecDeque<StreamEvent>,
+    /// Received body bytes not decoded yet.
+    pending: Bytes,
     info: Response<()>,
     done: bool,
     marked: bool,
@@ -53,6 +61,7 @@ impl MessageStream {
             body: Box::pin(resp.bytes_stream()),
             decoder: Some(StreamDecoder::new()),
             queue: VecDeque::new(),
+            pending: Bytes::new(),
             info,
             done: false,
             marked: false,
@@ -134,6 +143,18 @@ impl MessageStream {
         }
     }
 
+    /// The next at most `max` body bytes (received ones first). `Ok(None)` at the end.
+    async fn next_piece(&mut self, max: usize) -> Result<Option<Bytes>> {
+        if self.pending.is_empty() {
+            match self.next_chunk().await? {
+                None => return Ok(None),
+                Some(b) => self.pending = b,
+            }
+        }
+        let n = self.pending.len().min(max);
+        Ok(Some(self.pending.split_to(n)))
+    }
+
     fn mark_used(&mut self) {
         if self.marked {
             return;
@@ -190,7 +211,7 @@ impl MessageStream {
                 self.mark_used();
                 return None;
             }
-            match self.next_chunk().await {
+            match self.next_piece(EVENT_SLICE).await {
                 Err(e) => {
                     self.done = true;
                     self.mark_failed(&e).await;
@@ -254,7 +275,7 @@ impl MessageStream {
             if self.decoder.as_ref().is_some_and(|d| d.is_complete()) {
                 break;
             }
-            match self.next_chunk().await? {
+            match self.next_piece(DRAIN_SLICE).await? {
                 None => break,
                 Some(chunk) => {
                     if let Some(d) = self.decoder.as_mut() {

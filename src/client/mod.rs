@@ -231,6 +231,7 @@ impl ClientBuilder {
                 sleeper: self.sleeper.clone(),
                 model_fallbacks: self.model_fallbacks,
                 cache_policy: self.cache_policy,
+                fallbacks: self.config.fallbacks(),
                 usage,
             }),
         })
@@ -247,6 +248,8 @@ pub(crate) struct Inner {
     pub(crate) model_fallbacks: bool,
     pub(crate) cache_policy: CachePolicy,
     pub(crate) usage: Arc<usage_log::Shared>,
+    /// `agents.defaults.model.fallbacks`, resolved once (the config is immutable).
+    pub(crate) fallbacks: Vec<ModelRef>,
 }
 
 impl fmt::Debug for Inner {

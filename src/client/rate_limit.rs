@@ -77,31 +77,50 @@ impl ResponseMeta {
         headers: &reqwest::header::HeaderMap,
         now: std::time::SystemTime,
     ) -> Self {
-        let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        let num = |name: &str| get(name).and_then(|v| v.trim().parse::<u64>().ok());
-        let bucket = |b: &str| RateLimitBucket {
-            limit: num(&format!("anthropic-ratelimit-{b}-limit")),
-            remaining: num(&format!("anthropic-ratelimit-{b}-remaining")),
-            reset: get(&format!("anthropic-ratelimit-{b}-reset")).map(str::to_owned),
-        };
-        let retry_after = parse_retry_after(get("retry-after-ms"), get("retry-after"), now);
-        let should_retry = match get("x-should-retry") {
-            Some("true") => Some(true),
-            Some("false") => Some(false),
-            _ => None,
-        };
-        ResponseMeta {
+        let mut meta = ResponseMeta {
             status,
-            request_id: get("request-id").map(str::to_owned),
-            rate_limit: RateLimit {
-                requests: bucket("requests"),
-                tokens: bucket("tokens"),
-                input_tokens: bucket("input-tokens"),
-                output_tokens: bucket("output-tokens"),
-            },
-            retry_after,
-            should_retry,
+            ..ResponseMeta::default()
+        };
+        let (mut retry_after_ms, mut retry_after) = (None, None);
+        // One pass over the headers (cheaper than a hashed lookup per name).
+        for (name, value) in headers {
+            let name = name.as_str();
+            let Ok(v) = value.to_str() else { continue };
+            if let Some(rest) = name.strip_prefix("anthropic-ratelimit-") {
+                let Some((bucket, field)) = rest.rsplit_once('-') else {
+                    continue;
+                };
+                let b = match bucket {
+                    "requests" => &mut meta.rate_limit.requests,
+                    "tokens" => &mut meta.rate_limit.tokens,
+                    "input-tokens" => &mut meta.rate_limit.input_tokens,
+                    "output-tokens" => &mut meta.rate_limit.output_tokens,
+                    _ => continue,
+                };
+                match field {
+                    "limit" if b.limit.is_none() => b.limit = v.trim().parse().ok(),
+                    "remaining" if b.remaining.is_none() => b.remaining = v.trim().parse().ok(),
+                    "reset" if b.reset.is_none() => b.reset = Some(v.to_owned()),
+                    _ => {}
+                }
+                continue;
+            }
+            match name {
+                "request-id" if meta.request_id.is_none() => meta.request_id = Some(v.to_owned()),
+                "retry-after-ms" if retry_after_ms.is_none() => retry_after_ms = Some(v),
+                "retry-after" if retry_after.is_none() => retry_after = Some(v),
+                "x-should-retry" if meta.should_retry.is_none() => {
+                    meta.should_retry = match v {
+                        "true" => Some(true),
+                        "false" => Some(false),
+                        _ => None,
+                    }
+                }
+                _ => {}
+            }
         }
+        meta.retry_after = parse_retry_after(retry_after_ms, retry_after, now);
+        meta
     }
 }
 
@@ -133,6 +152,47 @@ pub fn parse_retry_after(
 mod tests {
     use super::*;
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    #[test]
+    fn headers_in_one_pass() {
+        let mut h = reqwest::header::HeaderMap::new();
+        for (n, v) in [
+            ("request-id", "req_1"),
+            ("anthropic-ratelimit-requests-limit", "50"),
+            ("anthropic-ratelimit-requests-remaining", "49"),
+            ("anthropic-ratelimit-requests-reset", "2025-01-01T00:00:00Z"),
+            ("anthropic-ratelimit-input-tokens-limit", "1000"),
+            ("anthropic-ratelimit-output-tokens-remaining", "7"),
+            ("anthropic-ratelimit-tokens-reset", "2025-01-01T00:01:00Z"),
+            ("anthropic-ratelimit-bogus-limit", "1"),
+            ("retry-after", "3"),
+            ("x-should-retry", "false"),
+        ] {
+            h.insert(
+                reqwest::header::HeaderName::from_static(n),
+                reqwest::header::HeaderValue::from_static(v),
+            );
+        }
+        let m = ResponseMeta::from_headers(429, &h, SystemTime::now());
+        assert_eq!(m.status, 429);
+        assert_eq!(m.request_id.as_deref(), Some("req_1"));
+        assert_eq!(m.rate_limit.requests.limit, Some(50));
+        assert_eq!(m.rate_limit.requests.remaining, Some(49));
+        assert_eq!(
+            m.rate_limit.requests.reset.as_deref(),
+            Some("2025-01-01T00:00:00Z")
+        );
+        assert_eq!(m.rate_limit.input_tokens.limit, Some(1000));
+        assert_eq!(m.rate_limit.output_tokens.remaining, Some(7));
+        assert!(m.rate_limit.tokens.reset.is_some());
+        assert_eq!(m.retry_after, Some(Duration::from_secs(3)));
+        assert_eq!(m.should_retry, Some(false));
+        assert!(
+            ResponseMeta::from_headers(200, &Default::default(), SystemTime::now())
+                .rate_limit
+                .is_empty()
+        );
+    }
 
     #[test]
     fn retry_after_forms() {

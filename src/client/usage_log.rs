@@ -20,10 +20,10 @@
 //! A pending success never undoes a failure that is newer than it (e.g. written meanwhile by
 //! another process): then only `lastUsed` is advanced.
 
-use crate::auth::store::{AuthStore, StoreBackend, StoreTxn, read_store_file};
+use crate::auth::store::{AuthStore, StoreBackend, StoreTxn};
 use crate::auth::usage::apply_used;
 use crate::config::model_ref::normalize_provider;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use indexmap::IndexMap;
 use std::fmt;
 use std::path::PathBuf;
@@ -32,10 +32,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 /// How long recorded successes may wait in memory before they are written.
-pub(crate) const FLUSH_INTERVAL: Duration = Duration::from_millis(250);
-/// A parsed copy is cached only when the file's mtime is at least this old (file timestamps
-/// are coarse; a rewrite within the same tick with the same size would otherwise go unseen).
-pub(crate) const RACY_WINDOW: Duration = Duration::from_millis(100);
+pub(crate) const FLUSH_INTERVAL: Duration = Duration::from_millis(500);
+/// A file version is trusted by its identity alone only when its timestamps are at least this
+/// old: timestamps are coarse (one kernel tick), so a same-size rewrite within the same tick
+/// would otherwise go unseen. Younger versions are verified by content.
+pub(crate) const RACY_WINDOW: Duration = Duration::from_millis(50);
+/// The same for filesystems whose timestamps have whole seconds only (FAT has 2 s).
+pub(crate) const RACY_WINDOW_COARSE: Duration = Duration::from_millis(2100);
 
 /// One recorded success.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,15 +75,21 @@ impl FileKey {
         let Ok(secs) = u64::try_from(newest.0) else {
             return false;
         };
+        let window = if newest.1 == 0 {
+            RACY_WINDOW_COARSE
+        } else {
+            RACY_WINDOW
+        };
         let stamp =
             SystemTime::UNIX_EPOCH + Duration::new(secs, u32::try_from(newest.1).unwrap_or(0));
-        now.duration_since(stamp)
-            .is_ok_and(|age| age >= RACY_WINDOW)
+        now.duration_since(stamp).is_ok_and(|age| age >= window)
     }
 }
 
+/// The last version of the file seen: its identity, its bytes and their parse.
 struct Cached {
     key: FileKey,
+    bytes: Vec<u8>,
     store: AuthStore,
 }
 
@@ -144,31 +153,62 @@ impl Shared {
         let Some(path) = &self.file else {
             return self.backend.load();
         };
-        let Ok(before) = std::fs::metadata(path) else {
+        let Ok(meta) = std::fs::metadata(path) else {
             // Missing (maybe a legacy store) or unreadable: the backend reports it.
             *lock(&self.cache) = None;
             return self.backend.load();
         };
-        let key = FileKey::of(&before);
-        if let Some(c) = lock(&self.cache).as_ref()
+        let key = FileKey::of(&meta);
+        if key.settled(SystemTime::now())
+            && let Some(c) = lock(&self.cache).as_ref()
             && c.key == key
         {
             return Ok(Some(c.store.clone()));
         }
-        let Some(store) = read_store_file(path)? else {
-            return self.backend.load();
+        // Changed, or too recent to trust its identity: read it and compare the bytes.
+        let mut file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(_) => return self.backend.load(),
         };
-        // Cache only if the file did not change while it was read and is old enough.
-        if let Ok(after) = std::fs::metadata(path)
-            && FileKey::of(&after) == key
-            && key.settled(SystemTime::now())
+        let key = file.metadata().map(|m| FileKey::of(&m)).unwrap_or(key);
+        let mut bytes = Vec::with_capacity(usize::try_from(key.len).unwrap_or(0) + 1);
+        std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| Error::io(path, e))?;
+        let mut cache = lock(&self.cache);
+        if let Some(c) = cache.as_mut()
+            && c.bytes == bytes
         {
-            *lock(&self.cache) = Some(Cached {
-                key,
-                store: store.clone(),
-            });
+            c.key = key;
+            return Ok(Some(c.store.clone()));
         }
+        drop(cache);
+        let text = String::from_utf8(bytes).map_err(|_| Error::StoreCorrupt {
+            path: path.clone(),
+            message: "the file is not UTF-8 text".to_owned(),
+        })?;
+        let store = AuthStore::parse(&text, path)?;
+        *lock(&self.cache) = Some(Cached {
+            key,
+            bytes: text.into_bytes(),
+            store: store.clone(),
+        });
         Ok(Some(store))
+    }
+
+    /// After this client wrote `store` (inside the lock): remember its bytes, so the next read
+    /// does not parse it again.
+    fn wrote(&self, store: &AuthStore) {
+        let Some(path) = &self.file else {
+            return;
+        };
+        let Ok(meta) = std::fs::metadata(path) else {
+            *lock(&self.cache) = None;
+            return;
+        };
+        *lock(&self.cache) = Some(Cached {
+            key: FileKey::of(&meta),
+            bytes: store.to_json_pretty().into_bytes(),
+            store: store.clone(),
+        });
     }
 
     /// Records a success of `profile` at `at_ms` (written later).
@@ -224,7 +264,7 @@ impl Shared {
             overlay(&mut store, &snapshot);
             if store.to_value() != before.to_value() {
                 txn.save(&store)?;
-                *lock(&self.cache) = None;
+                self.wrote(&store);
             }
         }
         self.forget(&snapshot);
@@ -308,7 +348,7 @@ impl StoreTxn for ClientTxn {
 
     fn save(&mut self, store: &AuthStore) -> Result<()> {
         self.txn.save(store)?;
-        *lock(&self.shared.cache) = None;
+        self.shared.wrote(store);
         let written = std::mem::take(&mut self.snapshot);
         self.shared.forget(&written);
         Ok(())
