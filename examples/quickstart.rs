@@ -127,6 +127,8 @@ async fn run_offline() -> claw_anthropic::Result<()> {
             req.header("anthropic-beta").unwrap_or("-")
         );
     }
+    // Successes are recorded in memory and written coalesced; flush before reading the file.
+    client.flush().await?;
     let store = auth.load_store()?;
     // The store's JSON for this profile, exactly as written to auth-profiles.json.
     let stats = store.to_value()["usageStats"][&profile].to_string();

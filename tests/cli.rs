@@ -313,3 +313,30 @@ fn send_without_credentials_explains_per_agent_auth() {
     );
     assert!(err.contains("--agent work"), "{err}");
 }
+
+/// The README's first command: `examples/quickstart.rs` runs the whole pipeline offline and ends
+/// with the profile's `usageStats` written to the store. (`cargo test` builds the examples.)
+#[test]
+fn quickstart_example_runs_offline() {
+    let exe = std::env::current_exe().unwrap();
+    let debug_dir = exe.parent().unwrap().parent().unwrap();
+    let quickstart = debug_dir.join("examples/quickstart");
+    if !quickstart.exists() {
+        eprintln!("skipped: {} not built", quickstart.display());
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(&quickstart)
+        .env_clear()
+        .env("HOME", home.path())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("cache TTL:     1h"), "{stdout}");
+    assert!(stdout.contains("extended-cache-ttl-2025-04-11"), "{stdout}");
+    assert!(stdout.contains("\"lastUsed\":"), "{stdout}");
+    assert!(stdout.contains("\"errorCount\":0"), "{stdout}");
+    assert!(!stdout.contains("QUICKSTART-not-a-real-key"), "{stdout}");
+}
