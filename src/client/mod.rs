@@ -334,7 +334,7 @@ impl Client {
     /// Writes the successes recorded so far to the auth store now.
     ///
     /// Successes (`lastUsed`, `errorCount: 0`, `lastGood`, SPEC §4) are kept in memory and
-    /// written together at most every 250 ms, and when the last clone of the client and of its
+    /// written together at most every 500 ms, and when the last clone of the client and of its
     /// streams is dropped; reads through this client see them at once. Failures are always
     /// written immediately. Call this before handing the store to another program.
     pub async fn flush(&self) -> Result<()> {
