@@ -209,7 +209,7 @@ fn typed_events_round_trip_as_json_and_callbacks_skip_ping() {
     let body = fixture("thinking.sse");
     let mut seen = Vec::new();
     let mut d = StreamDecoder::new();
-    d.push_with(&body, |ev| seen.push(ev.clone())).unwrap();
+    d.push_with(&body, |ev| seen.push(ev)).unwrap();
     let via_callback = d.finish().unwrap();
     assert_eq!(via_callback, decode(&body).unwrap());
     assert_eq!(seen.first().unwrap().type_name(), "message_start");
@@ -508,7 +508,7 @@ fn callback_paths_agree_with_plain_parsing() {
         let mut typed = Vec::new();
         let mut d = StreamDecoder::new();
         for c in body.chunks(5) {
-            d.push_with(c, |e| typed.push(e.clone())).unwrap();
+            d.push_with(c, |e| typed.push(e)).unwrap();
         }
         assert_eq!(typed, want, "{name}");
         let m1 = d.finish().unwrap();

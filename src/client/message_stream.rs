@@ -231,7 +231,7 @@ impl MessageStream {
                 Ok(Some(chunk)) => {
                     let d = self.decoder.as_mut()?;
                     let queue = &mut self.queue;
-                    if let Err(e) = d.push_with(&chunk, |ev| queue.push_back(ev.clone())) {
+                    if let Err(e) = d.push_with(&chunk, |ev| queue.push_back(ev)) {
                         self.done = true;
                         self.mark_failed(&e).await;
                         // Events decoded before the failure in this chunk come first.

@@ -778,12 +778,8 @@ impl StreamDecoder {
     }
 
     /// Like [`StreamDecoder::push`], and hands every known event except `ping` to `on_event`
-    /// as it is applied (this path builds each typed event, so it allocates).
-    pub fn push_with(
-        &mut self,
-        chunk: &[u8],
-        mut on_event: impl FnMut(&StreamEvent),
-    ) -> Result<()> {
+    /// as it is applied, by value (this path builds each typed event, so it allocates once per event).
+    pub fn push_with(&mut self, chunk: &[u8], mut on_event: impl FnMut(StreamEvent)) -> Result<()> {
         for ev in self.parser.push(chunk) {
             let ev = ev.map_err(|e| self.acc.with_partial(e))?;
             if self.acc.is_complete() {
@@ -794,7 +790,7 @@ impl StreamDecoder {
                 && let Some((kind, index, from)) = self.acc.fast_delta_at(&ev.data)
             {
                 if let Some(typed) = self.acc.fast_event(kind, index, from) {
-                    on_event(&typed);
+                    on_event(typed);
                 }
                 continue;
             }
@@ -802,10 +798,13 @@ impl StreamDecoder {
             else {
                 continue;
             };
+            // Apply first, then hand the event over by value (no clone per event); an `error`
+            // event is still delivered before its error is returned.
+            let applied = self.acc.push(&typed);
             if !matches!(typed, StreamEvent::Ping) {
-                on_event(&typed);
+                on_event(typed);
             }
-            self.acc.push(&typed)?;
+            applied?;
         }
         Ok(())
     }
