@@ -6,7 +6,8 @@ cd "$(dirname "$0")/../.."
 root=$(pwd)
 
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
-cargo build --lib --features mock --quiet
+# --all-features: the same feature set as `cargo test --all-features`, so CI reuses its build.
+cargo build --lib --all-features --quiet
 libdir="$root/target/debug"
 
 work=$(mktemp -d)
