@@ -135,6 +135,12 @@ impl AgentAuth {
         Ok(self.store.load()?.unwrap_or_default())
     }
 
+    /// The store as a shared snapshot (empty when there is none): no copy when the backend
+    /// keeps a parsed version (the [`Client`](crate::Client)'s does).
+    pub fn load_store_shared(&self) -> Result<Arc<AuthStore>> {
+        Ok(self.store.load_shared()?.unwrap_or_default())
+    }
+
     /// The ordered profile ids for `provider` (SPEC §4), unusable ones last.
     pub fn profile_order(&self, provider: &str, preferred: Option<&str>) -> Result<Vec<String>> {
         let store = self.load_store()?;
@@ -154,7 +160,7 @@ impl AgentAuth {
         preferred: Option<&str>,
         exclude: Option<&[String]>,
     ) -> Result<Plan> {
-        let store = self.load_store()?;
+        let store = self.load_store_shared()?;
         plan(&PlanInput {
             config: &self.config,
             store: &store,
@@ -318,7 +324,7 @@ impl AgentAuth {
                 return Ok(());
             }
             apply_used(s.usage_stats.entry(profile_id.to_owned()).or_default(), now);
-            s.last_good.insert(key.clone(), profile_id.to_owned());
+            s.last_good.insert(key.to_string(), profile_id.to_owned());
             Ok(())
         })?;
         Ok(())
@@ -370,7 +376,7 @@ impl AgentAuth {
         self.store.update(&mut |s| {
             s.order.retain(|k, _| normalize_provider(k) != key);
             if !ids.is_empty() {
-                s.order.insert(key.clone(), ids.clone());
+                s.order.insert(key.to_string(), ids.clone());
             }
             Ok(())
         })?;

@@ -223,7 +223,7 @@ fn env_or_config_candidates(config: &Config, provider: &str) -> Vec<Candidate> {
             secret: SecretString::from(api_key.to_owned()),
             profile_id: None,
             source: CredentialSource::ConfigApiKey {
-                provider: key.clone(),
+                provider: key.to_string(),
             },
             label,
             warnings,

@@ -219,7 +219,7 @@ pub fn upsert_token_profile_report(
     profile_id: Option<&str>,
     expires_in: Option<Duration>,
 ) -> Result<UpsertReport> {
-    let provider = normalize_provider(provider);
+    let provider = normalize_provider(provider).into_owned();
     if provider.is_empty() {
         return Err(Error::InvalidArgument("missing provider".into()));
     }

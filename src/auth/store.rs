@@ -684,6 +684,12 @@ pub trait StoreBackend: Send + Sync + fmt::Debug {
     /// Reads the store without locking. `None` = no store yet.
     fn load(&self) -> Result<Option<AuthStore>>;
 
+    /// [`load`](Self::load) as a shared snapshot. Backends that keep a parsed copy override it
+    /// to hand that copy out without cloning it (the resolver calls this once per request).
+    fn load_shared(&self) -> Result<Option<Arc<AuthStore>>> {
+        Ok(self.load()?.map(Arc::new))
+    }
+
     /// Takes the store lock for a read-modify-write that may include other work (OAuth refresh).
     /// The returned transaction releases the lock when dropped. Do not nest locks on the same
     /// store in one thread.

@@ -417,7 +417,7 @@ fn store_token(
 }
 
 fn normalized_provider(p: &str) -> String {
-    claw_anthropic::config::model_ref::normalize_provider(p)
+    claw_anthropic::config::model_ref::normalize_provider(p).into_owned()
 }
 
 fn paste_token(

@@ -71,7 +71,7 @@ fn pin_for<'a>(inner: &Inner, provider: &str, pin: &'a ProfilePin) -> &'a Profil
     let (ProfilePin::Only(id) | ProfilePin::Prefer(id)) = pin else {
         return pin;
     };
-    let applies = match inner.auth.load_store() {
+    let applies = match inner.auth.load_store_shared() {
         Ok(store) => store.profiles.get(id).is_none_or(|p| {
             normalize_provider(p.credential.provider()) == normalize_provider(provider)
         }),
@@ -284,7 +284,9 @@ pub(crate) async fn send(
     req: MessageRequest,
     pin: &ProfilePin,
 ) -> Result<Response<Message>> {
-    let (outcome, r) = run(inner, req, pin, Mode::Json).await?;
+    // Boxed: the failover state machine is several kB, and callers move this future around
+    // (into spawned tasks, `select!`s); a pointer moves cheaply.
+    let (outcome, r) = Box::pin(run(inner, req, pin, Mode::Json)).await?;
     let Outcome::Json(m) = outcome else {
         unreachable!("JSON mode yields a message")
     };
@@ -307,7 +309,7 @@ pub(crate) async fn stream(
     req: MessageRequest,
     pin: &ProfilePin,
 ) -> Result<MessageStream> {
-    let (outcome, r) = run(inner, req, pin, Mode::Stream).await?;
+    let (outcome, r) = Box::pin(run(inner, req, pin, Mode::Stream)).await?;
     let Outcome::Stream(resp) = outcome else {
         unreachable!("stream mode yields a response")
     };

@@ -154,16 +154,15 @@ async fn attempt(
     out: &Outgoing<'_>,
     deadline: &mut Pin<&mut tokio::time::Sleep>,
 ) -> Result<(reqwest::Response, ResponseMeta)> {
-    let mut rb = inner
-        .http
-        .request(out.method.clone(), out.url.clone())
-        .headers(out.headers.clone());
+    // The request directly (a builder would merge the headers into a fresh map once more).
+    let mut req = reqwest::Request::new(out.method.clone(), out.url.clone());
+    *req.headers_mut() = out.headers.clone();
     if let Some(b) = &out.body {
-        rb = rb.body(b.clone());
+        *req.body_mut() = Some(b.clone().into());
     }
     let resp = tokio::select! {
         biased;
-        r = rb.send() => r.map_err(|e| transport_error(&e, None))?,
+        r = inner.http.execute(req) => r.map_err(|e| transport_error(&e, None))?,
         () = deadline.as_mut() => {
             return Err(timeout_error(
                 &format!("no response from {}", out.url),

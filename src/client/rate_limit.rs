@@ -85,6 +85,14 @@ impl ResponseMeta {
         // One pass over the headers (cheaper than a hashed lookup per name).
         for (name, value) in headers {
             let name = name.as_str();
+            let interesting = name.starts_with("anthropic-ratelimit-")
+                || matches!(
+                    name,
+                    "request-id" | "retry-after-ms" | "retry-after" | "x-should-retry"
+                );
+            if !interesting {
+                continue;
+            }
             let Ok(v) = value.to_str() else { continue };
             if let Some(rest) = name.strip_prefix("anthropic-ratelimit-") {
                 let Some((bucket, field)) = rest.rsplit_once('-') else {

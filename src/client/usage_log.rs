@@ -7,8 +7,11 @@
 //! store semantics while avoiding both:
 //!
 //! * **Reads** are served from the last parsed copy while the file's identity (device, inode,
-//!   size, mtime, ctime) is unchanged. A copy is only cached once its mtime is older than
-//!   [`RACY_WINDOW`], so a same-size rewrite inside one timestamp tick can never be missed.
+//!   size, mtime, ctime) is unchanged. A copy is only trusted by identity once its timestamps
+//!   are older than [`RACY_WINDOW`]; a younger one is re-read and compared byte for byte, so a
+//!   same-size rewrite inside one timestamp tick can never be missed. The copy is shared
+//!   (`Arc`), and so is the view with pending successes applied: that view is updated in place
+//!   as successes are recorded, so a request costs one `stat` and no copy of the store.
 //! * **Successes** are recorded in memory and written in one locked read-modify-write at most
 //!   every [`FLUSH_INTERVAL`], by [`Client::flush`](super::Client::flush), and when the last
 //!   clone of the client (and of its streams) is dropped. Until then every read through this
@@ -27,7 +30,7 @@ use crate::error::{Error, Result};
 use indexmap::IndexMap;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
@@ -90,13 +93,24 @@ impl FileKey {
 struct Cached {
     key: FileKey,
     bytes: Vec<u8>,
-    store: AuthStore,
+    store: Arc<AuthStore>,
+    /// Changes whenever another version is cached (identifies the base of a [`View`]).
+    generation: u64,
+}
+
+/// The cached store with the pending successes applied.
+struct View {
+    base_generation: u64,
+    store: Arc<AuthStore>,
 }
 
 #[derive(Default)]
 struct State {
     /// Successes not yet written, by profile id, oldest first.
     pending: IndexMap<String, Use>,
+    /// `pending` applied to the cached version `base_generation` (kept up to date by
+    /// [`Shared::record_use`]).
+    view: Option<View>,
 }
 
 pub(crate) struct Shared {
@@ -104,6 +118,8 @@ pub(crate) struct Shared {
     /// The store file, when `backend` is the plain file store (enables the parse cache).
     file: Option<PathBuf>,
     cache: Mutex<Option<Cached>>,
+    next_generation: AtomicU64,
+    /// `cache` and `state` are never held at the same time.
     state: Mutex<State>,
     flush_scheduled: AtomicBool,
 }
@@ -116,19 +132,31 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// Applies recorded successes to a store (profiles that no longer exist are skipped).
 fn overlay(store: &mut AuthStore, pending: &IndexMap<String, Use>) {
     for (profile, u) in pending {
-        if !store.profiles.contains_key(profile) {
-            continue;
-        }
-        let stats = store.usage_stats.entry(profile.clone()).or_default();
-        if stats.last_failure_at.is_some_and(|f| f > u.at_ms) {
-            // A newer failure wins; the success only counts as a use.
-            stats.last_used = Some(stats.last_used.unwrap_or(0).max(u.at_ms));
-            continue;
-        }
-        apply_used(stats, u.at_ms);
+        overlay_one(store, profile, u);
+    }
+}
+
+/// Applies one recorded success. Applying a newer success of the same profile on top gives
+/// the same store as applying only the newer one.
+fn overlay_one(store: &mut AuthStore, profile: &str, u: &Use) {
+    if !store.profiles.contains_key(profile) {
+        return;
+    }
+    let stats = match store.usage_stats.get_mut(profile) {
+        Some(s) => s,
+        None => store.usage_stats.entry(profile.to_owned()).or_default(),
+    };
+    if stats.last_failure_at.is_some_and(|f| f > u.at_ms) {
+        // A newer failure wins; the success only counts as a use.
+        stats.last_used = Some(stats.last_used.unwrap_or(0).max(u.at_ms));
+        return;
+    }
+    apply_used(stats, u.at_ms);
+    let provider = normalize_provider(&u.provider);
+    if store.last_good.get(provider.as_ref()).map(String::as_str) != Some(profile) {
         store
             .last_good
-            .insert(normalize_provider(&u.provider), profile.clone());
+            .insert(provider.into_owned(), profile.to_owned());
     }
 }
 
@@ -138,6 +166,7 @@ impl Shared {
             backend,
             file,
             cache: Mutex::new(None),
+            next_generation: AtomicU64::new(1),
             state: Mutex::new(State::default()),
             flush_scheduled: AtomicBool::new(false),
         })
@@ -148,27 +177,41 @@ impl Shared {
         !lock(&self.state).pending.is_empty()
     }
 
-    /// The store as on disk (parse cache applied), without pending successes.
-    fn load_base(&self) -> Result<Option<AuthStore>> {
+    /// Installs a newly seen version in the cache.
+    fn install(&self, key: FileKey, bytes: Vec<u8>, store: Arc<AuthStore>) -> u64 {
+        let generation = self.next_generation.fetch_add(1, Ordering::Relaxed);
+        *lock(&self.cache) = Some(Cached {
+            key,
+            bytes,
+            store,
+            generation,
+        });
+        generation
+    }
+
+    /// The store as on disk (parse cache applied), without pending successes, and the cached
+    /// version's generation (`None` when it is not cached: another backend, or no file).
+    fn load_base(&self) -> Result<Option<(Arc<AuthStore>, Option<u64>)>> {
+        let uncached = |r: Result<Option<AuthStore>>| r.map(|o| o.map(|s| (Arc::new(s), None)));
         let Some(path) = &self.file else {
-            return self.backend.load();
+            return uncached(self.backend.load());
         };
         let Ok(meta) = std::fs::metadata(path) else {
             // Missing (maybe a legacy store) or unreadable: the backend reports it.
             *lock(&self.cache) = None;
-            return self.backend.load();
+            return uncached(self.backend.load());
         };
         let key = FileKey::of(&meta);
         if key.settled(SystemTime::now())
             && let Some(c) = lock(&self.cache).as_ref()
             && c.key == key
         {
-            return Ok(Some(c.store.clone()));
+            return Ok(Some((c.store.clone(), Some(c.generation))));
         }
         // Changed, or too recent to trust its identity: read it and compare the bytes.
         let mut file = match std::fs::File::open(path) {
             Ok(f) => f,
-            Err(_) => return self.backend.load(),
+            Err(_) => return uncached(self.backend.load()),
         };
         let key = file.metadata().map(|m| FileKey::of(&m)).unwrap_or(key);
         let mut bytes = Vec::with_capacity(usize::try_from(key.len).unwrap_or(0) + 1);
@@ -178,17 +221,37 @@ impl Shared {
             && c.bytes == bytes
         {
             c.key = key;
-            return Ok(Some(c.store.clone()));
+            return Ok(Some((c.store.clone(), Some(c.generation))));
         }
         drop(cache);
         let text = String::from_utf8(bytes).map_err(|_| Error::StoreCorrupt {
             path: path.clone(),
             message: "the file is not UTF-8 text".to_owned(),
         })?;
-        let store = AuthStore::parse(&text, path)?;
-        *lock(&self.cache) = Some(Cached {
-            key,
-            bytes: text.into_bytes(),
+        let store = Arc::new(AuthStore::parse(&text, path)?);
+        let generation = self.install(key, text.into_bytes(), store.clone());
+        Ok(Some((store, Some(generation))))
+    }
+
+    /// The store with pending successes applied (shared; no copy when nothing changed).
+    fn load_view(&self) -> Result<Option<Arc<AuthStore>>> {
+        let Some((base, generation)) = self.load_base()? else {
+            return Ok(None);
+        };
+        let mut st = lock(&self.state);
+        if st.pending.is_empty() {
+            return Ok(Some(base));
+        }
+        if let (Some(g), Some(v)) = (generation, st.view.as_ref())
+            && v.base_generation == g
+        {
+            return Ok(Some(v.store.clone()));
+        }
+        let mut store = AuthStore::clone(&base);
+        overlay(&mut store, &st.pending);
+        let store = Arc::new(store);
+        st.view = generation.map(|g| View {
+            base_generation: g,
             store: store.clone(),
         });
         Ok(Some(store))
@@ -204,25 +267,33 @@ impl Shared {
             *lock(&self.cache) = None;
             return;
         };
-        *lock(&self.cache) = Some(Cached {
-            key: FileKey::of(&meta),
-            bytes: store.to_json_pretty().into_bytes(),
-            store: store.clone(),
-        });
+        self.install(
+            FileKey::of(&meta),
+            store.to_json_pretty().into_bytes(),
+            Arc::new(store.clone()),
+        );
     }
 
     /// Records a success of `profile` at `at_ms` (written later).
     pub(crate) fn record_use(self: &Arc<Self>, provider: &str, profile: &str, at_ms: u64) {
         {
             let mut st = lock(&self.state);
-            st.pending.shift_remove(profile);
-            st.pending.insert(
-                profile.to_owned(),
-                Use {
-                    provider: provider.to_owned(),
-                    at_ms,
-                },
-            );
+            let u = Use {
+                provider: provider.to_owned(),
+                at_ms,
+            };
+            if let Some(v) = st.view.as_mut() {
+                // In place unless a caller still holds the previous snapshot.
+                overlay_one(Arc::make_mut(&mut v.store), profile, &u);
+            }
+            match st.pending.get_index_of(profile) {
+                // Re-recorded: it moves to the end (the order successes are applied in).
+                Some(i) if i + 1 == st.pending.len() => st.pending[i] = u,
+                _ => {
+                    st.pending.shift_remove(profile);
+                    st.pending.insert(profile.to_owned(), u);
+                }
+            }
         }
         if self.flush_scheduled.swap(true, Ordering::AcqRel) {
             return;
@@ -305,14 +376,11 @@ impl fmt::Debug for ClientStore {
 
 impl StoreBackend for ClientStore {
     fn load(&self) -> Result<Option<AuthStore>> {
-        let mut store = self.0.load_base()?;
-        if let Some(s) = store.as_mut() {
-            let st = lock(&self.0.state);
-            if !st.pending.is_empty() {
-                overlay(s, &st.pending);
-            }
-        }
-        Ok(store)
+        Ok(self.0.load_view()?.map(Arc::unwrap_or_clone))
+    }
+
+    fn load_shared(&self) -> Result<Option<Arc<AuthStore>>> {
+        self.0.load_view()
     }
 
     fn lock(&self) -> Result<Box<dyn StoreTxn>> {
@@ -352,5 +420,122 @@ impl StoreTxn for ClientTxn {
         let written = std::mem::take(&mut self.snapshot);
         self.shared.forget(&written);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::store::FileStore;
+
+    const STORE: &str = r#"{
+  "version": 1,
+  "profiles": {
+    "anthropic:a": { "type": "api_key", "provider": "anthropic", "key": "sk-ant-api03-aaaaaaaaaaaaaaaaaaaa" },
+    "anthropic:b": { "type": "api_key", "provider": "anthropic", "key": "sk-ant-api03-bbbbbbbbbbbbbbbbbbbb" }
+  },
+  "usageStats": { "anthropic:b": { "errorCount": 2, "lastFailureAt": 5000 } }
+}
+"#;
+
+    fn setup() -> (tempfile::TempDir, PathBuf, ClientStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth-profiles.json");
+        std::fs::write(&path, STORE).unwrap();
+        let shared = Shared::new(Arc::new(FileStore::new(&path)), Some(path.clone()));
+        (dir, path, ClientStore(shared))
+    }
+
+    /// Makes the file's timestamps old enough to be trusted by identity alone.
+    fn settle(path: &std::path::Path) {
+        let old = SystemTime::now() - Duration::from_secs(10);
+        let f = std::fs::File::options().write(true).open(path).unwrap();
+        f.set_times(
+            std::fs::FileTimes::new()
+                .set_modified(old)
+                .set_accessed(old),
+        )
+        .unwrap();
+        // ctime cannot be set back: wait out the racy window instead.
+        std::thread::sleep(RACY_WINDOW + Duration::from_millis(20));
+    }
+
+    // In a runtime, so that successes wait for the (never reached) coalesced flush; without one
+    // `record_use` writes at once.
+    #[tokio::test]
+    async fn snapshots_are_shared_until_something_changes() {
+        let (_dir, path, cs) = setup();
+        settle(&path);
+        let a = cs.load_shared().unwrap().unwrap();
+        let b = cs.load_shared().unwrap().unwrap();
+        assert!(Arc::ptr_eq(&a, &b), "an unchanged file is not copied");
+
+        // A success: visible at once, in a view that later loads share.
+        cs.0.record_use("anthropic", "anthropic:a", 7000);
+        let c = cs.load_shared().unwrap().unwrap();
+        assert_eq!(c.usage_stats["anthropic:a"].last_used, Some(7000));
+        assert_eq!(c.last_good["anthropic"], "anthropic:a");
+        let d = cs.load_shared().unwrap().unwrap();
+        assert!(Arc::ptr_eq(&c, &d));
+        // The earlier snapshot did not change under its holder.
+        assert!(!a.usage_stats.contains_key("anthropic:a"));
+
+        // A second success is applied to the view in place (no holder now) ...
+        drop((c, d));
+        cs.0.record_use("anthropic", "anthropic:b", 8000);
+        cs.0.record_use("anthropic", "anthropic:a", 9000);
+        let e = cs.load_shared().unwrap().unwrap();
+        assert_eq!(e.usage_stats["anthropic:a"].last_used, Some(9000));
+        assert_eq!(e.usage_stats["anthropic:b"].last_used, Some(8000));
+        assert_eq!(e.usage_stats["anthropic:b"].error_count, Some(0));
+        assert_eq!(e.last_good["anthropic"], "anthropic:a");
+        // ... and equals what applying the pending list from scratch gives.
+        let mut from_scratch = AuthStore::clone(&a);
+        overlay(&mut from_scratch, &lock(&cs.0.state).pending);
+        assert_eq!(from_scratch.to_value(), e.to_value());
+        // The file itself is untouched until a flush.
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), STORE);
+    }
+
+    #[tokio::test]
+    async fn another_writer_invalidates_the_view() {
+        let (_dir, path, cs) = setup();
+        settle(&path);
+        cs.0.record_use("anthropic", "anthropic:a", 7000);
+        let before = cs.load_shared().unwrap().unwrap();
+        assert_eq!(before.usage_stats["anthropic:a"].last_used, Some(7000));
+
+        // Another process records a newer failure of `a` and drops `b`.
+        let other = FileStore::new(&path);
+        other
+            .update(&mut |s| {
+                s.profiles.shift_remove("anthropic:b");
+                s.usage_stats.shift_remove("anthropic:b");
+                let st = s.usage_stats.entry("anthropic:a".into()).or_default();
+                st.error_count = Some(1);
+                st.last_failure_at = Some(8000);
+                Ok(())
+            })
+            .unwrap();
+        let after = cs.load_shared().unwrap().unwrap();
+        assert!(!after.profiles.contains_key("anthropic:b"));
+        let a = &after.usage_stats["anthropic:a"];
+        // The newer failure wins over the pending success, which still counts as a use.
+        assert_eq!(a.error_count, Some(1));
+        assert_eq!(a.last_used, Some(7000));
+    }
+
+    #[tokio::test]
+    async fn flush_writes_the_view_and_keeps_serving_it() {
+        let (_dir, path, cs) = setup();
+        cs.0.record_use("anthropic", "anthropic:b", 9000);
+        assert!(cs.0.has_pending());
+        let view = cs.load_shared().unwrap().unwrap();
+        cs.0.flush().unwrap();
+        assert!(!cs.0.has_pending());
+        let on_disk = FileStore::new(&path).load().unwrap().unwrap();
+        assert_eq!(on_disk.to_value(), view.to_value());
+        let again = cs.load_shared().unwrap().unwrap();
+        assert_eq!(again.to_value(), view.to_value());
     }
 }

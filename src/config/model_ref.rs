@@ -1,5 +1,7 @@
 //! Model references: `provider/model`, aliases and Anthropic shorthands (SPEC §2).
 
+use std::borrow::Cow;
+
 use super::{
     AuthConfig, AuthProfileConfig, Config, CooldownConfig, ModelParams, ModelSelection,
     ProviderConfig,
@@ -42,14 +44,26 @@ impl fmt::Display for ModelRefWarning {
     }
 }
 
-/// Normalises a provider id (trim, lowercase, the reference's renames).
-pub fn normalize_provider(p: &str) -> String {
-    let p = p.trim().to_ascii_lowercase();
-    match p.as_str() {
-        "z.ai" | "z-ai" => "zai".to_owned(),
-        "opencode-zen" => "opencode".to_owned(),
-        "qwen" => "qwen-portal".to_owned(),
-        _ => p,
+/// Normalises a provider id (trim, lowercase, the reference's renames). Borrows when `p` is
+/// already normal (the common case), so comparing ids allocates nothing.
+pub fn normalize_provider(p: &str) -> Cow<'_, str> {
+    let t = p.trim();
+    let renamed = |lower: &str| match lower {
+        "z.ai" | "z-ai" => Some("zai"),
+        "opencode-zen" => Some("opencode"),
+        "qwen" => Some("qwen-portal"),
+        _ => None,
+    };
+    if !t.bytes().any(|b| b.is_ascii_uppercase()) {
+        return match renamed(t) {
+            Some(r) => Cow::Borrowed(r),
+            None => Cow::Borrowed(t),
+        };
+    }
+    let lower = t.to_ascii_lowercase();
+    match renamed(&lower) {
+        Some(r) => Cow::Borrowed(r),
+        None => Cow::Owned(lower),
     }
 }
 
@@ -68,7 +82,7 @@ fn normalize_model(provider: &str, model: &str) -> String {
 impl ModelRef {
     /// A ref from parts (provider normalised, Anthropic shorthands expanded).
     pub fn new(provider: &str, model: &str) -> Self {
-        let provider = normalize_provider(provider);
+        let provider = normalize_provider(provider).into_owned();
         let model = normalize_model(&provider, model);
         ModelRef { provider, model }
     }
@@ -309,6 +323,24 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provider_normalisation_borrows_normal_ids() {
+        for (input, want, borrowed) in [
+            ("anthropic", "anthropic", true),
+            ("  anthropic ", "anthropic", true),
+            ("Anthropic", "anthropic", false),
+            ("z.ai", "zai", true),
+            ("Z-AI", "zai", true),
+            ("opencode-zen", "opencode", true),
+            ("QWEN", "qwen-portal", true),
+            ("", "", true),
+        ] {
+            let got = normalize_provider(input);
+            assert_eq!(got, want, "{input:?}");
+            assert_eq!(matches!(got, Cow::Borrowed(_)), borrowed, "{input:?}");
+        }
+    }
 
     #[test]
     fn parse_rules() {
