@@ -193,24 +193,32 @@ impl AgentAuth {
         auth
     }
 
-    fn walk_sync(&self, provider: &str, plan: Plan) -> Result<ResolvedAuth> {
+    fn walk_sync(&self, provider: &str, mut plan: Plan) -> Result<ResolvedAuth> {
         let mut refresh_error = None;
-        let mut warnings = plan.warnings.clone();
-        for c in &plan.candidates {
+        let mut warnings = std::mem::take(&mut plan.warnings);
+        for c in std::mem::take(&mut plan.candidates) {
             match c {
-                Candidate::Ready(a) => return Ok(Self::finish(a.clone(), &warnings)),
+                Candidate::Ready(a) => return Ok(Self::finish(a, &warnings)),
+                Candidate::Profile { id, kind } => {
+                    if let Some(a) = plan.profile_auth(&id, kind) {
+                        return Ok(Self::finish(a, &warnings));
+                    }
+                }
                 Candidate::Refresh {
                     profile_id,
                     provider: p,
                 } => match refresh_oauth_profile_blocking(
                     self.store.clone(),
-                    profile_id,
-                    p,
+                    &profile_id,
+                    &p,
                     &self.oauth,
                     &self.clock,
                 ) {
                     Ok(t) => {
-                        return Ok(Self::finish(Self::refreshed_auth(profile_id, t), &warnings));
+                        return Ok(Self::finish(
+                            Self::refreshed_auth(&profile_id, t),
+                            &warnings,
+                        ));
                     }
                     Err(e) if plan.explicit => return Err(e),
                     Err(e) => {
@@ -229,26 +237,34 @@ impl AgentAuth {
         ))
     }
 
-    async fn walk_async(&self, provider: &str, plan: Plan) -> Result<ResolvedAuth> {
+    async fn walk_async(&self, provider: &str, mut plan: Plan) -> Result<ResolvedAuth> {
         let mut refresh_error = None;
-        let mut warnings = plan.warnings.clone();
-        for c in &plan.candidates {
+        let mut warnings = std::mem::take(&mut plan.warnings);
+        for c in std::mem::take(&mut plan.candidates) {
             match c {
-                Candidate::Ready(a) => return Ok(Self::finish(a.clone(), &warnings)),
+                Candidate::Ready(a) => return Ok(Self::finish(a, &warnings)),
+                Candidate::Profile { id, kind } => {
+                    if let Some(a) = plan.profile_auth(&id, kind) {
+                        return Ok(Self::finish(a, &warnings));
+                    }
+                }
                 Candidate::Refresh {
                     profile_id,
                     provider: p,
                 } => match refresh_oauth_profile(
                     self.store.clone(),
-                    profile_id,
-                    p,
+                    &profile_id,
+                    &p,
                     &self.oauth,
                     &self.clock,
                 )
                 .await
                 {
                     Ok(t) => {
-                        return Ok(Self::finish(Self::refreshed_auth(profile_id, t), &warnings));
+                        return Ok(Self::finish(
+                            Self::refreshed_auth(&profile_id, t),
+                            &warnings,
+                        ));
                     }
                     Err(e) if plan.explicit => return Err(e),
                     Err(e) => {

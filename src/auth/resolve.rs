@@ -13,6 +13,7 @@ use crate::env::EnvSource;
 use crate::error::{Error, Result};
 use secrecy::{ExposeSecret, SecretString};
 use std::path::Path;
+use std::sync::Arc;
 
 /// The prefix of Claude setup-tokens (and OAuth access tokens).
 pub const TOKEN_PREFIX: &str = "sk-ant-oat";
@@ -68,8 +69,11 @@ impl ResolvedAuth {
 /// One step of a planned chain.
 #[derive(Debug)]
 pub(crate) enum Candidate {
-    /// Usable as is.
+    /// Usable as is (environment or config credentials).
     Ready(ResolvedAuth),
+    /// A profile usable as is; its [`ResolvedAuth`] is only made when the walk reaches it
+    /// ([`Plan::profile_auth`]), so a long profile list costs no copies of secrets.
+    Profile { id: String, kind: CredentialKind },
     /// An `oauth` profile whose access token has expired (or has no expiry) and can be refreshed.
     Refresh {
         profile_id: String,
@@ -89,12 +93,39 @@ pub(crate) struct Plan {
     pub had_profiles: bool,
     /// Warnings collected while planning.
     pub warnings: Vec<String>,
+    /// The store snapshot the plan was made from.
+    pub store: Arc<AuthStore>,
+}
+
+impl Plan {
+    /// The credential of a [`Candidate::Profile`] of this plan.
+    pub(crate) fn profile_auth(&self, id: &str, kind: CredentialKind) -> Option<ResolvedAuth> {
+        let secret = ready_secret(&self.store.profiles.get(id)?.credential)?;
+        Some(ResolvedAuth {
+            kind,
+            secret: SecretString::from(secret.expose_secret().trim().to_owned()),
+            profile_id: Some(id.to_owned()),
+            source: CredentialSource::Profile { id: id.to_owned() },
+            label: profile_label(id, kind),
+            warnings: Vec::new(),
+        })
+    }
+}
+
+/// The secret a credential is sent with as is, if it has one (not blank).
+fn ready_secret(c: &Credential) -> Option<&SecretString> {
+    let s = match c {
+        Credential::ApiKey { key, .. } => key,
+        Credential::Token { token, .. } => token,
+        Credential::OAuth { access, .. } => access.as_ref()?,
+    };
+    (!s.expose_secret().trim().is_empty()).then_some(s)
 }
 
 /// Inputs of the planner.
 pub(crate) struct PlanInput<'a> {
     pub config: &'a Config,
-    pub store: &'a AuthStore,
+    pub store: &'a Arc<AuthStore>,
     pub agent_id: &'a str,
     pub provider: &'a str,
     pub explicit_profile: Option<&'a str>,
@@ -117,15 +148,13 @@ fn profile_candidate(
     let Some(p) = store.profiles.get(id) else {
         return Err("not in the store".into());
     };
+    // Checked here, read again by `Plan::profile_auth` from the same snapshot.
     let ready = |kind: CredentialKind, secret: &SecretString| {
-        Candidate::Ready(ResolvedAuth {
+        debug_assert!(ready_secret(&p.credential).is_some_and(|s| std::ptr::eq(s, secret)));
+        Candidate::Profile {
+            id: id.to_owned(),
             kind,
-            secret: SecretString::from(secret.expose_secret().trim().to_owned()),
-            profile_id: Some(id.to_owned()),
-            source: CredentialSource::Profile { id: id.to_owned() },
-            label: profile_label(id, kind),
-            warnings: Vec::new(),
-        })
+        }
     };
     let blank = |s: &SecretString| s.expose_secret().trim().is_empty();
     match &p.credential {
@@ -250,6 +279,7 @@ pub(crate) fn plan(input: &PlanInput<'_>) -> Result<Plan> {
         unusable: Vec::new(),
         had_profiles: false,
         warnings: Vec::new(),
+        store: Arc::clone(store),
     };
     if let Some(id) = explicit_profile.map(str::trim).filter(|s| !s.is_empty()) {
         let no_creds = || Error::NoCredentialsForProfile {

@@ -10,7 +10,8 @@ use crate::config::ModelRef;
 use crate::config::model_ref::normalize_provider;
 use crate::error::{Attempt, Error, FailureReason, Result};
 use crate::request::build::{
-    AuthHeader, BuildOptions, BuiltRequest, build_count_tokens, build_list_models, build_messages,
+    AuthHeader, BuildOptions, BuiltRequest, build_count_tokens, build_list_models,
+    build_messages_for,
 };
 use crate::request::messages::{CountTokensResponse, Message, MessageRequest, ModelList};
 use bytes::Bytes;
@@ -208,17 +209,17 @@ async fn run(
                 }
             };
             warnings.extend(resolved.warnings.iter().cloned());
-            let mut model_req = req.clone();
-            model_req.model = model.ref_string();
-            let built = build_messages(
+            let built = build_messages_for(
                 &inner.config,
                 AuthHeader::new(resolved.kind, &resolved.secret),
-                model_req,
+                model.clone(),
+                req.clone(),
                 &BuildOptions {
                     cache_policy: inner.cache_policy,
                     stream: Some(matches!(mode, Mode::Stream)),
                     ..BuildOptions::default()
                 },
+                Vec::new(),
             )?;
             match exchange(inner, &built, &resolved, &mode).await {
                 Ok((outcome, meta)) => {

@@ -151,6 +151,38 @@ impl Config {
         out
     }
 
+    /// What `name` is an alias of (case-insensitive), as [`aliases`](Self::aliases) would say,
+    /// without building the whole list: the last entry that defines it wins.
+    fn alias_target(&self, name: &str) -> Option<ModelRef> {
+        let models = self.doc.agents.as_ref().and_then(|a| a.defaults.as_ref())?;
+        for (key, entry) in models.models.iter().rev() {
+            let matches = match entry.alias.as_deref().map(str::trim) {
+                Some(a) => !a.is_empty() && a.eq_ignore_ascii_case(name),
+                None => ["opus", "sonnet"]
+                    .iter()
+                    .any(|b| b.eq_ignore_ascii_case(name)),
+            };
+            if !matches {
+                continue;
+            }
+            let Some(r) = ModelRef::parse_plain(key) else {
+                continue;
+            };
+            if entry.alias.is_none() {
+                let builtin = match (r.provider.as_str(), r.model.as_str()) {
+                    ("anthropic", "claude-opus-4-5") => "opus",
+                    ("anthropic", "claude-sonnet-4-5") => "sonnet",
+                    _ => continue,
+                };
+                if !builtin.eq_ignore_ascii_case(name) {
+                    continue;
+                }
+            }
+            return Some(r);
+        }
+        None
+    }
+
     /// Resolves a ref as written by a user: an alias (case-insensitive) when it has no `/`, else
     /// `provider/model`; a bare unknown name falls back to `anthropic/<name>` with a warning.
     pub fn resolve_model_ref(&self, raw: &str) -> Option<(ModelRef, Option<ModelRefWarning>)> {
@@ -159,11 +191,7 @@ impl Config {
             return None;
         }
         if !t.contains('/') {
-            if let Some((_, r)) = self
-                .aliases()
-                .into_iter()
-                .find(|(a, _)| a.eq_ignore_ascii_case(t))
-            {
+            if let Some(r) = self.alias_target(t) {
                 return Some((r, None));
             }
             return Some((
@@ -385,6 +413,31 @@ mod tests {
             empty.default_model().ref_string(),
             "anthropic/claude-opus-4-5"
         );
+    }
+
+    #[test]
+    fn alias_lookup_agrees_with_the_alias_list() {
+        let configs = [
+            r#"{}"#,
+            r#"{agents:{defaults:{models:{"anthropic/claude-sonnet-4-5":{},"anthropic/claude-opus-4-5":{alias:"big"}}}}}"#,
+            r#"{agents:{defaults:{models:{"a/x":{alias:"Opus"},"anthropic/claude-opus-4-5":{}}}}}"#,
+            r#"{agents:{defaults:{models:{"anthropic/claude-opus-4-5":{},"a/x":{alias:"opus"}}}}}"#,
+            r#"{agents:{defaults:{models:{"a/x":{alias:"fast"},"b/y":{alias:"FAST"},"bad":{alias:"bad"},"c/z":{alias:""}}}}}"#,
+            r#"{agents:{defaults:{models:{"anthropic/claude-sonnet-4-5":{alias:""},"anthropic/claude-opus-4-5":{alias:" sonnet "}}}}}"#,
+        ];
+        for text in configs {
+            let c = Config::from_json5(text).unwrap();
+            for name in [
+                "opus", "OPUS", "sonnet", "big", "fast", "Fast", "bad", "", "x",
+            ] {
+                let from_list = c
+                    .aliases()
+                    .into_iter()
+                    .find(|(a, _)| a.eq_ignore_ascii_case(name))
+                    .map(|(_, r)| r);
+                assert_eq!(c.alias_target(name), from_list, "{text} / {name:?}");
+            }
+        }
     }
 
     #[test]

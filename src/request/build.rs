@@ -371,15 +371,18 @@ fn resolve_model(config: &Config, raw: &str, warnings: &mut Vec<String>) -> Resu
         warnings.push(w.to_string());
     }
     if !serves_provider(config, &model.provider) {
-        return Err(Error::InvalidRequest {
-            path: "model".to_owned(),
-            message: format!(
-                "provider \"{}\" is not an Anthropic Messages provider; this crate serves \"anthropic\" and providers with api \"anthropic-messages\" in models.providers",
-                model.provider
-            ),
-        });
+        return Err(unserved_provider(&model.provider));
     }
     Ok(model)
+}
+
+fn unserved_provider(provider: &str) -> Error {
+    Error::InvalidRequest {
+        path: "model".to_owned(),
+        message: format!(
+            "provider \"{provider}\" is not an Anthropic Messages provider; this crate serves \"anthropic\" and providers with api \"anthropic-messages\" in models.providers"
+        ),
+    }
 }
 
 /// Builds `POST <baseUrl>/v1/messages` from a caller's request (taken by value: no copy of the
@@ -387,11 +390,27 @@ fn resolve_model(config: &Config, raw: &str, warnings: &mut Vec<String>) -> Resu
 pub fn build_messages(
     config: &Config,
     auth: AuthHeader<'_>,
-    mut body: MessageRequest,
+    body: MessageRequest,
     options: &BuildOptions,
 ) -> Result<BuiltRequest> {
     let mut warnings = Vec::new();
     let model = resolve_model(config, &body.model, &mut warnings)?;
+    build_messages_for(config, auth, model, body, options, warnings)
+}
+
+/// [`build_messages`] for a model the caller already resolved (`body.model` is ignored): the
+/// client resolves the model once for failover and builds one request per attempt.
+pub(crate) fn build_messages_for(
+    config: &Config,
+    auth: AuthHeader<'_>,
+    model: ModelRef,
+    mut body: MessageRequest,
+    options: &BuildOptions,
+    mut warnings: Vec<String>,
+) -> Result<BuiltRequest> {
+    if !serves_provider(config, &model.provider) {
+        return Err(unserved_provider(&model.provider));
+    }
     let params = config.model_params(&model);
 
     // Model id without the provider; max_tokens and temperature from params.
