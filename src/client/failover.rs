@@ -1,7 +1,7 @@
 //! Failover (SPEC §6): rotate auth profiles on classified failures, then fall back to other
 //! models; every success and failure is recorded in the auth store (SPEC §4).
 
-use super::http::{Outgoing, Reply, header_map, send_json, send_with_retries};
+use super::http::{Outgoing, Reply, send_json, send_with_retries};
 use super::message_stream::MessageStream;
 use super::{Inner, ProfilePin, Response};
 use crate::auth::resolve::{CredentialSource, ResolvedAuth};
@@ -152,11 +152,10 @@ async fn exchange(
     mode: &Mode,
 ) -> Result<(Outcome, super::ResponseMeta)> {
     let body = Bytes::from(built.body_bytes()?);
-    let headers = header_map(&built.headers);
     let out = Outgoing {
         method: reqwest::Method::POST,
         url: &built.url,
-        headers: &headers,
+        headers: &built.headers,
         body: Some(body),
         profile_id: r.profile_id.as_deref(),
         token_auth: r.kind.is_bearer(),
@@ -343,11 +342,10 @@ pub(crate) async fn count_tokens(inner: &Arc<Inner>, req: MessageRequest) -> Res
         req,
         &BuildOptions::default(),
     )?;
-    let headers = header_map(&built.headers);
     let out = Outgoing {
         method: reqwest::Method::POST,
         url: &built.url,
-        headers: &headers,
+        headers: &built.headers,
         body: Some(Bytes::from(built.body_bytes()?)),
         profile_id: r.profile_id.as_deref(),
         token_auth: r.kind.is_bearer(),
@@ -369,11 +367,10 @@ pub(crate) async fn list_models(
         after_id,
         limit,
     )?;
-    let headers = header_map(&built.headers);
     let out = Outgoing {
         method: reqwest::Method::GET,
         url: &built.url,
-        headers: &headers,
+        headers: &built.headers,
         body: None,
         profile_id: r.profile_id.as_deref(),
         token_auth: r.kind.is_bearer(),

@@ -22,35 +22,6 @@ pub(crate) struct Outgoing<'a> {
     pub token_auth: bool,
 }
 
-/// The builder's ordered header list as a `HeaderMap` (sensitivity flags kept).
-pub(crate) fn header_map(
-    headers: &[(String, reqwest::header::HeaderValue)],
-) -> reqwest::header::HeaderMap {
-    use reqwest::header::{self, HeaderName};
-    const ANTHROPIC_VERSION: HeaderName = HeaderName::from_static("anthropic-version");
-    const ANTHROPIC_BETA: HeaderName = HeaderName::from_static("anthropic-beta");
-    const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
-    let mut map = header::HeaderMap::with_capacity(headers.len());
-    for (name, value) in headers {
-        // The usual names without parsing them again; any other through the parser.
-        let n = match name.as_str() {
-            "content-type" => header::CONTENT_TYPE,
-            "accept" => header::ACCEPT,
-            "user-agent" => header::USER_AGENT,
-            "authorization" => header::AUTHORIZATION,
-            "anthropic-version" => ANTHROPIC_VERSION,
-            "anthropic-beta" => ANTHROPIC_BETA,
-            "x-api-key" => X_API_KEY,
-            other => match HeaderName::from_bytes(other.as_bytes()) {
-                Ok(n) => n,
-                Err(_) => continue,
-            },
-        };
-        map.append(n, value.clone());
-    }
-    map
-}
-
 /// Maps a reqwest error without leaking anything but its kind and a description.
 pub(crate) fn transport_error(e: &reqwest::Error, meta: Option<ResponseMeta>) -> Error {
     let kind = if e.is_timeout() {

@@ -50,7 +50,7 @@ use crate::request::messages::{
     CacheControl, ContentBlock, MessageContent, MessageRequest, Role, SystemPrompt, ThinkingConfig,
     models,
 };
-use reqwest::header::HeaderValue;
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -133,8 +133,9 @@ pub struct BuiltRequest<B = MessageRequest> {
     pub method: Method,
     /// Full URL.
     pub url: Url,
-    /// Headers, lowercase names, in order.
-    pub headers: Vec<(String, HeaderValue)>,
+    /// Headers, in sending order (a `HeaderMap` iterates in insertion order); the credential
+    /// and other secret values are marked sensitive.
+    pub headers: HeaderMap,
     /// The resolved model (for messages and count_tokens).
     pub model: Option<ModelRef>,
     /// The credential kind the headers carry.
@@ -156,10 +157,7 @@ impl<B: Serialize> BuiltRequest<B> {
 
     /// The value of a header (first match, case-insensitive name).
     pub fn header(&self, name: &str) -> Option<&HeaderValue> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        self.headers.get(name)
     }
 
     /// `{method, url, headers, body}` with every sensitive header value masked
@@ -176,7 +174,7 @@ impl<B: Serialize> BuiltRequest<B> {
             } else {
                 text.into_owned()
             };
-            headers.insert(name.clone(), Value::String(shown));
+            headers.insert(name.as_str().to_owned(), Value::String(shown));
         }
         let body = serde_json::to_value(&self.body).unwrap_or(Value::Null);
         json!({
@@ -199,6 +197,10 @@ fn is_sensitive_name(name: &str) -> bool {
         || n.contains("secret")
         || n.contains("auth")
 }
+
+const H_ANTHROPIC_VERSION: HeaderName = HeaderName::from_static("anthropic-version");
+const H_ANTHROPIC_BETA: HeaderName = HeaderName::from_static("anthropic-beta");
+const H_X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 
 const PROTECTED: &[&str] = &[
     "x-api-key",
@@ -268,88 +270,90 @@ pub fn build_headers(
     extra: &[(String, String)],
     extra_betas: &[String],
     warnings: &mut Vec<String>,
-) -> Result<Vec<(String, HeaderValue)>> {
+) -> Result<HeaderMap> {
     let secret = auth.secret.expose_secret().trim();
     if secret.is_empty() {
         return Err(Error::InvalidArgument(
             "the credential is empty; set an API key or paste a setup-token".to_owned(),
         ));
     }
-    let mut headers: Vec<(String, HeaderValue)> = Vec::with_capacity(8);
-    headers.push((
-        "anthropic-version".to_owned(),
+    let mut headers = HeaderMap::with_capacity(8);
+    headers.insert(
+        H_ANTHROPIC_VERSION,
         HeaderValue::from_static(ANTHROPIC_VERSION),
-    ));
-    headers.push((
-        "content-type".to_owned(),
+    );
+    headers.insert(
+        header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
-    ));
-    headers.push(("accept".to_owned(), header_value("accept", accept, false)?));
-    headers.push((
-        "user-agent".to_owned(),
-        HeaderValue::from_static(USER_AGENT),
-    ));
-    let mut betas: Vec<String> = Vec::with_capacity(4);
-    if auth.kind.is_bearer() {
-        headers.push((
-            "authorization".to_owned(),
+    );
+    let accept = match accept {
+        "application/json" => HeaderValue::from_static("application/json"),
+        "text/event-stream" => HeaderValue::from_static("text/event-stream"),
+        other => header_value("accept", other, false)?,
+    };
+    headers.insert(header::ACCEPT, accept);
+    headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+    // The usual case (no config or call betas) needs no list.
+    let mut betas: Vec<String> = Vec::new();
+    let builtin_beta = if auth.kind.is_bearer() {
+        headers.insert(
+            header::AUTHORIZATION,
             header_value("authorization", &format!("Bearer {secret}"), true)?,
-        ));
-        merge_betas(&mut betas, [betas::OAUTH]);
+        );
+        betas::OAUTH
     } else {
-        headers.push((
-            "x-api-key".to_owned(),
-            header_value("x-api-key", secret, true)?,
-        ));
-        merge_betas(&mut betas, [betas::EXTENDED_CACHE_TTL]);
-    }
+        headers.insert(H_X_API_KEY, header_value("x-api-key", secret, true)?);
+        betas::EXTENDED_CACHE_TTL
+    };
 
-    let config_headers = config
+    let overrides = config
         .provider(provider)
-        .map(|p| {
+        .into_iter()
+        .flat_map(|p| {
             p.headers
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str(), true))
-                .collect::<Vec<_>>()
         })
-        .unwrap_or_default();
-    let overrides = config_headers
-        .into_iter()
         .chain(extra.iter().map(|(k, v)| (k.as_str(), v.as_str(), false)));
     for (name, value, from_config) in overrides {
         let name = name.trim();
         check::check_header_name(name)?;
         let lower = name.to_ascii_lowercase();
-        let origin = if from_config {
-            format!("models.providers.{provider}.headers")
-        } else {
-            "the call's headers".to_owned()
-        };
         if lower == "anthropic-beta" {
             check::check_header_value(name, value, false)?;
+            if betas.is_empty() {
+                betas.push(builtin_beta.to_owned());
+            }
             merge_betas(&mut betas, [value]);
             continue;
         }
         if PROTECTED.contains(&lower.as_str()) {
+            let origin = if from_config {
+                format!("models.providers.{provider}.headers")
+            } else {
+                "the call's headers".to_owned()
+            };
             warnings.push(format!(
                 "ignored header `{name}` from {origin}: it is set by this crate and cannot be overridden"
             ));
             continue;
         }
         let v = header_value(&lower, value, is_sensitive_name(&lower))?;
-        match headers.iter_mut().find(|(n, _)| *n == lower) {
-            Some(slot) => slot.1 = v,
-            None => headers.push((lower, v)),
-        }
+        let n = HeaderName::from_bytes(lower.as_bytes())
+            .map_err(|_| Error::InvalidArgument(format!("`{name}` is not a valid header name")))?;
+        // An existing name keeps its place; a new one goes last.
+        headers.insert(n, v);
+    }
+    if !extra_betas.is_empty() && betas.is_empty() {
+        betas.push(builtin_beta.to_owned());
     }
     merge_betas(&mut betas, extra_betas.iter().map(String::as_str));
-    if !betas.is_empty() {
-        let joined = betas.join(",");
-        headers.push((
-            "anthropic-beta".to_owned(),
-            header_value("anthropic-beta", &joined, false)?,
-        ));
-    }
+    let beta = if betas.is_empty() {
+        HeaderValue::from_static(builtin_beta)
+    } else {
+        header_value("anthropic-beta", &betas.join(","), false)?
+    };
+    headers.insert(H_ANTHROPIC_BETA, beta);
     Ok(headers)
 }
 
@@ -656,14 +660,16 @@ mod tests {
             &mut w,
         )
         .unwrap();
-        let get = |n: &str| h.iter().find(|(x, _)| x == n).map(|(_, v)| v.clone());
+        let get = |n: &str| h.get(n).cloned();
         assert_eq!(
             get("x-api-key").unwrap().as_bytes(),
             k.expose_secret().as_bytes()
         );
         assert!(get("x-api-key").unwrap().is_sensitive());
         assert_eq!(get("user-agent").unwrap(), "mine/1");
-        assert_eq!(h[3].0, "user-agent");
+        // Overridden in place: still fourth.
+        assert_eq!(h.keys().nth(3).unwrap(), "user-agent");
+        assert_eq!(h.keys().last().unwrap(), "anthropic-beta");
         assert_eq!(get("x-custom").unwrap(), "v");
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(w[0].contains("X-API-KEY"));
