@@ -752,13 +752,12 @@ fn unescape_into(s: &str, out: &mut String) -> Option<usize> {
 fn unescape_bytes_into(b: &[u8], out: &mut String) -> Option<usize> {
     let mut i = 0;
     loop {
-        let j = i + memchr::memchr2(b'"', b'\\', &b[i..])?;
-        let run = &b[i..j];
-        // Raw control characters are not allowed in JSON strings (branch-free, vectorizes).
-        if run.iter().fold(false, |bad, &c| bad | (c < 0x20)) {
+        let j = string_run(b, i)?;
+        if b[j] < 0x20 {
+            // Raw control characters are not allowed in JSON strings.
             return None;
         }
-        out.push_str(std::str::from_utf8(run).ok()?);
+        out.push_str(std::str::from_utf8(&b[i..j]).ok()?);
         if b[j] == b'"' {
             return Some(j + 1);
         }
@@ -794,6 +793,37 @@ fn unescape_bytes_into(b: &[u8], out: &mut String) -> Option<usize> {
         };
         out.push(c);
     }
+}
+
+/// From `b[i..]`, the position of the first `"`, `\\` or control character (`None` when there
+/// is none). Eight bytes at a time: on short strings (the usual few dozen bytes of a delta)
+/// `memchr`'s setup would dominate.
+fn string_run(b: &[u8], mut i: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    while let Some(w) = b.get(i..i + 8) {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        let x = u64::from_le_bytes(a);
+        // The "has zero byte" trick on x ^ '"' and x ^ '\\', and "has byte less than" for
+        // 0x20: each is exact in its lowest flagged byte (false positives only sit above a
+        // true hit), so the lowest flag of the three together is the first special byte.
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let bslash = x ^ (ONES * u64::from(b'\\'));
+        let hits = ((quote.wrapping_sub(ONES) & !quote)
+            | (bslash.wrapping_sub(ONES) & !bslash)
+            | (x.wrapping_sub(ONES * 0x20) & !x))
+            & HIGH;
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    Some(
+        i + b[i..]
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?,
+    )
 }
 
 fn hex4(b: &[u8]) -> Option<u32> {
@@ -1007,6 +1037,42 @@ mod tests {
         }
         for bad in [r#"\x""#, r#"\ud83d""#, r#"\u12"#, "no end", "ctl\u{1}\""] {
             assert!(unescape(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn string_run_finds_the_first_special_byte() {
+        let naive = |b: &[u8], i: usize| {
+            b[i..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .map(|p| p + i)
+        };
+        // Every position of every special byte, among ASCII and non-ASCII neighbours and
+        // bytes just above the thresholds (0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xFF).
+        let fill = [b'a', 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xFF];
+        for len in 0..40 {
+            for &f in &fill {
+                let mut b = vec![f; len];
+                assert_eq!(string_run(&b, 0), naive(&b, 0));
+                for at in 0..len {
+                    for special in [b'"', b'\\', 0x00, 0x01, 0x1F] {
+                        let keep = b[at];
+                        b[at] = special;
+                        for start in 0..=at.min(9) {
+                            assert_eq!(string_run(&b, start), naive(&b, start), "{b:?} {start}");
+                        }
+                        // A second special byte after the first does not change the answer.
+                        if at + 1 < len {
+                            let k2 = b[len - 1];
+                            b[len - 1] = b'"';
+                            assert_eq!(string_run(&b, 0), naive(&b, 0));
+                            b[len - 1] = k2;
+                        }
+                        b[at] = keep;
+                    }
+                }
+            }
         }
     }
 
