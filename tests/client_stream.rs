@@ -275,6 +275,69 @@ async fn stalled_stream_hits_the_idle_timeout() {
     assert!(e.to_string().contains("idle"), "{e}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_arrive_before_the_idle_timeout_and_a_failure_marks_nothing_as_used() {
+    let (h, _) = harness().await;
+    h.server.enqueue(MockReply::stalled("so far"));
+    let mut b = h.builder(0.0);
+    b.timeouts(Timeouts {
+        stream_idle: Duration::from_millis(300),
+        ..Timeouts::default()
+    });
+    let client = b.build().unwrap();
+    let mut s = client.stream(ping()).await.unwrap();
+    let mut text = String::new();
+    let err = loop {
+        match s.next_event().await {
+            Some(Ok(StreamEvent::ContentBlockDelta {
+                delta: ContentDelta::TextDelta { text: t },
+                ..
+            })) => text.push_str(&t),
+            Some(Ok(_)) => {}
+            Some(Err(e)) => break e,
+            None => panic!("the stalled stream ended without an error"),
+        }
+    };
+    assert_eq!(text, "so far");
+    assert!(err.is_timeout(), "{err}");
+    assert!(s.next_event().await.is_none());
+    drop(s);
+    client.flush().await.unwrap();
+    let store = h.read_store();
+    assert!(
+        store["usageStats"]["anthropic:s"].get("lastUsed").is_none(),
+        "{store}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_big_stream_read_ahead_by_the_pump_decodes_in_full() {
+    let (h, _) = harness().await;
+    // 5,000 deltas (~780 kB): many body chunks queued ahead of the decoder.
+    h.server.enqueue(MockReply::text_stream(5_000, 40));
+    let client = h.client();
+    let m = client
+        .stream(ping())
+        .await
+        .unwrap()
+        .final_message()
+        .await
+        .unwrap();
+    assert_eq!(m.text().len(), 5_000 * 40);
+    // Read event by event, too (bounded slices of each chunk).
+    h.server.enqueue(MockReply::text_stream(5_000, 40));
+    let mut s = client.stream(ping()).await.unwrap();
+    let mut deltas = 0;
+    while let Some(ev) = s.next_event().await {
+        if let StreamEvent::ContentBlockDelta { .. } = ev.unwrap() {
+            deltas += 1;
+        }
+    }
+    assert_eq!(deltas, 5_000);
+    client.flush().await.unwrap();
+    assert!(h.read_store()["usageStats"]["anthropic:s"]["lastUsed"].is_u64());
+}
+
 #[tokio::test]
 async fn tool_use_stream_parses_the_input() {
     let (h, _) = harness().await;

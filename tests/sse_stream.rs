@@ -525,3 +525,193 @@ fn callback_paths_agree_with_plain_parsing() {
         assert_eq!(d.finish().unwrap(), m1);
     }
 }
+
+/// A stream that mixes the compact delta events the decoder recognises straight in the
+/// received bytes with near-misses that must go through the SSE parser instead: escapes,
+/// non-ASCII, invalid UTF-8, CRLF, trailing whitespace, an `id:` field, a comment, a missing
+/// space after `data:`, an extra field, a delta for a block that is not text, thinking and
+/// tool JSON deltas.
+fn mixed_body() -> Vec<u8> {
+    let start = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"claude-sonnet-4-5\",\"content\":[],\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}\n\n";
+    let block = |i: usize, b: &str| {
+        format!(
+            "event: content_block_start\ndata: {{\"type\":\"content_block_start\",\"index\":{i},\"content_block\":{b}}}\n\n"
+        )
+    };
+    let delta = |i: usize, kind: &str, field: &str, s: &str| {
+        format!(
+            "event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":{i},\"delta\":{{\"type\":\"{kind}\",\"{field}\":\"{s}\"}}}}\n\n"
+        )
+    };
+    let text = |s: &str| delta(0, "text_delta", "text", s);
+    let mut out: Vec<u8> = Vec::new();
+    out.extend(start.as_bytes());
+    out.extend(block(0, r#"{"type":"text","text":""}"#).as_bytes());
+    for piece in [
+        "plain ",
+        r#"esc \"q\" \\ \n \u00e9 \ud83d\ude00 "#,
+        "h\u{e9}llo \u{4e2d} ",
+    ] {
+        out.extend(text(piece).as_bytes());
+    }
+    // Invalid UTF-8 inside the string: the parser replaces it with U+FFFD.
+    out.extend(b"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"bad\xFF \"}}\n\n");
+    out.extend(text("crlf ").replace('\n', "\r\n").as_bytes());
+    out.extend(text("lf-again ").as_bytes());
+    out.extend(b"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"ws \"}}  \n\n");
+    out.extend(b"id: 42\nevent: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"id \"}}\n\n");
+    out.extend(b": keep-alive\n\n");
+    out.extend(b"event: content_block_delta\ndata:{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"nospace \"}}\n\n");
+    out.extend(b"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"extra \",\"x\":1}}\n\n");
+    out.extend(text("end").as_bytes());
+    out.extend(
+        b"event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n",
+    );
+    out.extend(block(1, r#"{"type":"thinking","thinking":""}"#).as_bytes());
+    out.extend(delta(1, "thinking_delta", "thinking", "hmm ").as_bytes());
+    // A text delta for the thinking block: not applied by the fast path.
+    out.extend(delta(1, "text_delta", "text", "stray").as_bytes());
+    out.extend(delta(1, "thinking_delta", "thinking", r#"\"ok\""#).as_bytes());
+    out.extend(
+        b"event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}\n\n",
+    );
+    out.extend(block(2, r#"{"type":"tool_use","id":"t","name":"f","input":{}}"#).as_bytes());
+    for piece in [r#"{\"a\": "#, r#"[1, \"\u00e9\"]"#, "}"] {
+        out.extend(delta(2, "input_json_delta", "partial_json", piece).as_bytes());
+    }
+    out.extend(
+        b"event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":2}\n\n",
+    );
+    out.extend(b"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":9}}\n\n");
+    out.extend(b"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+    out
+}
+
+/// The reference: the SSE parser, then each event parsed and applied on its own.
+fn reference(body: &[u8]) -> (Vec<StreamEvent>, Result<Message, String>) {
+    let mut acc = MessageAccumulator::new();
+    let mut events = Vec::new();
+    for (name, data) in raw_events(&[body]) {
+        let Some(ev) = StreamEvent::parse(&name, &data).unwrap() else {
+            continue;
+        };
+        acc.push(&ev).unwrap();
+        if !matches!(ev, StreamEvent::Ping) {
+            events.push(ev);
+        }
+    }
+    (events, outcome(acc.finish()))
+}
+
+#[test]
+fn direct_fast_path_and_fallbacks_agree_with_the_parser_at_every_split_point() {
+    let body = mixed_body();
+    let (want_events, want) = reference(&body);
+    let m = want.clone().unwrap();
+    assert!(m.text().contains("bad\u{FFFD} ") && m.text().contains("nospace extra "));
+    assert!(
+        m.text()
+            .starts_with("plain esc \"q\" \\ \n \u{e9} \u{1F600} h\u{e9}llo")
+    );
+    for i in 0..=body.len() {
+        let chunks = [&body[..i], &body[i..]];
+        assert_eq!(outcome(decode_chunks(&chunks)), want, "push @{i}");
+        let mut d = StreamDecoder::new();
+        let mut typed = Vec::new();
+        for c in chunks {
+            d.push_with(c, |e| typed.push(e)).unwrap();
+        }
+        assert_eq!(typed, want_events, "push_with @{i}");
+        assert_eq!(outcome(d.finish()), want, "push_with @{i}");
+        let mut d = StreamDecoder::new();
+        let mut raw = Vec::new();
+        for c in chunks {
+            d.push_with_raw(c, |n, data| {
+                raw.push(StreamEvent::parse(n, data).unwrap().unwrap())
+            })
+            .unwrap();
+        }
+        assert_eq!(raw, want_events, "push_with_raw @{i}");
+        assert_eq!(outcome(d.finish()), want, "push_with_raw @{i}");
+    }
+    // Byte by byte, too.
+    let bytes: Vec<&[u8]> = body.chunks(1).collect();
+    assert_eq!(outcome(decode_chunks(&bytes)), want);
+}
+
+#[test]
+fn raw_control_character_in_a_delta_is_a_format_error_with_partial() {
+    let body = mixed_body();
+    let cut = body.windows(4).position(|w| w == b"end\"").expect("marker")
+        - "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"".len();
+    let bad = b"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"ctl\x01\"}}\n\n";
+    let mut d = StreamDecoder::new();
+    d.push(&body[..cut]).unwrap();
+    match d.push(bad) {
+        Err(Error::Stream {
+            reason, partial, ..
+        }) => {
+            assert_eq!(reason, FailureReason::Format);
+            let text = partial.unwrap().text();
+            assert!(
+                text.ends_with("nospace extra ") && !text.contains("ctl"),
+                "{text}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn compact_delta_over_the_event_size_limit_is_reported_not_applied() {
+    let body = mixed_body();
+    // Every event of the stream but the deltas fits in 260 bytes; a 400-byte delta does not.
+    let big = format!(
+        "event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"text_delta\",\"text\":\"{}\"}}}}\n\n",
+        "x".repeat(300)
+    );
+    let cut = body
+        .windows(4)
+        .position(|w| w == b"lf-a")
+        .expect("marker")
+        - "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"".len();
+    let mut d = StreamDecoder::with_parser(SseParser::with_max_event_size(260));
+    d.push(&body[..cut]).unwrap();
+    let before = d.partial().unwrap().text();
+    let err = d.push(big.as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("maximum event size"), "{err}");
+    match err {
+        Error::Stream { partial, .. } => assert_eq!(partial.unwrap().text(), before),
+        other => panic!("{other:?}"),
+    }
+    assert!(!d.partial().unwrap().text().contains('x'));
+}
+
+#[test]
+fn error_event_after_fast_deltas_keeps_them_in_the_partial() {
+    let mut body = mixed_body();
+    let at = body.windows(4).position(|w| w == b"end\"").expect("marker");
+    let at = at + body[at..].windows(2).position(|w| w == b"\n\n").unwrap() + 2;
+    body.truncate(at);
+    body.extend(b"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n");
+    body.extend(b"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"after\"}}\n\n");
+    for i in [0, 1, body.len() / 2, body.len() - 60, body.len()] {
+        match decode_chunks(&[&body[..i], &body[i..]]) {
+            Err(Error::Stream {
+                reason,
+                error_type,
+                partial,
+                ..
+            }) => {
+                assert_eq!(reason, FailureReason::RateLimit, "@{i}");
+                assert_eq!(error_type.as_deref(), Some("overloaded_error"));
+                let text = partial.unwrap().text();
+                assert!(
+                    text.ends_with("end") && !text.contains("after"),
+                    "@{i}: {text}"
+                );
+            }
+            other => panic!("@{i}: {other:?}"),
+        }
+    }
+}

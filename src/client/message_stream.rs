@@ -15,11 +15,71 @@ use std::sync::Arc;
 
 type Body = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
+/// Body chunks the pump task may read ahead of the consumer.
+const PUMP_DEPTH: usize = 32;
+
+/// Where the body chunks come from.
+enum Source {
+    /// Read from the response body by the consumer itself (no tokio runtime at hand to
+    /// spawn the pump on).
+    Direct(Body),
+    /// Read by a pump task that drains the body into a bounded channel, so that hyper's
+    /// connection keeps reading the socket while the consumer decodes (on another worker);
+    /// the task is aborted — and the connection dropped — with the stream.
+    Pumped {
+        rx: tokio::sync::mpsc::Receiver<reqwest::Result<Bytes>>,
+        _task: AbortOnDrop,
+    },
+}
+
+impl Source {
+    fn new(body: Body) -> Self {
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return Source::Direct(body);
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel(PUMP_DEPTH);
+        let task = rt.spawn(pump(body, tx));
+        Source::Pumped {
+            rx,
+            _task: AbortOnDrop(task),
+        }
+    }
+
+    /// The next chunk, as the body stream yields it.
+    async fn next(&mut self) -> Option<reqwest::Result<Bytes>> {
+        match self {
+            Source::Direct(body) => body.next().await,
+            Source::Pumped { rx, .. } => rx.recv().await,
+        }
+    }
+}
+
+/// Moves the body's chunks into `tx` until the body ends, fails (the error is forwarded) or
+/// the receiver is gone.
+async fn pump(mut body: Body, tx: tokio::sync::mpsc::Sender<reqwest::Result<Bytes>>) {
+    while let Some(item) = body.next().await {
+        let failed = item.is_err();
+        if tx.send(item).await.is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// Aborts the task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Body bytes decoded at a time when events are read one by one: bounds the queue of decoded
 /// events and the parser's buffer (a fast server can deliver a whole answer in one chunk).
 const EVENT_SLICE: usize = 4 * 1024;
-/// The same when draining to the final message (no events are kept).
-const DRAIN_SLICE: usize = 16 * 1024;
+/// The same when draining to the final message: no events are kept and compact deltas never
+/// enter the parser's buffer, so a whole chunk at a time.
+const DRAIN_SLICE: usize = 1024 * 1024;
 
 /// An in-flight streaming response (see [`Client::stream`](super::Client::stream)).
 ///
@@ -28,9 +88,14 @@ const DRAIN_SLICE: usize = 16 * 1024;
 /// the rest on a fast path. A stream is never retried once it has started: a failure is
 /// [`Error::Stream`] carrying the partial message. The profile is marked used when the
 /// stream completes.
+///
+/// The body is read by a small task spawned on the current tokio runtime, a bounded number
+/// of chunks ahead of the decoding, so that reading the socket and decoding overlap; it is
+/// aborted (and the connection dropped) when the stream is dropped. The idle timeout still
+/// applies between chunks as they reach the consumer.
 pub struct MessageStream {
     inner: Arc<Inner>,
-    body: Body,
+    body: Source,
     decoder: Option<StreamDecoder>,
     queue: VecDeque<StreamEvent>,
     /// Received body bytes not decoded yet.
@@ -58,7 +123,7 @@ impl MessageStream {
     pub(crate) fn new(inner: Arc<Inner>, resp: reqwest::Response, info: Response<()>) -> Self {
         MessageStream {
             inner,
-            body: Box::pin(resp.bytes_stream()),
+            body: Source::new(Box::pin(resp.bytes_stream())),
             decoder: Some(StreamDecoder::new()),
             queue: VecDeque::new(),
             pending: Bytes::new(),
@@ -294,5 +359,94 @@ impl MessageStream {
             let item = s.next_event().await?;
             Some((item, s))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    /// A body of `n` chunks (`None`: endless) that counts the chunks taken from it and
+    /// reports on `dropped` when it is dropped.
+    fn body(
+        n: Option<usize>,
+        pulled: Arc<AtomicUsize>,
+        dropped: tokio::sync::oneshot::Sender<()>,
+    ) -> Body {
+        struct OnDrop(Option<tokio::sync::oneshot::Sender<()>>);
+        impl Drop for OnDrop {
+            fn drop(&mut self) {
+                if let Some(tx) = self.0.take() {
+                    let _ = tx.send(());
+                }
+            }
+        }
+        let guard = OnDrop(Some(dropped));
+        Box::pin(futures_util::stream::unfold(
+            (0usize, guard),
+            move |(i, guard)| {
+                let pulled = pulled.clone();
+                async move {
+                    if n.is_some_and(|n| i >= n) {
+                        return None;
+                    }
+                    pulled.fetch_add(1, Ordering::SeqCst);
+                    Some((Ok(Bytes::from(format!("chunk {i};"))), (i + 1, guard)))
+                }
+            },
+        ))
+    }
+
+    async fn collect(mut s: Source) -> Vec<Bytes> {
+        let mut out = Vec::new();
+        while let Some(c) = s.next().await {
+            out.push(c.unwrap());
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn pumped_and_direct_sources_yield_the_same_chunks_in_order() {
+        let (tx, _rx) = tokio::sync::oneshot::channel();
+        let pumped = Source::new(body(Some(100), Arc::default(), tx));
+        assert!(matches!(pumped, Source::Pumped { .. }));
+        let (tx, _rx) = tokio::sync::oneshot::channel();
+        let direct = Source::Direct(body(Some(100), Arc::default(), tx));
+        let want: Vec<Bytes> = (0..100)
+            .map(|i| Bytes::from(format!("chunk {i};")))
+            .collect();
+        assert_eq!(collect(pumped).await, want);
+        assert_eq!(collect(direct).await, want);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pump_reads_ahead_a_bounded_amount_and_stops_when_the_stream_is_dropped() {
+        let pulled = Arc::new(AtomicUsize::new(0));
+        let (tx, dropped) = tokio::sync::oneshot::channel();
+        let mut s = Source::new(body(None, pulled.clone(), tx));
+        assert_eq!(s.next().await.unwrap().unwrap(), "chunk 0;");
+        // Nobody reads: the pump fills the channel and then waits.
+        let filled = async {
+            while pulled.load(Ordering::SeqCst) <= PUMP_DEPTH {
+                tokio::task::yield_now().await;
+            }
+        };
+        let bound = Duration::from_secs(30);
+        tokio::time::timeout(bound, filled)
+            .await
+            .expect("the pump reads ahead");
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
+        // One taken, PUMP_DEPTH queued, at most one more held by the waiting pump.
+        assert!(pulled.load(Ordering::SeqCst) <= PUMP_DEPTH + 2);
+        // Dropping the stream aborts the pump, which drops the body (the connection).
+        drop(s);
+        tokio::time::timeout(bound, dropped)
+            .await
+            .expect("the body is dropped")
+            .unwrap();
     }
 }

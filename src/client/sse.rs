@@ -185,6 +185,12 @@ impl SseParser {
     /// next `push` or [`SseParser::events`]. An `Err` item reports an oversized event; the
     /// parser skips that event and goes on with the next one.
     pub fn push(&mut self, chunk: &[u8]) -> Events<'_> {
+        self.append(chunk);
+        self.pending()
+    }
+
+    /// Appends `chunk` without parsing it yet (see [`SseParser::pending`]).
+    pub(crate) fn append(&mut self, chunk: &[u8]) {
         // Drop everything before the event in progress; only that tail moves.
         let start = self.st.start;
         if start == self.buf.len() {
@@ -195,10 +201,32 @@ impl SseParser {
             self.st.shift(start);
         }
         self.buf.extend_from_slice(chunk);
+    }
+
+    /// The events completed by the bytes appended so far (no compaction of the buffer, so
+    /// taking one event at a time costs nothing extra).
+    pub(crate) fn pending(&mut self) -> Events<'_> {
         Events {
             buf: &self.buf,
             st: &mut self.st,
         }
+    }
+
+    /// Whether the parser sits between two events with nothing buffered: the next bytes of
+    /// the stream start a new event, so a caller may recognise and consume whole events
+    /// itself without feeding them here (the parser's state would not change for them as
+    /// long as they carry no `id:` or `retry:` field).
+    pub(crate) fn is_idle(&self) -> bool {
+        let st = &self.st;
+        st.bom_done
+            && !st.pending_cr
+            && !st.discarding
+            && st.start == self.buf.len()
+            && st.scan == st.start
+            && matches!(st.data, Data::None)
+            && st.event.is_none()
+            && st.id.is_none()
+            && st.retry.is_none()
     }
 
     /// The events still pending, without adding bytes.

@@ -553,22 +553,39 @@ impl MessageAccumulator {
     /// Like `fast_delta`; on success returns (kind, index, offset in the target where the
     /// appended piece starts).
     fn fast_delta_at(&mut self, data: &str) -> Option<(FastKind, usize, usize)> {
-        const HEAD: &str = r#"{"type":"content_block_delta","index":"#;
+        self.fast_data(data.as_bytes(), |rest| {
+            std::str::from_utf8(rest).is_ok_and(|r| r.trim_end() == "}}")
+        })
+        .map(|(kind, index, from, _)| (kind, index, from))
+    }
+
+    /// The fast path on the bytes of a `data:` value,
+    /// `{"type":"content_block_delta","index":N,"delta":{"type":"K","F":"…"` followed by
+    /// whatever `tail_ok` accepts (it sees the bytes after the string's closing quote).
+    /// Applies the piece and returns (kind, index, offset in the target where the piece
+    /// starts, offset in `data` right after the closing quote); returns `None`, having changed
+    /// nothing, for anything else (invalid UTF-8 included).
+    fn fast_data(
+        &mut self,
+        data: &[u8],
+        tail_ok: impl FnOnce(&[u8]) -> bool,
+    ) -> Option<(FastKind, usize, usize, usize)> {
+        const HEAD: &[u8] = br#"{"type":"content_block_delta","index":"#;
         let rest = data.strip_prefix(HEAD)?;
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
         if digits == 0 || digits > 9 {
             return None;
         }
-        let Ok(index) = rest[..digits].parse::<usize>() else {
-            return None;
-        };
-        let rest = rest[digits..].strip_prefix(r#","delta":{"type":""#)?;
+        let index = rest[..digits]
+            .iter()
+            .fold(0usize, |n, &c| n * 10 + usize::from(c - b'0'));
+        let rest = rest[digits..].strip_prefix(br#","delta":{"type":""#)?;
         use FastKind as K;
-        let (kind, rest) = if let Some(r) = rest.strip_prefix(r#"text_delta","text":""#) {
+        let (kind, rest) = if let Some(r) = rest.strip_prefix(br#"text_delta","text":""#) {
             (K::Text, r)
-        } else if let Some(r) = rest.strip_prefix(r#"input_json_delta","partial_json":""#) {
+        } else if let Some(r) = rest.strip_prefix(br#"input_json_delta","partial_json":""#) {
             (K::Json, r)
-        } else if let Some(r) = rest.strip_prefix(r#"thinking_delta","thinking":""#) {
+        } else if let Some(r) = rest.strip_prefix(br#"thinking_delta","thinking":""#) {
             (K::Thinking, r)
         } else {
             return None;
@@ -581,12 +598,31 @@ impl MessageAccumulator {
             _ => return None,
         };
         let before = target.len();
-        match unescape_into(rest, target) {
-            Some(consumed) if rest[consumed..].trim_end() == "}}" => Some((kind, index, before)),
+        match unescape_bytes_into(rest, target) {
+            Some(consumed) if tail_ok(&rest[consumed..]) => {
+                Some((kind, index, before, data.len() - rest.len() + consumed))
+            }
             _ => {
                 target.truncate(before);
                 None
             }
+        }
+    }
+
+    /// Undoes a delta the fast path just applied.
+    fn truncate_fast(&mut self, kind: FastKind, index: usize, from: usize) {
+        let Some(m) = self.message.as_mut() else {
+            return;
+        };
+        match (kind, m.content.get_mut(index)) {
+            (FastKind::Text, Some(ContentBlock::Text(t))) => t.text.truncate(from),
+            (FastKind::Thinking, Some(ContentBlock::Thinking(t))) => t.thinking.truncate(from),
+            (FastKind::Json, _) => {
+                if let Some(j) = self.json.get_mut(index) {
+                    j.truncate(from);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -644,6 +680,23 @@ enum FastKind {
     Thinking,
 }
 
+/// A delta the fast path applied: its kind, block index and where the piece starts in the
+/// block's text (or tool JSON).
+#[derive(Debug, Clone, Copy)]
+struct FastHit {
+    kind: FastKind,
+    index: usize,
+    from: usize,
+}
+
+/// What [`StreamDecoder::feed`] does with each event.
+trait Sink {
+    /// A compact delta event the fast path already applied; `data` is its `data:` value.
+    fn fast(&mut self, acc: &MessageAccumulator, hit: FastHit, data: &[u8]);
+    /// Any other event, from the SSE parser: apply it (and hand it on).
+    fn event(&mut self, acc: &mut MessageAccumulator, ev: &SseEvent<'_>) -> Result<()>;
+}
+
 fn append_str_field(o: &mut Map<String, Value>, field: &str, piece: &str) {
     match o.get_mut(field) {
         Some(Value::String(s)) => s.push_str(piece),
@@ -689,16 +742,22 @@ fn set_tool_input(
 
 /// Decodes the JSON string body starting right after the opening quote into `out`; returns the
 /// number of bytes consumed including the closing quote, or `None` for malformed input.
+#[cfg(test)]
 fn unescape_into(s: &str, out: &mut String) -> Option<usize> {
-    let b = s.as_bytes();
+    unescape_bytes_into(s.as_bytes(), out)
+}
+
+/// [`unescape_into`] on bytes: the raw runs between escapes are checked to be UTF-8 as they
+/// are copied (no separate validation pass over the whole event); invalid UTF-8 → `None`.
+fn unescape_bytes_into(b: &[u8], out: &mut String) -> Option<usize> {
     let mut i = 0;
     loop {
-        let j = i + memchr::memchr2(b'"', b'\\', &b[i..])?;
-        // Raw control characters are not allowed in JSON strings.
-        if b[i..j].iter().any(|&c| c < 0x20) {
+        let j = string_run(b, i)?;
+        if b[j] < 0x20 {
+            // Raw control characters are not allowed in JSON strings.
             return None;
         }
-        out.push_str(&s[i..j]);
+        out.push_str(std::str::from_utf8(&b[i..j]).ok()?);
         if b[j] == b'"' {
             return Some(j + 1);
         }
@@ -736,6 +795,37 @@ fn unescape_into(s: &str, out: &mut String) -> Option<usize> {
     }
 }
 
+/// From `b[i..]`, the position of the first `"`, `\\` or control character (`None` when there
+/// is none). Eight bytes at a time: on short strings (the usual few dozen bytes of a delta)
+/// `memchr`'s setup would dominate.
+fn string_run(b: &[u8], mut i: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    while let Some(w) = b.get(i..i + 8) {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        let x = u64::from_le_bytes(a);
+        // The "has zero byte" trick on x ^ '"' and x ^ '\\', and "has byte less than" for
+        // 0x20: each is exact in its lowest flagged byte (false positives only sit above a
+        // true hit), so the lowest flag of the three together is the first special byte.
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let bslash = x ^ (ONES * u64::from(b'\\'));
+        let hits = ((quote.wrapping_sub(ONES) & !quote)
+            | (bslash.wrapping_sub(ONES) & !bslash)
+            | (x.wrapping_sub(ONES * 0x20) & !x))
+            & HIGH;
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    Some(
+        i + b[i..]
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?,
+    )
+}
+
 fn hex4(b: &[u8]) -> Option<u32> {
     let mut v = 0u32;
     for &c in b {
@@ -770,75 +860,135 @@ impl StreamDecoder {
     /// inconsistent stream) are [`Error::Stream`] with the partial message; the stream should
     /// be abandoned then.
     pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
-        for ev in self.parser.push(chunk) {
-            let ev = ev.map_err(|e| self.acc.with_partial(e))?;
-            self.acc.push_sse(&ev)?;
+        struct Accumulate;
+        impl Sink for Accumulate {
+            fn fast(&mut self, _: &MessageAccumulator, _: FastHit, _: &[u8]) {}
+            fn event(&mut self, acc: &mut MessageAccumulator, ev: &SseEvent<'_>) -> Result<()> {
+                acc.push_sse(ev).map(drop)
+            }
         }
-        Ok(())
+        self.feed(chunk, &mut Accumulate)
     }
 
     /// Like [`StreamDecoder::push`], and hands every known event except `ping` to `on_event`
     /// as it is applied, by value (this path builds each typed event, so it allocates once per event).
-    pub fn push_with(&mut self, chunk: &[u8], mut on_event: impl FnMut(StreamEvent)) -> Result<()> {
-        for ev in self.parser.push(chunk) {
-            let ev = ev.map_err(|e| self.acc.with_partial(e))?;
-            if self.acc.is_complete() {
-                continue;
-            }
-            if ev.event == "content_block_delta"
-                && self.acc.failed.is_none()
-                && let Some((kind, index, from)) = self.acc.fast_delta_at(&ev.data)
-            {
-                if let Some(typed) = self.acc.fast_event(kind, index, from) {
-                    on_event(typed);
+    pub fn push_with(&mut self, chunk: &[u8], on_event: impl FnMut(StreamEvent)) -> Result<()> {
+        struct Typed<F>(F);
+        impl<F: FnMut(StreamEvent)> Sink for Typed<F> {
+            fn fast(&mut self, acc: &MessageAccumulator, hit: FastHit, _: &[u8]) {
+                if let Some(typed) = acc.fast_event(hit.kind, hit.index, hit.from) {
+                    (self.0)(typed);
                 }
-                continue;
             }
-            let Some(typed) = StreamEvent::from_sse(&ev).map_err(|e| self.acc.with_partial(e))?
-            else {
-                continue;
-            };
-            // Apply first, then hand the event over by value (no clone per event); an `error`
-            // event is still delivered before its error is returned.
-            let applied = self.acc.push(&typed);
-            if !matches!(typed, StreamEvent::Ping) {
-                on_event(typed);
+            fn event(&mut self, acc: &mut MessageAccumulator, ev: &SseEvent<'_>) -> Result<()> {
+                if acc.is_complete() {
+                    return Ok(());
+                }
+                if ev.event == "content_block_delta"
+                    && acc.failed.is_none()
+                    && let Some((kind, index, from)) = acc.fast_delta_at(&ev.data)
+                {
+                    self.fast(acc, FastHit { kind, index, from }, ev.data.as_bytes());
+                    return Ok(());
+                }
+                let Some(typed) = StreamEvent::from_sse(ev).map_err(|e| acc.with_partial(e))?
+                else {
+                    return Ok(());
+                };
+                // Apply first, then hand the event over by value (no clone per event); an
+                // `error` event is still delivered before its error is returned.
+                let applied = acc.push(&typed);
+                if !matches!(typed, StreamEvent::Ping) {
+                    (self.0)(typed);
+                }
+                applied
             }
-            applied?;
         }
-        Ok(())
+        self.feed(chunk, &mut Typed(on_event))
     }
 
     /// Like [`StreamDecoder::push`], and hands every known event except `ping` to `on_event`
     /// as `(type, data JSON)` exactly as the server sent it — no allocation per event. Meant
     /// for bindings that pass each event on as JSON text (the C ABI).
-    pub fn push_with_raw(
-        &mut self,
-        chunk: &[u8],
-        mut on_event: impl FnMut(&str, &str),
-    ) -> Result<()> {
-        for ev in self.parser.push(chunk) {
-            let ev = ev.map_err(|e| self.acc.with_partial(e))?;
-            if self.acc.is_complete() {
-                continue;
+    pub fn push_with_raw(&mut self, chunk: &[u8], on_event: impl FnMut(&str, &str)) -> Result<()> {
+        struct Raw<F>(F);
+        impl<F: FnMut(&str, &str)> Sink for Raw<F> {
+            fn fast(&mut self, _: &MessageAccumulator, _: FastHit, data: &[u8]) {
+                // Always UTF-8: the fast path checked every byte of it.
+                if let Ok(data) = std::str::from_utf8(data) {
+                    (self.0)("content_block_delta", data);
+                }
             }
-            if ev.event == "content_block_delta"
-                && self.acc.failed.is_none()
-                && self.acc.fast_delta(&ev.data)
-            {
-                on_event("content_block_delta", &ev.data);
-                continue;
+            fn event(&mut self, acc: &mut MessageAccumulator, ev: &SseEvent<'_>) -> Result<()> {
+                if acc.is_complete() {
+                    return Ok(());
+                }
+                if ev.event == "content_block_delta"
+                    && acc.failed.is_none()
+                    && acc.fast_delta(&ev.data)
+                {
+                    (self.0)("content_block_delta", &ev.data);
+                    return Ok(());
+                }
+                let Some(typed) = StreamEvent::from_sse(ev).map_err(|e| acc.with_partial(e))?
+                else {
+                    return Ok(());
+                };
+                if !matches!(typed, StreamEvent::Ping) {
+                    (self.0)(typed.type_name(), &ev.data);
+                }
+                acc.push(&typed)
             }
-            let Some(typed) = StreamEvent::from_sse(&ev).map_err(|e| self.acc.with_partial(e))?
-            else {
-                continue;
-            };
-            if !matches!(typed, StreamEvent::Ping) {
-                on_event(typed.type_name(), &ev.data);
-            }
-            self.acc.push(&typed)?;
         }
-        Ok(())
+        self.feed(chunk, &mut Raw(on_event))
+    }
+
+    /// The common loop of the `push*` methods. While the parser sits between events with
+    /// nothing buffered, the API's compact text/JSON/thinking delta events are recognised
+    /// straight in `chunk` (no copy into the parser, no line splitting, no UTF-8 pass over
+    /// the whole event); anything else — and the event cut by the end of the chunk — goes
+    /// through the SSE parser, at most up to the next blank line at a time so that the fast
+    /// path resumes right after it.
+    fn feed(&mut self, chunk: &[u8], sink: &mut impl Sink) -> Result<()> {
+        let mut rest = chunk;
+        loop {
+            if self.parser.is_idle() {
+                while let Some(n) = self.fast_event(rest, sink) {
+                    rest = &rest[n..];
+                }
+            }
+            if rest.is_empty() {
+                return Ok(());
+            }
+            let take = memchr::memmem::find(rest, b"\n\n").map_or(rest.len(), |i| i + 2);
+            self.parser.append(&rest[..take]);
+            rest = &rest[take..];
+            while let Some(ev) = self.parser.pending().next() {
+                let ev = ev.map_err(|e| self.acc.with_partial(e))?;
+                sink.event(&mut self.acc, &ev)?;
+            }
+        }
+    }
+
+    /// One whole compact delta event at the start of `bytes`, exactly
+    /// `event: content_block_delta\ndata: {…}\n\n` (see `fast_data`): applied and handed to
+    /// `sink`; returns its length. `None` (nothing changed) for anything else.
+    fn fast_event(&mut self, bytes: &[u8], sink: &mut impl Sink) -> Option<usize> {
+        const HEAD: &[u8] = b"event: content_block_delta\ndata: ";
+        let acc = &mut self.acc;
+        if acc.complete || acc.failed.is_some() {
+            return None;
+        }
+        let data = bytes.strip_prefix(HEAD)?;
+        let (kind, index, from, end) = acc.fast_data(data, |t| t.starts_with(b"}}\n\n"))?;
+        let len = HEAD.len() + end + 4;
+        // An event over the size limit goes through the parser, which reports it.
+        if len > self.parser.max_event_size() {
+            acc.truncate_fast(kind, index, from);
+            return None;
+        }
+        sink.fast(acc, FastHit { kind, index, from }, &data[..end + 2]);
+        Some(len)
     }
 
     /// The accumulator (partial message, completion).
@@ -887,6 +1037,42 @@ mod tests {
         }
         for bad in [r#"\x""#, r#"\ud83d""#, r#"\u12"#, "no end", "ctl\u{1}\""] {
             assert!(unescape(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn string_run_finds_the_first_special_byte() {
+        let naive = |b: &[u8], i: usize| {
+            b[i..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .map(|p| p + i)
+        };
+        // Every position of every special byte, among ASCII and non-ASCII neighbours and
+        // bytes just above the thresholds (0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xFF).
+        let fill = [b'a', 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xFF];
+        for len in 0..40 {
+            for &f in &fill {
+                let mut b = vec![f; len];
+                assert_eq!(string_run(&b, 0), naive(&b, 0));
+                for at in 0..len {
+                    for special in [b'"', b'\\', 0x00, 0x01, 0x1F] {
+                        let keep = b[at];
+                        b[at] = special;
+                        for start in 0..=at.min(9) {
+                            assert_eq!(string_run(&b, start), naive(&b, start), "{b:?} {start}");
+                        }
+                        // A second special byte after the first does not change the answer.
+                        if at + 1 < len {
+                            let k2 = b[len - 1];
+                            b[len - 1] = b'"';
+                            assert_eq!(string_run(&b, 0), naive(&b, 0));
+                            b[len - 1] = k2;
+                        }
+                        b[at] = keep;
+                    }
+                }
+            }
         }
     }
 
