@@ -6,12 +6,82 @@
 //! invalid, nesting over the budget — so the caller falls back to the `json5`-based parser, which
 //! produces the exact result or the positioned error. On every document it accepts it must build
 //! the same tree, ordinals included, as the fallback (checked by a differential property test).
+//!
+//! The parser is generic over what it builds ([`Build`]): the loader's [`Node`] tree, or plain
+//! [`serde_json::Value`]s for the loader's fast path (which also gives up on `$include`).
+//! Members and items are gathered on scratch stacks so every map and array is allocated once,
+//! with its exact size.
 
 use super::tree::{Kind, Node, Origin};
 use indexmap::IndexMap;
-use serde_json::Number;
+use serde_json::{Number, Value};
 
-struct P<'a> {
+/// What the parser builds.
+pub(crate) trait Build: Sized {
+    /// Whether an object key `$include` makes the parse give up.
+    const REJECT_INCLUDE: bool;
+    fn null(origin: Origin) -> Self;
+    fn bool(b: bool, origin: Origin) -> Self;
+    fn number(n: Number, origin: Origin) -> Self;
+    fn string(s: String, origin: Origin) -> Self;
+    fn array(items: std::vec::Drain<'_, Self>, origin: Origin) -> Self;
+    /// Members in document order; a repeated key keeps its first position and its last value.
+    fn object(members: std::vec::Drain<'_, (String, Self)>, origin: Origin) -> Self;
+}
+
+impl Build for Node {
+    const REJECT_INCLUDE: bool = false;
+    fn null(origin: Origin) -> Self {
+        Node::new(Kind::Null, origin)
+    }
+    fn bool(b: bool, origin: Origin) -> Self {
+        Node::new(Kind::Bool(b), origin)
+    }
+    fn number(n: Number, origin: Origin) -> Self {
+        Node::new(Kind::Number(n), origin)
+    }
+    fn string(s: String, origin: Origin) -> Self {
+        Node::new(Kind::String(s), origin)
+    }
+    fn array(items: std::vec::Drain<'_, Self>, origin: Origin) -> Self {
+        Node::new(Kind::Array(items.collect()), origin)
+    }
+    fn object(members: std::vec::Drain<'_, (String, Self)>, origin: Origin) -> Self {
+        let mut map = IndexMap::with_capacity(members.len());
+        for (k, v) in members {
+            map.insert(k, v);
+        }
+        Node::new(Kind::Object(map), origin)
+    }
+}
+
+impl Build for Value {
+    const REJECT_INCLUDE: bool = true;
+    fn null(_: Origin) -> Self {
+        Value::Null
+    }
+    fn bool(b: bool, _: Origin) -> Self {
+        Value::Bool(b)
+    }
+    fn number(n: Number, _: Origin) -> Self {
+        Value::Number(n)
+    }
+    fn string(s: String, _: Origin) -> Self {
+        Value::String(s)
+    }
+    fn array(items: std::vec::Drain<'_, Self>, _: Origin) -> Self {
+        Value::Array(items.collect())
+    }
+    fn object(members: std::vec::Drain<'_, (String, Self)>, _: Origin) -> Self {
+        let mut map = serde_json::Map::with_capacity(members.len());
+        for (k, v) in members {
+            map.insert(k, v);
+        }
+        Value::Object(map)
+    }
+}
+
+struct P<'a, T> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
@@ -19,10 +89,14 @@ struct P<'a> {
     next: u32,
     depth: usize,
     budget: usize,
+    /// Members of the objects being parsed (innermost last).
+    members: Vec<(String, T)>,
+    /// Items of the arrays being parsed (innermost last).
+    items: Vec<T>,
 }
 
 /// Parses `text` or returns `None` when the fallback parser must decide.
-pub(crate) fn parse(text: &str, file: u32, budget: usize) -> Option<Node> {
+pub(crate) fn parse<T: Build>(text: &str, file: u32, budget: usize) -> Option<T> {
     let mut p = P {
         s: text,
         b: text.as_bytes(),
@@ -31,6 +105,8 @@ pub(crate) fn parse(text: &str, file: u32, budget: usize) -> Option<Node> {
         next: 0,
         depth: 0,
         budget,
+        members: Vec::new(),
+        items: Vec::new(),
     };
     p.ws()?;
     let v = p.value()?;
@@ -38,7 +114,7 @@ pub(crate) fn parse(text: &str, file: u32, budget: usize) -> Option<Node> {
     (p.i == p.b.len()).then_some(v)
 }
 
-impl P<'_> {
+impl<T: Build> P<'_, T> {
     fn origin(&mut self) -> Origin {
         let o = Origin {
             file: self.file,
@@ -87,32 +163,32 @@ impl P<'_> {
         }
     }
 
-    fn value(&mut self) -> Option<Node> {
+    fn value(&mut self) -> Option<T> {
         match self.peek()? {
             b'{' => self.object(),
             b'[' => self.array(),
             q @ (b'"' | b'\'') => {
                 let s = self.string(q)?;
-                Some(Node::new(Kind::String(s), self.origin()))
+                Some(T::string(s, self.origin()))
             }
-            b't' => self.literal("true", Kind::Bool(true)),
-            b'f' => self.literal("false", Kind::Bool(false)),
-            b'n' => self.literal("null", Kind::Null),
+            b't' => self.literal("true").map(|o| T::bool(true, o)),
+            b'f' => self.literal("false").map(|o| T::bool(false, o)),
+            b'n' => self.literal("null").map(T::null),
             b'-' | b'0'..=b'9' => self.number(),
             _ => None,
         }
     }
 
-    fn literal(&mut self, word: &str, kind: Kind) -> Option<Node> {
+    fn literal(&mut self, word: &str) -> Option<Origin> {
         if self.s[self.i..].starts_with(word) {
             self.i += word.len();
-            Some(Node::new(kind, self.origin()))
+            Some(self.origin())
         } else {
             None
         }
     }
 
-    fn number(&mut self) -> Option<Node> {
+    fn number(&mut self) -> Option<T> {
         let start = self.i;
         let neg = self.peek() == Some(b'-');
         if neg {
@@ -139,20 +215,22 @@ impl P<'_> {
         }
         let text = &self.s[start..self.i];
         // The same interpretation as `json5`: integer if it parses as one, else a float.
-        let kind = if !neg && let Ok(u) = text.parse::<u128>() {
+        let n = if !neg && let Ok(u) = text.parse::<u128>() {
             match u64::try_from(u) {
-                Ok(u) => Kind::Number(u.into()),
-                Err(_) => float(u as f64),
+                Ok(u) => Some(u.into()),
+                Err(_) => Number::from_f64(u as f64),
             }
         } else if neg && let Ok(i) = text.parse::<i128>() {
             match i64::try_from(i) {
-                Ok(i) => Kind::Number(i.into()),
-                Err(_) => float(i as f64),
+                Ok(i) => Some(i.into()),
+                Err(_) => Number::from_f64(i as f64),
             }
         } else {
-            float(text.parse::<f64>().ok()?)
+            Number::from_f64(text.parse::<f64>().ok()?)
         };
-        Some(Node::new(kind, self.origin()))
+        let origin = self.origin();
+        // NaN / Infinity have no JSON representation: they become null.
+        Some(n.map_or_else(|| T::null(origin), |n| T::number(n, origin)))
     }
 
     fn string(&mut self, quote: u8) -> Option<String> {
@@ -263,19 +341,22 @@ impl P<'_> {
         Some(())
     }
 
-    fn object(&mut self) -> Option<Node> {
+    fn object(&mut self) -> Option<T> {
         self.enter()?;
         self.i += 1;
         let origin = self.origin();
-        let mut map: IndexMap<String, Node> = IndexMap::new();
+        let start = self.members.len();
         self.ws()?;
         if self.peek()? == b'}' {
             self.i += 1;
             self.depth -= 1;
-            return Some(Node::new(Kind::Object(map), origin));
+            return Some(T::object(self.members.drain(start..), origin));
         }
         loop {
             let k = self.key()?;
+            if T::REJECT_INCLUDE && k == super::include::INCLUDE_KEY {
+                return None;
+            }
             self.ws()?;
             if self.peek()? != b':' {
                 return None;
@@ -283,7 +364,7 @@ impl P<'_> {
             self.i += 1;
             self.ws()?;
             let v = self.value()?;
-            map.insert(k, v);
+            self.members.push((k, v));
             self.ws()?;
             match self.peek()? {
                 b',' => {
@@ -302,22 +383,23 @@ impl P<'_> {
             }
         }
         self.depth -= 1;
-        Some(Node::new(Kind::Object(map), origin))
+        Some(T::object(self.members.drain(start..), origin))
     }
 
-    fn array(&mut self) -> Option<Node> {
+    fn array(&mut self) -> Option<T> {
         self.enter()?;
         self.i += 1;
         let origin = self.origin();
-        let mut items = Vec::new();
+        let start = self.items.len();
         self.ws()?;
         if self.peek()? == b']' {
             self.i += 1;
             self.depth -= 1;
-            return Some(Node::new(Kind::Array(items), origin));
+            return Some(T::array(self.items.drain(start..), origin));
         }
         loop {
-            items.push(self.value()?);
+            let v = self.value()?;
+            self.items.push(v);
             self.ws()?;
             match self.peek()? {
                 b',' => {
@@ -336,12 +418,8 @@ impl P<'_> {
             }
         }
         self.depth -= 1;
-        Some(Node::new(Kind::Array(items), origin))
+        Some(T::array(self.items.drain(start..), origin))
     }
-}
-
-fn float(f: f64) -> Kind {
-    Number::from_f64(f).map_or(Kind::Null, Kind::Number)
 }
 
 #[cfg(test)]
@@ -351,25 +429,33 @@ mod tests {
     use proptest::prelude::*;
 
     fn same(text: &str) {
-        if let Some(fast) = parse(text, 0, MAX_DEPTH) {
+        let value = parse::<Value>(text, 0, MAX_DEPTH);
+        if let Some(fast) = parse::<Node>(text, 0, MAX_DEPTH) {
             match parse_json5(text, 0, MAX_DEPTH) {
                 Ok(slow) => assert_eq!(fast, slow, "text: {text:?}"),
                 Err(e) => panic!("fast path accepted what json5 rejects ({e}): {text:?}"),
             }
+            // The plain-JSON build is the same document (unless it gave up on `$include`).
+            match value {
+                Some(v) => assert_eq!(v, fast.into_value(), "text: {text:?}"),
+                None => assert!(text.contains("$include"), "text: {text:?}"),
+            }
+        } else {
+            assert!(value.is_none(), "text: {text:?}");
         }
     }
 
     #[test]
     fn accepts_common_config_syntax() {
         let text = "// c\n{ a: 'x\\n\\'y', \"b\": [1, -2, 3.5e2, 0, 0.5, 18446744073709551616, -9223372036854775809,], $c_1: {}, d: null, e: true, f: false, /* x */ g: \"\\u00e9\\x41\\0\", }";
-        assert!(parse(text, 0, MAX_DEPTH).is_some());
+        assert!(parse::<Node>(text, 0, MAX_DEPTH).is_some());
         same(text);
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/fixtures/config/realistic/clawdbot.json"
         ))
         .unwrap();
-        assert!(parse(&text, 0, MAX_DEPTH).is_some());
+        assert!(parse::<Value>(&text, 0, MAX_DEPTH).is_some());
         same(&text);
     }
 
@@ -391,11 +477,11 @@ mod tests {
             "// x\u{2028}{}",
             "{}}",
         ] {
-            assert!(parse(t, 0, MAX_DEPTH).is_none(), "{t:?}");
+            assert!(parse::<Node>(t, 0, MAX_DEPTH).is_none(), "{t:?}");
             same(t);
         }
         let deep = "[".repeat(200);
-        assert!(parse(&deep, 0, MAX_DEPTH).is_none());
+        assert!(parse::<Node>(&deep, 0, MAX_DEPTH).is_none());
     }
 
     fn token() -> impl Strategy<Value = &'static str> {
@@ -414,6 +500,8 @@ mod tests {
             "/* c */",
             "a",
             "$x",
+            "$include",
+            "'$include'",
             "_k9",
             "'s'",
             "\"d\"",

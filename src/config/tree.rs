@@ -97,6 +97,96 @@ impl Node {
     }
 }
 
+/// A read-only view of a JSON value, shared by the loader's [`Node`] tree and plain
+/// [`Value`]s (the loader's fast path), so validation and the `env` block read both the same way.
+pub(crate) enum View<'a, T> {
+    Null,
+    Bool(bool),
+    Number(&'a Number),
+    String(&'a str),
+    Array(&'a [T]),
+    Object,
+}
+
+impl<T> View<'_, T> {
+    /// "string", "number", … for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            View::Null => "null",
+            View::Bool(_) => "boolean",
+            View::Number(_) => "number",
+            View::String(_) => "string",
+            View::Array(_) => "array",
+            View::Object => "object",
+        }
+    }
+}
+
+/// A JSON document the loader can read: a [`Node`] (with origins) or a [`Value`] (without).
+pub(crate) trait Tree: Sized {
+    /// Where the value came from ([`Origin::NONE`] when unknown).
+    fn origin(&self) -> Origin;
+    fn view(&self) -> View<'_, Self>;
+    /// The members of an object in order (nothing for other values).
+    fn members(&self) -> impl Iterator<Item = (&str, &Self)>;
+    /// The member `key` of an object.
+    fn get(&self, key: &str) -> Option<&Self>;
+}
+
+impl Tree for Node {
+    fn origin(&self) -> Origin {
+        self.origin
+    }
+    fn view(&self) -> View<'_, Self> {
+        match &self.kind {
+            Kind::Null => View::Null,
+            Kind::Bool(b) => View::Bool(*b),
+            Kind::Number(n) => View::Number(n),
+            Kind::String(s) => View::String(s),
+            Kind::Array(a) => View::Array(a),
+            Kind::Object(_) => View::Object,
+        }
+    }
+    fn members(&self) -> impl Iterator<Item = (&str, &Self)> {
+        let map = match &self.kind {
+            Kind::Object(m) => Some(m),
+            _ => None,
+        };
+        map.into_iter().flatten().map(|(k, v)| (k.as_str(), v))
+    }
+    fn get(&self, key: &str) -> Option<&Self> {
+        match &self.kind {
+            Kind::Object(m) => m.get(key),
+            _ => None,
+        }
+    }
+}
+
+impl Tree for Value {
+    fn origin(&self) -> Origin {
+        Origin::NONE
+    }
+    fn view(&self) -> View<'_, Self> {
+        match self {
+            Value::Null => View::Null,
+            Value::Bool(b) => View::Bool(*b),
+            Value::Number(n) => View::Number(n),
+            Value::String(s) => View::String(s),
+            Value::Array(a) => View::Array(a),
+            Value::Object(_) => View::Object,
+        }
+    }
+    fn members(&self) -> impl Iterator<Item = (&str, &Self)> {
+        self.as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.as_str(), v))
+    }
+    fn get(&self, key: &str) -> Option<&Self> {
+        self.as_object()?.get(key)
+    }
+}
+
 /// Deep merge (Clawdbot's `deepMerge`): objects merge recursively, arrays concatenate, anything
 /// else: `source` wins.
 pub(crate) fn deep_merge(target: Node, source: Node) -> Node {
@@ -189,7 +279,7 @@ fn leave() {
 /// Tries the byte-level fast path first ([`super::fast`]); anything it does not handle — and every
 /// error — goes through the `json5` crate.
 pub(crate) fn parse(text: &str, file: u32, depth_budget: usize) -> Result<Node, SyntaxError> {
-    if let Some(n) = super::fast::parse(text, file, depth_budget) {
+    if let Some(n) = super::fast::parse::<Node>(text, file, depth_budget) {
         return Ok(n);
     }
     parse_json5(text, file, depth_budget)

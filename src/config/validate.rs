@@ -13,7 +13,7 @@
 //! Every problem is collected (not just the first), with the JSON path and the node it concerns.
 
 use super::diag::{JsonPath, Pending, closest, near_miss};
-use super::tree::{Kind, Node};
+use super::tree::{Tree, View};
 
 /// The expected type of a value.
 #[derive(Debug)]
@@ -301,23 +301,23 @@ pub(crate) static ROOT: ObjSpec = ObjSpec {
     rest: Rest::Opaque(ROOT_KNOWN),
 };
 
-/// Validates a merged, substituted document against [`ROOT`].
-pub(crate) fn validate(root: &Node) -> Vec<Pending> {
+/// Validates a merged, substituted document against [`ROOT`]. On a [`serde_json::Value`] the
+/// diagnostics have no positions (the loader's fast path only asks whether there are any).
+pub(crate) fn validate<T: Tree>(root: &T) -> Vec<Pending> {
     let mut v = Validator {
         diags: Vec::new(),
         path: JsonPath::default(),
     };
-    if matches!(root.kind, Kind::Object(_)) {
-        v.check_obj(root, &ROOT);
-    } else {
-        v.diags.push(Pending::at_value(
-            root.origin,
+    match root.view() {
+        View::Object => v.check_obj(root, &ROOT),
+        other => v.diags.push(Pending::at_value(
+            root.origin(),
             None,
             format!(
                 "the config must be a JSON5 object ({{ … }}), found {}",
-                root.kind.type_name()
+                other.type_name()
             ),
-        ));
+        )),
     }
     v.diags
 }
@@ -351,56 +351,56 @@ fn list(values: &[&str]) -> String {
         .join(", ")
 }
 
-fn show(node: &Node) -> String {
-    match &node.kind {
+fn show<T: Tree>(node: &T) -> String {
+    match node.view() {
         // A key pasted into the wrong field must not be echoed back (SPEC §4).
-        Kind::String(s) if s.trim_start().starts_with("sk-") => {
+        View::String(s) if s.trim_start().starts_with("sk-") => {
             format!("a secret-looking string \"{}\"", crate::auth::mask(s))
         }
-        Kind::String(s) => {
+        View::String(s) => {
             let short: String = s.chars().take(40).collect();
             let ell = if short.len() < s.len() { "…" } else { "" };
             format!("string \"{short}{ell}\"")
         }
-        Kind::Number(n) => format!("number {n}"),
-        Kind::Bool(b) => format!("boolean {b}"),
+        View::Number(n) => format!("number {n}"),
+        View::Bool(b) => format!("boolean {b}"),
         other => other.type_name().to_owned(),
     }
 }
 
 impl Validator {
-    fn type_error(&mut self, node: &Node, ty: &Ty) {
+    fn type_error<T: Tree>(&mut self, node: &T, ty: &Ty) {
         self.diags.push(Pending::at_value(
-            node.origin,
+            node.origin(),
             Some(self.path.render()),
             format!("expected {}, found {}", describe(ty), show(node)),
         ));
     }
 
     /// Checks `node` against `ty`; false when a problem was recorded.
-    fn check(&mut self, node: &Node, ty: &Ty) -> bool {
+    fn check<T: Tree>(&mut self, node: &T, ty: &Ty) -> bool {
         let before = self.diags.len();
-        match (ty, &node.kind) {
-            (Ty::Any, _) | (Ty::Str, Kind::String(_)) | (Ty::Bool, Kind::Bool(_)) => {}
-            (Ty::HeaderValue, Kind::String(s)) => {
+        match (ty, node.view()) {
+            (Ty::Any, _) | (Ty::Str, View::String(_)) | (Ty::Bool, View::Bool(_)) => {}
+            (Ty::HeaderValue, View::String(s)) => {
                 if s.contains(['\r', '\n']) {
                     self.diags.push(Pending::at_value(
-                        node.origin,
+                        node.origin(),
                         Some(self.path.render()),
                         "header value must not contain CR or LF characters".to_owned(),
                     ));
                 }
             }
-            (Ty::Num, Kind::Number(_)) => {}
-            (Ty::PosNum, Kind::Number(n)) if n.as_f64().is_some_and(|f| f > 0.0) => {}
-            (Ty::PosU32, Kind::Number(n))
+            (Ty::Num, View::Number(_)) => {}
+            (Ty::PosNum, View::Number(n)) if n.as_f64().is_some_and(|f| f > 0.0) => {}
+            (Ty::PosU32, View::Number(n))
                 if n.as_u64()
                     .is_some_and(|u| u >= 1 && u <= u64::from(u32::MAX)) => {}
-            (Ty::NonNegInt, Kind::Number(n)) if n.as_u64().is_some() => {}
-            (Ty::Enum(values), Kind::String(s)) => {
-                if !values.contains(&s.as_str()) {
+            (Ty::NonNegInt, View::Number(n)) if n.as_u64().is_some() => {}
+            (Ty::Enum(values), View::String(s)) => {
+                if !values.contains(&s) {
                     let p = Pending::at_value(
-                        node.origin,
+                        node.origin(),
                         Some(self.path.render()),
                         format!("invalid value \"{s}\": expected one of {}", list(values)),
                     )
@@ -408,7 +408,7 @@ impl Validator {
                     self.diags.push(p);
                 }
             }
-            (Ty::Array(item), Kind::Array(items)) => {
+            (Ty::Array(item), View::Array(items)) => {
                 for (i, n) in items.iter().enumerate() {
                     let len = self.path.len();
                     self.path.push_index(i);
@@ -416,36 +416,42 @@ impl Validator {
                     self.path.truncate(len);
                 }
             }
-            (Ty::Map(value), Kind::Object(map)) => {
-                for (k, n) in map {
+            (Ty::Map(value), View::Object) => {
+                for (k, n) in node.members() {
                     let len = self.path.len();
                     self.path.push_key(k);
                     self.check(n, value);
                     self.path.truncate(len);
                 }
             }
-            (Ty::Obj(spec), Kind::Object(_)) | (Ty::StrOr(spec), Kind::Object(_)) => {
+            (Ty::Obj(spec), View::Object) | (Ty::StrOr(spec), View::Object) => {
                 self.check_obj(node, spec);
             }
-            (Ty::StrOr(_), Kind::String(_)) => {}
+            (Ty::StrOr(_), View::String(_)) => {}
             _ => self.type_error(node, ty),
         }
         self.diags.len() == before
     }
 
-    fn check_obj(&mut self, node: &Node, spec: &ObjSpec) {
-        let Kind::Object(map) = &node.kind else {
+    fn check_obj<T: Tree>(&mut self, node: &T, spec: &ObjSpec) {
+        if !matches!(node.view(), View::Object) {
             return;
-        };
-        let keys: Vec<&'static str> = spec.fields.iter().map(|f| f.key).collect();
-        for (k, v) in map {
+        }
+        for (k, v) in node.members() {
             let len = self.path.len();
             self.path.push_key(k);
             if let Some(field) = spec.fields.iter().find(|f| f.key == k) {
                 self.check(v, &field.ty);
             } else {
+                let keys = || {
+                    spec.fields
+                        .iter()
+                        .map(|f| f.key)
+                        .collect::<Vec<&'static str>>()
+                };
                 match &spec.rest {
                     Rest::Deny => {
+                        let keys = keys();
                         let suggestion = closest(k, &keys);
                         let message = if suggestion.is_some() {
                             format!("unknown key \"{k}\"")
@@ -453,17 +459,17 @@ impl Validator {
                             format!("unknown key \"{k}\" (allowed: {})", keys.join(", "))
                         };
                         self.diags.push(
-                            Pending::at_key(v.origin, Some(self.path.render()), message)
+                            Pending::at_key(v.origin(), Some(self.path.render()), message)
                                 .with_suggestion(suggestion.map(str::to_owned)),
                         );
                     }
                     Rest::Opaque(known) => {
-                        if !known.contains(&k.as_str())
-                            && let Some(s) = near_miss(k, &keys)
+                        if !known.contains(&k)
+                            && let Some(s) = near_miss(k, &keys())
                         {
                             self.diags.push(
                                 Pending::at_key(
-                                    v.origin,
+                                    v.origin(),
                                     Some(self.path.render()),
                                     format!("unknown key \"{k}\" looks like a misspelling"),
                                 )
@@ -474,7 +480,7 @@ impl Validator {
                     Rest::Each(ty) => {
                         let before = self.diags.len();
                         if !self.check(v, ty)
-                            && let Some(s) = closest(k, &keys)
+                            && let Some(s) = closest(k, &keys())
                             && let Some(last) = self.diags.get_mut(before)
                         {
                             last.suggestion = Some(s.to_owned());
@@ -485,9 +491,9 @@ impl Validator {
             self.path.truncate(len);
         }
         for f in spec.fields.iter().filter(|f| f.required) {
-            if !map.contains_key(f.key) {
+            if node.get(f.key).is_none() {
                 self.diags.push(Pending::at_value(
-                    node.origin,
+                    node.origin(),
                     Some(self.path.render()),
                     format!("missing required key \"{}\"", f.key),
                 ));
