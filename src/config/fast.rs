@@ -81,6 +81,29 @@ impl Build for Value {
     }
 }
 
+const IDENT_END: u8 = 0;
+const IDENT_PART: u8 = 1;
+const IDENT_DEFER: u8 = 2;
+
+/// For each byte after the first of an unquoted key: part of it (`[A-Za-z0-9_$]`), the end of
+/// it, or something only the `json5` crate decides (`\\` escapes, non-ASCII).
+static IDENT: [u8; 256] = {
+    let mut t = [IDENT_END; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_alphanumeric() || b == b'_' || b == b'$' {
+            IDENT_PART
+        } else if b >= 0x80 || b == b'\\' {
+            IDENT_DEFER
+        } else {
+            IDENT_END
+        };
+        c += 1;
+    }
+    t
+};
+
 struct P<'a, T> {
     s: &'a str,
     b: &'a [u8],
@@ -129,38 +152,63 @@ impl<T: Build> P<'_, T> {
     }
 
     /// Skips whitespace and comments.
+    #[inline]
     fn ws(&mut self) -> Option<()> {
-        loop {
-            match self.peek() {
-                Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C) => self.i += 1,
-                Some(b'/') => match self.b.get(self.i + 1) {
-                    Some(b'/') => {
-                        self.i += 2;
-                        while let Some(c) = self.peek() {
-                            if c == b'\n' || c == b'\r' {
-                                break;
-                            }
-                            // U+2028 / U+2029 end a line comment in JSON5: leave it to json5.
-                            if c == 0xE2
-                                && self.b.get(self.i + 1) == Some(&0x80)
-                                && matches!(self.b.get(self.i + 2), Some(0xA8 | 0xA9))
-                            {
-                                return None;
-                            }
-                            self.i += 1;
-                        }
-                    }
-                    Some(b'*') => {
-                        let rest = &self.s[self.i + 2..];
-                        let end = rest.find("*/")?;
-                        self.i += 2 + end + 2;
-                    }
-                    _ => return Some(()),
-                },
-                Some(c) if c >= 0x80 => return None, // Unicode spaces, BOM, …
-                _ => return Some(()),
+        let b = self.b;
+        let mut i = self.i;
+        // Plain ASCII whitespace here; comments and anything unusual in `ws_rest`.
+        while let Some(&c) = b.get(i) {
+            if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+                i += 1;
+                continue;
             }
+            self.i = i;
+            return if c == b'/' || c == 0x0B || c == 0x0C || c >= 0x80 {
+                self.ws_rest()
+            } else {
+                Some(())
+            };
         }
+        self.i = i;
+        Some(())
+    }
+
+    #[inline(never)]
+    fn ws_rest(&mut self) -> Option<()> {
+        let b = self.b;
+        let mut i = self.i;
+        let r = loop {
+            let Some(&c) = b.get(i) else {
+                break Some(());
+            };
+            match c {
+                b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C => i += 1,
+                b'/' => match b.get(i + 1) {
+                    Some(b'/') => {
+                        let body = &b[i + 2..];
+                        let end = memchr::memchr2(b'\n', b'\r', body).unwrap_or(body.len());
+                        // U+2028 / U+2029 end a line comment in JSON5: leave it to json5.
+                        let line = &body[..end];
+                        if memchr::memchr_iter(0xE2, line).any(|p| {
+                            line.get(p + 1) == Some(&0x80)
+                                && matches!(line.get(p + 2), Some(0xA8 | 0xA9))
+                        }) {
+                            break None;
+                        }
+                        i += 2 + end;
+                    }
+                    Some(b'*') => match memchr::memmem::find(&b[i + 2..], b"*/") {
+                        Some(end) => i += 2 + end + 2,
+                        None => break None,
+                    },
+                    _ => break Some(()),
+                },
+                0x80.. => break None, // Unicode spaces, BOM, …
+                _ => break Some(()),
+            }
+        };
+        self.i = i;
+        r
     }
 
     fn value(&mut self) -> Option<T> {
@@ -236,19 +284,16 @@ impl<T: Build> P<'_, T> {
     fn string(&mut self, quote: u8) -> Option<String> {
         self.i += 1;
         let start = self.i;
-        // Fast scan for the plain case.
-        while let Some(c) = self.peek() {
-            if c == quote {
-                let s = self.s[start..self.i].to_owned();
-                self.i += 1;
-                return Some(s);
-            }
-            if c == b'\\' || c == b'\n' || c == b'\r' {
-                break;
-            }
-            self.i += 1;
+        // Fast scan for the plain case (no escape, no line break).
+        let rest = &self.b[start..];
+        if let Some(p) = memchr::memchr3(quote, b'\\', b'\n', rest)
+            && rest[p] == quote
+            && memchr::memchr(b'\r', &rest[..p]).is_none()
+        {
+            self.i = start + p + 1;
+            return Some(self.s[start..start + p].to_owned());
         }
-        let mut out = self.s[start..self.i].to_owned();
+        let mut out = String::new();
         loop {
             let c = self.peek()?;
             if c == quote {
@@ -318,16 +363,18 @@ impl<T: Build> P<'_, T> {
             q @ (b'"' | b'\'') => self.string(q),
             c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
                 let start = self.i;
-                while let Some(c) = self.peek() {
-                    if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' {
-                        self.i += 1;
-                    } else if c >= 0x80 || c == b'\\' {
-                        return None; // Unicode identifiers and escapes: json5 decides.
-                    } else {
-                        break;
+                let b = self.b;
+                let mut i = start + 1;
+                while let Some(&c) = b.get(i) {
+                    match IDENT[c as usize] {
+                        IDENT_PART => i += 1,
+                        // Unicode identifiers and escapes: json5 decides.
+                        IDENT_DEFER => return None,
+                        _ => break,
                     }
                 }
-                Some(self.s[start..self.i].to_owned())
+                self.i = i;
+                Some(self.s[start..i].to_owned())
             }
             _ => None,
         }
