@@ -137,12 +137,6 @@ pub(crate) struct JsonPath {
 }
 
 impl JsonPath {
-    pub fn len(&self) -> usize {
-        self.buf.len()
-    }
-    pub fn truncate(&mut self, n: usize) {
-        self.buf.truncate(n);
-    }
     pub fn push_key(&mut self, key: &str) {
         push_key(&mut self.buf, key);
     }

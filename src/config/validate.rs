@@ -13,6 +13,12 @@
 //! Every problem is collected (not just the first), with the JSON path and the node it concerns.
 
 use super::diag::{JsonPath, Pending, closest, near_miss};
+
+/// One step of the JSON path being validated (rendered only for a diagnostic).
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
 use super::tree::{Tree, View};
 
 /// The expected type of a value.
@@ -306,7 +312,7 @@ pub(crate) static ROOT: ObjSpec = ObjSpec {
 pub(crate) fn validate<T: Tree>(root: &T) -> Vec<Pending> {
     let mut v = Validator {
         diags: Vec::new(),
-        path: JsonPath::default(),
+        path: Vec::new(),
     };
     match root.view() {
         View::Object => v.check_obj(root, &ROOT),
@@ -322,9 +328,9 @@ pub(crate) fn validate<T: Tree>(root: &T) -> Vec<Pending> {
     v.diags
 }
 
-struct Validator {
+struct Validator<'a> {
     diags: Vec<Pending>,
-    path: JsonPath,
+    path: Vec<Seg<'a>>,
 }
 
 fn describe(ty: &Ty) -> String {
@@ -368,17 +374,29 @@ fn show<T: Tree>(node: &T) -> String {
     }
 }
 
-impl Validator {
-    fn type_error<T: Tree>(&mut self, node: &T, ty: &Ty) {
+impl<'a> Validator<'a> {
+    /// The current JSON path (`agents.defaults.models["a/b"]`, or `<root>`).
+    fn path(&self) -> String {
+        let mut p = JsonPath::default();
+        for seg in &self.path {
+            match seg {
+                Seg::Key(k) => p.push_key(k),
+                Seg::Index(i) => p.push_index(*i),
+            }
+        }
+        p.render()
+    }
+
+    fn type_error<T: Tree>(&mut self, node: &'a T, ty: &Ty) {
         self.diags.push(Pending::at_value(
             node.origin(),
-            Some(self.path.render()),
+            Some(self.path()),
             format!("expected {}, found {}", describe(ty), show(node)),
         ));
     }
 
     /// Checks `node` against `ty`; false when a problem was recorded.
-    fn check<T: Tree>(&mut self, node: &T, ty: &Ty) -> bool {
+    fn check<T: Tree>(&mut self, node: &'a T, ty: &Ty) -> bool {
         let before = self.diags.len();
         match (ty, node.view()) {
             (Ty::Any, _) | (Ty::Str, View::String(_)) | (Ty::Bool, View::Bool(_)) => {}
@@ -386,7 +404,7 @@ impl Validator {
                 if s.contains(['\r', '\n']) {
                     self.diags.push(Pending::at_value(
                         node.origin(),
-                        Some(self.path.render()),
+                        Some(self.path()),
                         "header value must not contain CR or LF characters".to_owned(),
                     ));
                 }
@@ -401,7 +419,7 @@ impl Validator {
                 if !values.contains(&s) {
                     let p = Pending::at_value(
                         node.origin(),
-                        Some(self.path.render()),
+                        Some(self.path()),
                         format!("invalid value \"{s}\": expected one of {}", list(values)),
                     )
                     .with_suggestion(near_miss(s, values).map(str::to_owned));
@@ -410,18 +428,16 @@ impl Validator {
             }
             (Ty::Array(item), View::Array(items)) => {
                 for (i, n) in items.iter().enumerate() {
-                    let len = self.path.len();
-                    self.path.push_index(i);
+                    self.path.push(Seg::Index(i));
                     self.check(n, item);
-                    self.path.truncate(len);
+                    self.path.pop();
                 }
             }
             (Ty::Map(value), View::Object) => {
                 for (k, n) in node.members() {
-                    let len = self.path.len();
-                    self.path.push_key(k);
+                    self.path.push(Seg::Key(k));
                     self.check(n, value);
-                    self.path.truncate(len);
+                    self.path.pop();
                 }
             }
             (Ty::Obj(spec), View::Object) | (Ty::StrOr(spec), View::Object) => {
@@ -433,13 +449,12 @@ impl Validator {
         self.diags.len() == before
     }
 
-    fn check_obj<T: Tree>(&mut self, node: &T, spec: &ObjSpec) {
+    fn check_obj<T: Tree>(&mut self, node: &'a T, spec: &ObjSpec) {
         if !matches!(node.view(), View::Object) {
             return;
         }
         for (k, v) in node.members() {
-            let len = self.path.len();
-            self.path.push_key(k);
+            self.path.push(Seg::Key(k));
             if let Some(field) = spec.fields.iter().find(|f| f.key == k) {
                 self.check(v, &field.ty);
             } else {
@@ -459,7 +474,7 @@ impl Validator {
                             format!("unknown key \"{k}\" (allowed: {})", keys.join(", "))
                         };
                         self.diags.push(
-                            Pending::at_key(v.origin(), Some(self.path.render()), message)
+                            Pending::at_key(v.origin(), Some(self.path()), message)
                                 .with_suggestion(suggestion.map(str::to_owned)),
                         );
                     }
@@ -470,7 +485,7 @@ impl Validator {
                             self.diags.push(
                                 Pending::at_key(
                                     v.origin(),
-                                    Some(self.path.render()),
+                                    Some(self.path()),
                                     format!("unknown key \"{k}\" looks like a misspelling"),
                                 )
                                 .with_suggestion(Some(s.to_owned())),
@@ -488,13 +503,13 @@ impl Validator {
                     }
                 }
             }
-            self.path.truncate(len);
+            self.path.pop();
         }
         for f in spec.fields.iter().filter(|f| f.required) {
             if node.get(f.key).is_none() {
                 self.diags.push(Pending::at_value(
                     node.origin(),
-                    Some(self.path.render()),
+                    Some(self.path()),
                     format!("missing required key \"{}\"", f.key),
                 ));
             }
