@@ -27,6 +27,8 @@ pub(crate) trait Build: Sized {
     fn array(items: std::vec::Drain<'_, Self>, origin: Origin) -> Self;
     /// Members in document order; a repeated key keeps its first position and its last value.
     fn object(members: std::vec::Drain<'_, (String, Self)>, origin: Origin) -> Self;
+    /// The number of members of an object built by [`Build::object`].
+    fn object_len(&self) -> usize;
 }
 
 impl Build for Node {
@@ -53,6 +55,12 @@ impl Build for Node {
         }
         Node::new(Kind::Object(map), origin)
     }
+    fn object_len(&self) -> usize {
+        match &self.kind {
+            Kind::Object(m) => m.len(),
+            _ => 0,
+        }
+    }
 }
 
 impl Build for Value {
@@ -78,6 +86,9 @@ impl Build for Value {
             map.insert(k, v);
         }
         Value::Object(map)
+    }
+    fn object_len(&self) -> usize {
+        self.as_object().map_or(0, serde_json::Map::len)
     }
 }
 
@@ -116,10 +127,19 @@ struct P<'a, T> {
     members: Vec<(String, T)>,
     /// Items of the arrays being parsed (innermost last).
     items: Vec<T>,
+    /// Whether some object repeated a key (its earlier value is dropped, so the built tree has
+    /// fewer values than the text).
+    repeated_key: bool,
 }
 
 /// Parses `text` or returns `None` when the fallback parser must decide.
 pub(crate) fn parse<T: Build>(text: &str, file: u32, budget: usize) -> Option<T> {
+    parse_checked(text, file, budget).map(|(v, _)| v)
+}
+
+/// [`parse`], also telling whether the tree holds every value of the text in order (no object
+/// repeated a key): then a pre-order walk numbers its values as their origins' ordinals.
+pub(crate) fn parse_checked<T: Build>(text: &str, file: u32, budget: usize) -> Option<(T, bool)> {
     let mut p = P {
         s: text,
         b: text.as_bytes(),
@@ -130,11 +150,12 @@ pub(crate) fn parse<T: Build>(text: &str, file: u32, budget: usize) -> Option<T>
         budget,
         members: Vec::new(),
         items: Vec::new(),
+        repeated_key: false,
     };
     p.ws()?;
     let v = p.value()?;
     p.ws()?;
-    (p.i == p.b.len()).then_some(v)
+    (p.i == p.b.len()).then_some((v, !p.repeated_key))
 }
 
 impl<T: Build> P<'_, T> {
@@ -430,7 +451,10 @@ impl<T: Build> P<'_, T> {
             }
         }
         self.depth -= 1;
-        Some(T::object(self.members.drain(start..), origin))
+        let count = self.members.len() - start;
+        let object = T::object(self.members.drain(start..), origin);
+        self.repeated_key |= object.object_len() != count;
+        Some(object)
     }
 
     fn array(&mut self) -> Option<T> {
@@ -476,7 +500,17 @@ mod tests {
     use proptest::prelude::*;
 
     fn same(text: &str) {
-        let value = parse::<Value>(text, 0, MAX_DEPTH);
+        let checked = parse_checked::<Value>(text, 0, MAX_DEPTH);
+        if let Some((v, true)) = &checked {
+            // Every value is in the tree: pre-order numbering restores the origins.
+            let node = Node::from_value(v.clone(), 0);
+            assert_eq!(
+                Some(node),
+                parse::<Node>(text, 0, MAX_DEPTH),
+                "text: {text:?}"
+            );
+        }
+        let value = checked.map(|(v, _)| v);
         if let Some(fast) = parse::<Node>(text, 0, MAX_DEPTH) {
             match parse_json5(text, 0, MAX_DEPTH) {
                 Ok(slow) => assert_eq!(fast, slow, "text: {text:?}"),
@@ -497,6 +531,9 @@ mod tests {
         let text = "// c\n{ a: 'x\\n\\'y', \"b\": [1, -2, 3.5e2, 0, 0.5, 18446744073709551616, -9223372036854775809,], $c_1: {}, d: null, e: true, f: false, /* x */ g: \"\\u00e9\\x41\\0\", }";
         assert!(parse::<Node>(text, 0, MAX_DEPTH).is_some());
         same(text);
+        let (_, complete) = parse_checked::<Value>("{a: {b: 1, b: [2]}}", 0, MAX_DEPTH).unwrap();
+        assert!(!complete);
+        same("{a: {b: 1, b: [2]}, c: 3}");
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/fixtures/config/realistic/clawdbot.json"

@@ -121,33 +121,57 @@ fn config_error(sources: &Sources, pending: Vec<Pending>) -> Error {
 
 fn build(text: String, file: Option<PathBuf>, paths: Paths, env: EnvView) -> Result<Config> {
     match fast_resolve(&text, &env) {
-        Some((root, lookup_env, env)) => finish(root, Some((text, lookup_env)), file, paths, env),
-        None => build_full(text, file, paths, env),
+        Fast::Done(root, lookup_env, env) => {
+            finish(root, Some((text, lookup_env)), file, paths, env)
+        }
+        Fast::Invalid(root) => {
+            // The full pipeline would reach this same tree (no include, no missing variable):
+            // restore the origins and report what validation finds, with positions.
+            let mut sources = Sources::default();
+            let idx = sources.add(file, text);
+            let node = Node::from_value(root, idx);
+            Err(config_error(&sources, super::validate::validate(&node)))
+        }
+        Fast::GiveUp => build_full(text, file, paths, env),
     }
 }
 
+/// How the fast path ended.
+enum Fast {
+    /// The document, the view it was substituted with and the view the config reports.
+    Done(Value, EnvView, EnvView),
+    /// Parsed and substituted, invalid; every value of the text is in the tree, in order.
+    Invalid(Value),
+    /// Anything else: the full pipeline decides.
+    GiveUp,
+}
+
 /// The fast path for the common case: text the byte-level parser handles, no `$include`, no
-/// problem. It parses straight into a [`Value`], substitutes and validates it, and gives up
-/// (`None`) at the first sign of anything else — [`build_full`] then does the whole work again
+/// missing variable. It parses straight into a [`Value`], substitutes and validates it, and
+/// gives up at the first sign of anything else — [`build_full`] then does the whole work again
 /// with positions, so every error (and every result) is the full pipeline's.
-///
-/// Returns the document, the view it was substituted with and the view the config reports.
-fn fast_resolve(text: &str, env: &EnvView) -> Option<(Value, EnvView, EnvView)> {
-    let mut root: Value = super::fast::parse(text, 0, MAX_DEPTH)?;
+fn fast_resolve(text: &str, env: &EnvView) -> Fast {
+    let Some((mut root, complete)) = super::fast::parse_checked::<Value>(text, 0, MAX_DEPTH) else {
+        return Fast::GiveUp;
+    };
     let lookup_env = with_block(env, collect_env_block(&root));
     let lookup = |name: &str| lookup_env.get(name).map(|v| v.expose().to_owned());
     let mut env_changed = false;
-    match &mut root {
-        Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                let changed = super::subst::substitute_value(v, &lookup)?;
-                env_changed |= changed && k == "env";
-            }
+    let Value::Object(map) = &mut root else {
+        return Fast::GiveUp;
+    };
+    for (k, v) in map.iter_mut() {
+        match super::subst::substitute_value(v, &lookup) {
+            Some(changed) => env_changed |= changed && k == "env",
+            None => return Fast::GiveUp,
         }
-        _ => return None,
     }
     if !super::validate::validate(&root).is_empty() {
-        return None;
+        return if complete {
+            Fast::Invalid(root)
+        } else {
+            Fast::GiveUp
+        };
     }
     // The view the config reports: the block's values after substitution.
     let env = if env_changed {
@@ -155,7 +179,7 @@ fn fast_resolve(text: &str, env: &EnvView) -> Option<(Value, EnvView, EnvView)> 
     } else {
         lookup_env.clone()
     };
-    Some((root, lookup_env, env))
+    Fast::Done(root, lookup_env, env)
 }
 
 /// The full pipeline (any JSON5, `$include`, positioned diagnostics).
@@ -582,7 +606,10 @@ mod tests {
         assert!(seen >= 10, "{seen}");
         // The realistic fixture takes the fast path (the point of it).
         let realistic = std::fs::read_to_string(root.join("realistic/clawdbot.json")).unwrap();
-        assert!(fast_resolve(&realistic, &env).is_some());
+        assert!(matches!(fast_resolve(&realistic, &env), Fast::Done(..)));
+        let bad = realistic.replace("cacheControlTtl: \"1h\"", "cacheControlTTL: \"1h\"");
+        assert!(matches!(fast_resolve(&bad, &env), Fast::Invalid(_)));
+        assert_same(&bad, &env, None);
         for text in [
             "",
             "  \n",

@@ -77,6 +77,38 @@ impl Node {
         Node::new(Kind::Object(IndexMap::new()), origin)
     }
 
+    /// Builds the tree of a plain JSON value parsed from source file `file`, numbering values in
+    /// pre-order — their ordinals, when the value holds every value of the text in order (see
+    /// [`super::fast::parse_checked`]).
+    pub fn from_value(value: Value, file: u32) -> Node {
+        fn build(value: Value, file: u32, next: &mut u32) -> Node {
+            let origin = Origin {
+                file,
+                ordinal: *next,
+            };
+            *next = next.saturating_add(1);
+            let kind = match value {
+                Value::Null => Kind::Null,
+                Value::Bool(b) => Kind::Bool(b),
+                Value::Number(n) => Kind::Number(n),
+                Value::String(s) => Kind::String(s),
+                Value::Array(items) => {
+                    Kind::Array(items.into_iter().map(|v| build(v, file, next)).collect())
+                }
+                Value::Object(map) => {
+                    let mut out = IndexMap::with_capacity(map.len());
+                    for (k, v) in map {
+                        let v = build(v, file, next);
+                        out.insert(k, v);
+                    }
+                    Kind::Object(out)
+                }
+            };
+            Node::new(kind, origin)
+        }
+        build(value, file, &mut 0)
+    }
+
     /// Converts into plain JSON (consumes the tree; iterative on the spine is not needed because
     /// depth is bounded by [`MAX_DEPTH`]).
     pub fn into_value(self) -> Value {
