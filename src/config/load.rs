@@ -5,6 +5,12 @@
 //! the `env` block into the lowest layer of the environment view → substitute `${VAR}` → validate
 //! the modeled sections → deserialize into [`ConfigDoc`]. Every problem found after parsing is
 //! collected (not just the first) and reported with file, line:column and JSON path.
+//!
+//! The common case takes a fast path: the byte-level parser builds plain [`Value`]s (no origins),
+//! substitution and validation run on them, the typed sections are moved out of the result and
+//! [`Config::raw`] is rebuilt only when asked for. Anything unusual (syntax the fast parser leaves
+//! to `json5`, `$include`, a missing variable) goes through the full pipeline above; an invalid
+//! document is validated again on its tree with origins restored, for positioned diagnostics.
 
 use super::diag::{Pending, Sources};
 use super::include::{Includer, ReadError, read_source};

@@ -60,6 +60,7 @@ impl Config {
         &self.doc
     }
     /// The whole document after `$include` and `${VAR}` substitution (unmodeled sections included).
+    /// Built on the first call (loading does not need it), then kept.
     pub fn raw(&self) -> &serde_json::Value {
         self.raw.get(&self.doc)
     }
