@@ -2,9 +2,13 @@
 //! `$include`, env block, `${VAR}` substitution, validation, typed deserialization).
 //!
 //! Run: `cargo bench --bench config`. Target: < 100 µs median.
+//!
+//! For a stable instruction count (no criterion), set `CONFIG_BENCH_LOADS=N`: the binary then
+//! just loads the fixture N times and exits, e.g.
+//! `CONFIG_BENCH_LOADS=100 valgrind --tool=callgrind target/release/deps/config-<hash> --bench`.
 
 use claw_anthropic::{Config, EnvView, Paths};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
@@ -50,5 +54,32 @@ fn bench_load(c: &mut Criterion) {
     });
 }
 
+/// Loads the fixture `n` times without criterion (for callgrind / perf).
+fn plain_loads(n: usize) {
+    let path = fixture();
+    let paths = Paths {
+        home: None,
+        state_dir: PathBuf::from("/nonexistent/.clawdbot"),
+        config_path: path,
+        main_agent_dir_override: None,
+    };
+    let env = EnvView::empty();
+    for _ in 0..n {
+        let cfg = Config::load_with(black_box(paths.clone()), env.clone()).unwrap();
+        black_box(cfg.default_model());
+    }
+}
+
 criterion_group!(benches, bench_load);
-criterion_main!(benches);
+
+fn main() {
+    if let Some(n) = std::env::var("CONFIG_BENCH_LOADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        plain_loads(n);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -137,12 +137,6 @@ pub(crate) struct JsonPath {
 }
 
 impl JsonPath {
-    pub fn len(&self) -> usize {
-        self.buf.len()
-    }
-    pub fn truncate(&mut self, n: usize) {
-        self.buf.truncate(n);
-    }
     pub fn push_key(&mut self, key: &str) {
         push_key(&mut self.buf, key);
     }
@@ -175,7 +169,14 @@ pub(crate) fn push_key(buf: &mut String, key: &str) {
         buf.push_str(key);
     } else {
         buf.push('[');
-        buf.push_str(&serde_json::Value::String(key.to_owned()).to_string());
+        if key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            // Nothing to escape: the same text as serde_json's, without the copies.
+            buf.push('"');
+            buf.push_str(key);
+            buf.push('"');
+        } else {
+            buf.push_str(&serde_json::Value::String(key.to_owned()).to_string());
+        }
         buf.push(']');
     }
 }
@@ -300,5 +301,11 @@ mod tests {
         assert_eq!(p.render(), "agents.list[2][\"anthropic/x\"].params");
         p.push_key("$a");
         assert_eq!(p.render(), "agents.list[2][\"anthropic/x\"].params.$a");
+        for key in ["a\"b", "a\\b", "tab\there", "\u{1}", "é ü", "\u{7f}", ""] {
+            let mut buf = String::new();
+            push_key(&mut buf, key);
+            let expected = format!("[{}]", serde_json::Value::String(key.to_owned()));
+            assert_eq!(buf, expected);
+        }
     }
 }

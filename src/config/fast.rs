@@ -6,12 +6,116 @@
 //! invalid, nesting over the budget — so the caller falls back to the `json5`-based parser, which
 //! produces the exact result or the positioned error. On every document it accepts it must build
 //! the same tree, ordinals included, as the fallback (checked by a differential property test).
+//!
+//! The parser is generic over what it builds ([`Build`]): the loader's [`Node`] tree, or plain
+//! [`serde_json::Value`]s for the loader's fast path (which also gives up on `$include`).
+//! Members and items are gathered on scratch stacks so every map and array is allocated once,
+//! with its exact size.
 
 use super::tree::{Kind, Node, Origin};
 use indexmap::IndexMap;
-use serde_json::Number;
+use serde_json::{Number, Value};
 
-struct P<'a> {
+/// What the parser builds.
+pub(crate) trait Build: Sized {
+    /// Whether an object key `$include` makes the parse give up.
+    const REJECT_INCLUDE: bool;
+    fn null(origin: Origin) -> Self;
+    fn bool(b: bool, origin: Origin) -> Self;
+    fn number(n: Number, origin: Origin) -> Self;
+    fn string(s: String, origin: Origin) -> Self;
+    fn array(items: std::vec::Drain<'_, Self>, origin: Origin) -> Self;
+    /// Members in document order; a repeated key keeps its first position and its last value.
+    fn object(members: std::vec::Drain<'_, (String, Self)>, origin: Origin) -> Self;
+    /// The number of members of an object built by [`Build::object`].
+    fn object_len(&self) -> usize;
+}
+
+impl Build for Node {
+    const REJECT_INCLUDE: bool = false;
+    fn null(origin: Origin) -> Self {
+        Node::new(Kind::Null, origin)
+    }
+    fn bool(b: bool, origin: Origin) -> Self {
+        Node::new(Kind::Bool(b), origin)
+    }
+    fn number(n: Number, origin: Origin) -> Self {
+        Node::new(Kind::Number(n), origin)
+    }
+    fn string(s: String, origin: Origin) -> Self {
+        Node::new(Kind::String(s), origin)
+    }
+    fn array(items: std::vec::Drain<'_, Self>, origin: Origin) -> Self {
+        Node::new(Kind::Array(items.collect()), origin)
+    }
+    fn object(members: std::vec::Drain<'_, (String, Self)>, origin: Origin) -> Self {
+        let mut map = IndexMap::with_capacity(members.len());
+        for (k, v) in members {
+            map.insert(k, v);
+        }
+        Node::new(Kind::Object(map), origin)
+    }
+    fn object_len(&self) -> usize {
+        match &self.kind {
+            Kind::Object(m) => m.len(),
+            _ => 0,
+        }
+    }
+}
+
+impl Build for Value {
+    const REJECT_INCLUDE: bool = true;
+    fn null(_: Origin) -> Self {
+        Value::Null
+    }
+    fn bool(b: bool, _: Origin) -> Self {
+        Value::Bool(b)
+    }
+    fn number(n: Number, _: Origin) -> Self {
+        Value::Number(n)
+    }
+    fn string(s: String, _: Origin) -> Self {
+        Value::String(s)
+    }
+    fn array(items: std::vec::Drain<'_, Self>, _: Origin) -> Self {
+        Value::Array(items.collect())
+    }
+    fn object(members: std::vec::Drain<'_, (String, Self)>, _: Origin) -> Self {
+        let mut map = serde_json::Map::with_capacity(members.len());
+        for (k, v) in members {
+            map.insert(k, v);
+        }
+        Value::Object(map)
+    }
+    fn object_len(&self) -> usize {
+        self.as_object().map_or(0, serde_json::Map::len)
+    }
+}
+
+const IDENT_END: u8 = 0;
+const IDENT_PART: u8 = 1;
+const IDENT_DEFER: u8 = 2;
+
+/// For each byte after the first of an unquoted key: part of it (`[A-Za-z0-9_$]`), the end of
+/// it, or something only the `json5` crate decides (`\\` escapes, non-ASCII).
+static IDENT: [u8; 256] = {
+    let mut t = [IDENT_END; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_alphanumeric() || b == b'_' || b == b'$' {
+            IDENT_PART
+        } else if b >= 0x80 || b == b'\\' {
+            IDENT_DEFER
+        } else {
+            IDENT_END
+        };
+        c += 1;
+    }
+    t
+};
+
+struct P<'a, T> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
@@ -19,10 +123,23 @@ struct P<'a> {
     next: u32,
     depth: usize,
     budget: usize,
+    /// Members of the objects being parsed (innermost last).
+    members: Vec<(String, T)>,
+    /// Items of the arrays being parsed (innermost last).
+    items: Vec<T>,
+    /// Whether some object repeated a key (its earlier value is dropped, so the built tree has
+    /// fewer values than the text).
+    repeated_key: bool,
 }
 
 /// Parses `text` or returns `None` when the fallback parser must decide.
-pub(crate) fn parse(text: &str, file: u32, budget: usize) -> Option<Node> {
+pub(crate) fn parse<T: Build>(text: &str, file: u32, budget: usize) -> Option<T> {
+    parse_checked(text, file, budget).map(|(v, _)| v)
+}
+
+/// [`parse`], also telling whether the tree holds every value of the text in order (no object
+/// repeated a key): then a pre-order walk numbers its values as their origins' ordinals.
+pub(crate) fn parse_checked<T: Build>(text: &str, file: u32, budget: usize) -> Option<(T, bool)> {
     let mut p = P {
         s: text,
         b: text.as_bytes(),
@@ -31,14 +148,17 @@ pub(crate) fn parse(text: &str, file: u32, budget: usize) -> Option<Node> {
         next: 0,
         depth: 0,
         budget,
+        members: Vec::new(),
+        items: Vec::new(),
+        repeated_key: false,
     };
     p.ws()?;
     let v = p.value()?;
     p.ws()?;
-    (p.i == p.b.len()).then_some(v)
+    (p.i == p.b.len()).then_some((v, !p.repeated_key))
 }
 
-impl P<'_> {
+impl<T: Build> P<'_, T> {
     fn origin(&mut self) -> Origin {
         let o = Origin {
             file: self.file,
@@ -53,66 +173,91 @@ impl P<'_> {
     }
 
     /// Skips whitespace and comments.
+    #[inline]
     fn ws(&mut self) -> Option<()> {
-        loop {
-            match self.peek() {
-                Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C) => self.i += 1,
-                Some(b'/') => match self.b.get(self.i + 1) {
-                    Some(b'/') => {
-                        self.i += 2;
-                        while let Some(c) = self.peek() {
-                            if c == b'\n' || c == b'\r' {
-                                break;
-                            }
-                            // U+2028 / U+2029 end a line comment in JSON5: leave it to json5.
-                            if c == 0xE2
-                                && self.b.get(self.i + 1) == Some(&0x80)
-                                && matches!(self.b.get(self.i + 2), Some(0xA8 | 0xA9))
-                            {
-                                return None;
-                            }
-                            self.i += 1;
-                        }
-                    }
-                    Some(b'*') => {
-                        let rest = &self.s[self.i + 2..];
-                        let end = rest.find("*/")?;
-                        self.i += 2 + end + 2;
-                    }
-                    _ => return Some(()),
-                },
-                Some(c) if c >= 0x80 => return None, // Unicode spaces, BOM, …
-                _ => return Some(()),
+        let b = self.b;
+        let mut i = self.i;
+        // Plain ASCII whitespace here; comments and anything unusual in `ws_rest`.
+        while let Some(&c) = b.get(i) {
+            if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+                i += 1;
+                continue;
             }
+            self.i = i;
+            return if c == b'/' || c == 0x0B || c == 0x0C || c >= 0x80 {
+                self.ws_rest()
+            } else {
+                Some(())
+            };
         }
+        self.i = i;
+        Some(())
     }
 
-    fn value(&mut self) -> Option<Node> {
+    #[inline(never)]
+    fn ws_rest(&mut self) -> Option<()> {
+        let b = self.b;
+        let mut i = self.i;
+        let r = loop {
+            let Some(&c) = b.get(i) else {
+                break Some(());
+            };
+            match c {
+                b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C => i += 1,
+                b'/' => match b.get(i + 1) {
+                    Some(b'/') => {
+                        let body = &b[i + 2..];
+                        let end = memchr::memchr2(b'\n', b'\r', body).unwrap_or(body.len());
+                        // U+2028 / U+2029 end a line comment in JSON5: leave it to json5.
+                        let line = &body[..end];
+                        if memchr::memchr_iter(0xE2, line).any(|p| {
+                            line.get(p + 1) == Some(&0x80)
+                                && matches!(line.get(p + 2), Some(0xA8 | 0xA9))
+                        }) {
+                            break None;
+                        }
+                        i += 2 + end;
+                    }
+                    Some(b'*') => match memchr::memmem::find(&b[i + 2..], b"*/") {
+                        Some(end) => i += 2 + end + 2,
+                        None => break None,
+                    },
+                    _ => break Some(()),
+                },
+                0x80.. => break None, // Unicode spaces, BOM, …
+                _ => break Some(()),
+            }
+        };
+        self.i = i;
+        r
+    }
+
+    fn value(&mut self) -> Option<T> {
         match self.peek()? {
             b'{' => self.object(),
             b'[' => self.array(),
             q @ (b'"' | b'\'') => {
                 let s = self.string(q)?;
-                Some(Node::new(Kind::String(s), self.origin()))
+                Some(T::string(s, self.origin()))
             }
-            b't' => self.literal("true", Kind::Bool(true)),
-            b'f' => self.literal("false", Kind::Bool(false)),
-            b'n' => self.literal("null", Kind::Null),
+            b't' => self.literal("true").map(|o| T::bool(true, o)),
+            b'f' => self.literal("false").map(|o| T::bool(false, o)),
+            b'n' => self.literal("null").map(T::null),
             b'-' | b'0'..=b'9' => self.number(),
             _ => None,
         }
     }
 
-    fn literal(&mut self, word: &str, kind: Kind) -> Option<Node> {
+    fn literal(&mut self, word: &str) -> Option<Origin> {
         if self.s[self.i..].starts_with(word) {
             self.i += word.len();
-            Some(Node::new(kind, self.origin()))
+            Some(self.origin())
         } else {
             None
         }
     }
 
-    fn number(&mut self) -> Option<Node> {
+    fn number(&mut self) -> Option<T> {
         let start = self.i;
         let neg = self.peek() == Some(b'-');
         if neg {
@@ -139,38 +284,37 @@ impl P<'_> {
         }
         let text = &self.s[start..self.i];
         // The same interpretation as `json5`: integer if it parses as one, else a float.
-        let kind = if !neg && let Ok(u) = text.parse::<u128>() {
+        let n = if !neg && let Ok(u) = text.parse::<u128>() {
             match u64::try_from(u) {
-                Ok(u) => Kind::Number(u.into()),
-                Err(_) => float(u as f64),
+                Ok(u) => Some(u.into()),
+                Err(_) => Number::from_f64(u as f64),
             }
         } else if neg && let Ok(i) = text.parse::<i128>() {
             match i64::try_from(i) {
-                Ok(i) => Kind::Number(i.into()),
-                Err(_) => float(i as f64),
+                Ok(i) => Some(i.into()),
+                Err(_) => Number::from_f64(i as f64),
             }
         } else {
-            float(text.parse::<f64>().ok()?)
+            Number::from_f64(text.parse::<f64>().ok()?)
         };
-        Some(Node::new(kind, self.origin()))
+        let origin = self.origin();
+        // NaN / Infinity have no JSON representation: they become null.
+        Some(n.map_or_else(|| T::null(origin), |n| T::number(n, origin)))
     }
 
     fn string(&mut self, quote: u8) -> Option<String> {
         self.i += 1;
         let start = self.i;
-        // Fast scan for the plain case.
-        while let Some(c) = self.peek() {
-            if c == quote {
-                let s = self.s[start..self.i].to_owned();
-                self.i += 1;
-                return Some(s);
-            }
-            if c == b'\\' || c == b'\n' || c == b'\r' {
-                break;
-            }
-            self.i += 1;
+        // Fast scan for the plain case (no escape, no line break).
+        let rest = &self.b[start..];
+        if let Some(p) = memchr::memchr3(quote, b'\\', b'\n', rest)
+            && rest[p] == quote
+            && memchr::memchr(b'\r', &rest[..p]).is_none()
+        {
+            self.i = start + p + 1;
+            return Some(self.s[start..start + p].to_owned());
         }
-        let mut out = self.s[start..self.i].to_owned();
+        let mut out = String::new();
         loop {
             let c = self.peek()?;
             if c == quote {
@@ -240,16 +384,18 @@ impl P<'_> {
             q @ (b'"' | b'\'') => self.string(q),
             c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
                 let start = self.i;
-                while let Some(c) = self.peek() {
-                    if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' {
-                        self.i += 1;
-                    } else if c >= 0x80 || c == b'\\' {
-                        return None; // Unicode identifiers and escapes: json5 decides.
-                    } else {
-                        break;
+                let b = self.b;
+                let mut i = start + 1;
+                while let Some(&c) = b.get(i) {
+                    match IDENT[c as usize] {
+                        IDENT_PART => i += 1,
+                        // Unicode identifiers and escapes: json5 decides.
+                        IDENT_DEFER => return None,
+                        _ => break,
                     }
                 }
-                Some(self.s[start..self.i].to_owned())
+                self.i = i;
+                Some(self.s[start..i].to_owned())
             }
             _ => None,
         }
@@ -263,19 +409,22 @@ impl P<'_> {
         Some(())
     }
 
-    fn object(&mut self) -> Option<Node> {
+    fn object(&mut self) -> Option<T> {
         self.enter()?;
         self.i += 1;
         let origin = self.origin();
-        let mut map: IndexMap<String, Node> = IndexMap::new();
+        let start = self.members.len();
         self.ws()?;
         if self.peek()? == b'}' {
             self.i += 1;
             self.depth -= 1;
-            return Some(Node::new(Kind::Object(map), origin));
+            return Some(T::object(self.members.drain(start..), origin));
         }
         loop {
             let k = self.key()?;
+            if T::REJECT_INCLUDE && k == super::include::INCLUDE_KEY {
+                return None;
+            }
             self.ws()?;
             if self.peek()? != b':' {
                 return None;
@@ -283,7 +432,7 @@ impl P<'_> {
             self.i += 1;
             self.ws()?;
             let v = self.value()?;
-            map.insert(k, v);
+            self.members.push((k, v));
             self.ws()?;
             match self.peek()? {
                 b',' => {
@@ -302,22 +451,26 @@ impl P<'_> {
             }
         }
         self.depth -= 1;
-        Some(Node::new(Kind::Object(map), origin))
+        let count = self.members.len() - start;
+        let object = T::object(self.members.drain(start..), origin);
+        self.repeated_key |= object.object_len() != count;
+        Some(object)
     }
 
-    fn array(&mut self) -> Option<Node> {
+    fn array(&mut self) -> Option<T> {
         self.enter()?;
         self.i += 1;
         let origin = self.origin();
-        let mut items = Vec::new();
+        let start = self.items.len();
         self.ws()?;
         if self.peek()? == b']' {
             self.i += 1;
             self.depth -= 1;
-            return Some(Node::new(Kind::Array(items), origin));
+            return Some(T::array(self.items.drain(start..), origin));
         }
         loop {
-            items.push(self.value()?);
+            let v = self.value()?;
+            self.items.push(v);
             self.ws()?;
             match self.peek()? {
                 b',' => {
@@ -336,12 +489,8 @@ impl P<'_> {
             }
         }
         self.depth -= 1;
-        Some(Node::new(Kind::Array(items), origin))
+        Some(T::array(self.items.drain(start..), origin))
     }
-}
-
-fn float(f: f64) -> Kind {
-    Number::from_f64(f).map_or(Kind::Null, Kind::Number)
 }
 
 #[cfg(test)]
@@ -351,25 +500,46 @@ mod tests {
     use proptest::prelude::*;
 
     fn same(text: &str) {
-        if let Some(fast) = parse(text, 0, MAX_DEPTH) {
+        let checked = parse_checked::<Value>(text, 0, MAX_DEPTH);
+        if let Some((v, true)) = &checked {
+            // Every value is in the tree: pre-order numbering restores the origins.
+            let node = Node::from_value(v.clone(), 0);
+            assert_eq!(
+                Some(node),
+                parse::<Node>(text, 0, MAX_DEPTH),
+                "text: {text:?}"
+            );
+        }
+        let value = checked.map(|(v, _)| v);
+        if let Some(fast) = parse::<Node>(text, 0, MAX_DEPTH) {
             match parse_json5(text, 0, MAX_DEPTH) {
                 Ok(slow) => assert_eq!(fast, slow, "text: {text:?}"),
                 Err(e) => panic!("fast path accepted what json5 rejects ({e}): {text:?}"),
             }
+            // The plain-JSON build is the same document (unless it gave up on `$include`).
+            match value {
+                Some(v) => assert_eq!(v, fast.into_value(), "text: {text:?}"),
+                None => assert!(text.contains("$include"), "text: {text:?}"),
+            }
+        } else {
+            assert!(value.is_none(), "text: {text:?}");
         }
     }
 
     #[test]
     fn accepts_common_config_syntax() {
         let text = "// c\n{ a: 'x\\n\\'y', \"b\": [1, -2, 3.5e2, 0, 0.5, 18446744073709551616, -9223372036854775809,], $c_1: {}, d: null, e: true, f: false, /* x */ g: \"\\u00e9\\x41\\0\", }";
-        assert!(parse(text, 0, MAX_DEPTH).is_some());
+        assert!(parse::<Node>(text, 0, MAX_DEPTH).is_some());
         same(text);
+        let (_, complete) = parse_checked::<Value>("{a: {b: 1, b: [2]}}", 0, MAX_DEPTH).unwrap();
+        assert!(!complete);
+        same("{a: {b: 1, b: [2]}, c: 3}");
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/fixtures/config/realistic/clawdbot.json"
         ))
         .unwrap();
-        assert!(parse(&text, 0, MAX_DEPTH).is_some());
+        assert!(parse::<Value>(&text, 0, MAX_DEPTH).is_some());
         same(&text);
     }
 
@@ -391,11 +561,11 @@ mod tests {
             "// x\u{2028}{}",
             "{}}",
         ] {
-            assert!(parse(t, 0, MAX_DEPTH).is_none(), "{t:?}");
+            assert!(parse::<Node>(t, 0, MAX_DEPTH).is_none(), "{t:?}");
             same(t);
         }
         let deep = "[".repeat(200);
-        assert!(parse(&deep, 0, MAX_DEPTH).is_none());
+        assert!(parse::<Node>(&deep, 0, MAX_DEPTH).is_none());
     }
 
     fn token() -> impl Strategy<Value = &'static str> {
@@ -414,6 +584,8 @@ mod tests {
             "/* c */",
             "a",
             "$x",
+            "$include",
+            "'$include'",
             "_k9",
             "'s'",
             "\"d\"",

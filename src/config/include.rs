@@ -54,12 +54,14 @@ pub(crate) fn read_source(path: &Path) -> Result<String, ReadError> {
             ReadError::Io(e)
         }
     })?;
-    if let Ok(meta) = file.metadata()
-        && meta.len() > MAX_FILE_BYTES
+    let len = file.metadata().map(|m| m.len()).ok();
+    if let Some(len) = len
+        && len > MAX_FILE_BYTES
     {
-        return Err(ReadError::TooLarge(meta.len()));
+        return Err(ReadError::TooLarge(len));
     }
-    let mut bytes = Vec::new();
+    // Sized from the metadata (one allocation for an ordinary file; it may still grow).
+    let mut bytes = Vec::with_capacity(len.map_or(0, |l| l as usize + 1));
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(ReadError::Io)?;

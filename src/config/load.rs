@@ -5,17 +5,25 @@
 //! the `env` block into the lowest layer of the environment view → substitute `${VAR}` → validate
 //! the modeled sections → deserialize into [`ConfigDoc`]. Every problem found after parsing is
 //! collected (not just the first) and reported with file, line:column and JSON path.
+//!
+//! The common case takes a fast path: the byte-level parser builds plain [`Value`]s (no origins),
+//! substitution and validation run on them, the typed sections are moved out of the result and
+//! [`Config::raw`] is rebuilt only when asked for. Anything unusual (syntax the fast parser leaves
+//! to `json5`, `$include`, a missing variable) goes through the full pipeline above; an invalid
+//! document is validated again on its tree with origins restored, for positioned diagnostics.
 
 use super::diag::{Pending, Sources};
 use super::include::{Includer, ReadError, read_source};
 use super::locate::Pos;
-use super::tree::{self, Kind, MAX_DEPTH, Node};
+use super::tree::{self, MAX_DEPTH, Node, Tree, View};
 use super::{Config, ConfigDoc, ModelRefWarning};
 use crate::env::{EnvSource, EnvView};
 use crate::error::{ConfigError, Error, Result};
 use crate::paths::Paths;
 use serde::Deserialize;
+use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 impl Config {
     /// Loads the config from the default location (`$CLAWDBOT_CONFIG_PATH`, else
@@ -77,42 +85,40 @@ impl Config {
 /// Collects the `env` block's variables (Clawdbot's `collectConfigEnvVars`): non-empty string
 /// entries of `env.vars`, then every other top-level non-blank string key except `shellEnv` and
 /// `vars` (a later definition wins).
-fn collect_env_block(root: &Node) -> Vec<(String, String)> {
-    let Kind::Object(top) = &root.kind else {
-        return Vec::new();
-    };
-    let Some(Node {
-        kind: Kind::Object(env),
-        ..
-    }) = top.get("env")
-    else {
+fn collect_env_block<T: Tree>(root: &T) -> Vec<(&str, &str)> {
+    let Some(env) = root.get("env").filter(|e| matches!(e.view(), View::Object)) else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    if let Some(Node {
-        kind: Kind::Object(vars),
-        ..
-    }) = env.get("vars")
-    {
-        for (k, v) in vars {
-            if let Kind::String(s) = &v.kind
+    if let Some(vars) = env.get("vars") {
+        for (k, v) in vars.members() {
+            if let View::String(s) = v.view()
                 && !s.is_empty()
             {
-                out.push((k.clone(), s.clone()));
+                out.push((k, s));
             }
         }
     }
-    for (k, v) in env {
+    for (k, v) in env.members() {
         if k == "shellEnv" || k == "vars" {
             continue;
         }
-        if let Kind::String(s) = &v.kind
+        if let View::String(s) = v.view()
             && !s.trim().is_empty()
         {
-            out.push((k.clone(), s.clone()));
+            out.push((k, s));
         }
     }
     out
+}
+
+/// `env` with the config's `env` block as its lowest layer.
+fn with_block(env: &EnvView, block: Vec<(&str, &str)>) -> EnvView {
+    if block.is_empty() {
+        env.clone()
+    } else {
+        env.with_layer(EnvSource::ConfigBlock, block)
+    }
 }
 
 fn config_error(sources: &Sources, pending: Vec<Pending>) -> Error {
@@ -120,6 +126,70 @@ fn config_error(sources: &Sources, pending: Vec<Pending>) -> Error {
 }
 
 fn build(text: String, file: Option<PathBuf>, paths: Paths, env: EnvView) -> Result<Config> {
+    match fast_resolve(&text, &env) {
+        Fast::Done(root, lookup_env, env) => {
+            finish(root, Some((text, lookup_env)), file, paths, env)
+        }
+        Fast::Invalid(root) => {
+            // The full pipeline would reach this same tree (no include, no missing variable):
+            // restore the origins and report what validation finds, with positions.
+            let mut sources = Sources::default();
+            let idx = sources.add(file, text);
+            let node = Node::from_value(root, idx);
+            Err(config_error(&sources, super::validate::validate(&node)))
+        }
+        Fast::GiveUp => build_full(text, file, paths, env),
+    }
+}
+
+/// How the fast path ended.
+enum Fast {
+    /// The document, the view it was substituted with and the view the config reports.
+    Done(Value, EnvView, EnvView),
+    /// Parsed and substituted, invalid; every value of the text is in the tree, in order.
+    Invalid(Value),
+    /// Anything else: the full pipeline decides.
+    GiveUp,
+}
+
+/// The fast path for the common case: text the byte-level parser handles, no `$include`, no
+/// missing variable. It parses straight into a [`Value`], substitutes and validates it, and
+/// gives up at the first sign of anything else — [`build_full`] then does the whole work again
+/// with positions, so every error (and every result) is the full pipeline's.
+fn fast_resolve(text: &str, env: &EnvView) -> Fast {
+    let Some((mut root, complete)) = super::fast::parse_checked::<Value>(text, 0, MAX_DEPTH) else {
+        return Fast::GiveUp;
+    };
+    let lookup_env = with_block(env, collect_env_block(&root));
+    let lookup = |name: &str| lookup_env.get(name).map(|v| v.expose().to_owned());
+    let mut env_changed = false;
+    let Value::Object(map) = &mut root else {
+        return Fast::GiveUp;
+    };
+    for (k, v) in map.iter_mut() {
+        match super::subst::substitute_value(v, &lookup) {
+            Some(changed) => env_changed |= changed && k == "env",
+            None => return Fast::GiveUp,
+        }
+    }
+    if !super::validate::validate(&root).is_empty() {
+        return if complete {
+            Fast::Invalid(root)
+        } else {
+            Fast::GiveUp
+        };
+    }
+    // The view the config reports: the block's values after substitution.
+    let env = if env_changed {
+        with_block(env, collect_env_block(&root))
+    } else {
+        lookup_env.clone()
+    };
+    Fast::Done(root, lookup_env, env)
+}
+
+/// The full pipeline (any JSON5, `$include`, positioned diagnostics).
+fn build_full(text: String, file: Option<PathBuf>, paths: Paths, env: EnvView) -> Result<Config> {
     let mut sources = Sources::default();
     let blank = text.trim().is_empty();
     let root_idx = sources.add(file.clone(), text);
@@ -156,12 +226,7 @@ fn build(text: String, file: Option<PathBuf>, paths: Paths, env: EnvView) -> Res
     }
 
     // env block (before substitution, so `${VAR}` can reference it), then ${VAR}.
-    let block = collect_env_block(&root);
-    let lookup_env = if block.is_empty() {
-        env.clone()
-    } else {
-        env.with_layer(EnvSource::ConfigBlock, block)
-    };
+    let lookup_env = with_block(&env, collect_env_block(&root));
     let mut diags = Vec::new();
     super::subst::substitute_tree(
         &mut root,
@@ -177,15 +242,20 @@ fn build(text: String, file: Option<PathBuf>, paths: Paths, env: EnvView) -> Res
     }
 
     // The view the config reports: the block's values after substitution.
-    let block = collect_env_block(&root);
-    let env = if block.is_empty() {
-        env
-    } else {
-        env.with_layer(EnvSource::ConfigBlock, block)
-    };
+    let env = with_block(&env, collect_env_block(&root));
+    finish(root.into_value(), None, file, paths, env)
+}
 
-    let raw = root.into_value();
-    let doc = typed_doc(&raw).map_err(|e| {
+/// Builds the [`Config`] from the resolved, valid document. `reparse`: the fast path's text and
+/// substitution environment, to rebuild [`Config::raw`] from when asked.
+fn finish(
+    root: Value,
+    reparse: Option<(String, EnvView)>,
+    file: Option<PathBuf>,
+    paths: Paths,
+    env: EnvView,
+) -> Result<Config> {
+    let (doc, raw) = typed_doc(root, reparse).map_err(|e| {
         Error::Config(ConfigError::message(
             file.clone(),
             format!("config does not match the expected shape: {e}"),
@@ -203,25 +273,126 @@ fn build(text: String, file: Option<PathBuf>, paths: Paths, env: EnvView) -> Res
     Ok(config)
 }
 
-/// Builds the typed view section by section (cheaper than one `#[serde(flatten)]` pass over the
-/// whole document, which would buffer every unmodeled section).
-fn typed_doc(raw: &serde_json::Value) -> std::result::Result<ConfigDoc, serde_json::Error> {
-    let mut doc = ConfigDoc::default();
-    let serde_json::Value::Object(map) = raw else {
-        return ConfigDoc::deserialize(raw);
-    };
-    for (k, v) in map {
-        match k.as_str() {
-            "env" => doc.env = Some(Deserialize::deserialize(v)?),
-            "auth" => doc.auth = Some(Deserialize::deserialize(v)?),
-            "agents" => doc.agents = Some(Deserialize::deserialize(v)?),
-            "models" => doc.models = Some(Deserialize::deserialize(v)?),
-            _ => {
-                doc.other.insert(k.clone(), v.clone());
-            }
+/// The whole document, built on first use (most callers never ask for it), so a load builds it
+/// only once, split between [`ConfigDoc`] (unmodeled sections, moved) and the typed sections.
+#[derive(Clone)]
+pub(crate) struct RawDoc {
+    source: RawSource,
+    cell: OnceLock<Value>,
+}
+
+#[derive(Clone)]
+enum RawSource {
+    /// Parse the text again and substitute with the same (immutable) environment view: the fast
+    /// path is deterministic, so this gives the document the load saw.
+    Reparse { text: String, env: EnvView },
+    /// The modeled top-level sections kept as they were: (position among the `len` top-level
+    /// keys, key, value); the other sections are in [`ConfigDoc::other`].
+    Parts {
+        modeled: Vec<(usize, String, Value)>,
+        len: usize,
+    },
+    /// Already built.
+    Done,
+}
+
+impl RawDoc {
+    fn done(value: Value) -> Self {
+        RawDoc {
+            source: RawSource::Done,
+            cell: OnceLock::from(value),
         }
     }
-    Ok(doc)
+
+    /// The document (built on first use).
+    pub(crate) fn get(&self, doc: &ConfigDoc) -> &Value {
+        self.cell.get_or_init(|| match &self.source {
+            RawSource::Reparse { text, env } => reparse(text, env).unwrap_or_default(),
+            RawSource::Parts { modeled, len } => {
+                let mut map = Map::with_capacity(*len);
+                let mut modeled = modeled.iter().peekable();
+                let mut other = doc.other.iter();
+                for i in 0..*len {
+                    if let Some((_, k, v)) = modeled.next_if(|(p, _, _)| *p == i) {
+                        map.insert(k.clone(), v.clone());
+                    } else if let Some((k, v)) = other.next() {
+                        map.insert(k.clone(), v.clone());
+                    }
+                }
+                Value::Object(map)
+            }
+            RawSource::Done => Value::Null,
+        })
+    }
+}
+
+/// The fast path's parse and substitution (`None`: the text needs the full pipeline).
+fn reparse(text: &str, lookup_env: &EnvView) -> Option<Value> {
+    let mut root: Value = super::fast::parse(text, 0, MAX_DEPTH)?;
+    let lookup = |name: &str| lookup_env.get(name).map(|v| v.expose().to_owned());
+    super::subst::substitute_value(&mut root, &lookup)?;
+    Some(root)
+}
+
+/// Builds the typed view section by section ([`super::typed`]); unmodeled sections are moved
+/// into [`ConfigDoc::other`]. With `reparse` (see [`RawSource::Reparse`]) the modeled sections
+/// are moved too; without, a copy is kept for [`Config::raw`].
+fn typed_doc(
+    root: Value,
+    reparse: Option<(String, EnvView)>,
+) -> std::result::Result<(ConfigDoc, RawDoc), String> {
+    let map = match root {
+        Value::Object(map) => map,
+        other => {
+            // Not reached (validation wants an object); kept total.
+            let doc = ConfigDoc::deserialize(&other).map_err(|e| e.to_string())?;
+            return Ok((doc, RawDoc::done(other)));
+        }
+    };
+    let keep = reparse.is_none();
+    let mut doc = ConfigDoc::default();
+    let len = map.len();
+    let mut modeled = Vec::new();
+    for (i, (k, v)) in map.into_iter().enumerate() {
+        if !matches!(k.as_str(), "env" | "auth" | "agents" | "models") {
+            doc.other.insert(k, v);
+            continue;
+        }
+        let v = if keep {
+            let copy = v.clone();
+            modeled.push((i, k.clone(), v));
+            copy
+        } else {
+            v
+        };
+        section(&mut doc, &k, v)?;
+    }
+    let source = match reparse {
+        Some((text, env)) => RawSource::Reparse { text, env },
+        None => RawSource::Parts { modeled, len },
+    };
+    Ok((
+        doc,
+        RawDoc {
+            source,
+            cell: OnceLock::new(),
+        },
+    ))
+}
+
+/// Converts one modeled top-level section into `doc` (`null` is the same as absent).
+fn section(doc: &mut ConfigDoc, key: &str, v: Value) -> std::result::Result<(), String> {
+    if v.is_null() {
+        return Ok(());
+    }
+    match key {
+        "env" => doc.env = Some(super::typed::env_block(v)?),
+        "auth" => doc.auth = Some(super::typed::auth(v)?),
+        "agents" => doc.agents = Some(super::typed::agents(v)?),
+        "models" => doc.models = Some(super::typed::models(v)?),
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Non-fatal findings: a primary model without a provider (the reference's warning).
@@ -320,6 +491,159 @@ mod tests {
         assert!(c.warnings()[0].contains("without provider"));
         let c = Config::from_json5(r#"{agents:{defaults:{model:"anthropic/claude-x"}}}"#).unwrap();
         assert!(c.warnings().is_empty());
+    }
+
+    /// The fast path (`build`) and the full pipeline (`build_full`) give the same result: the same
+    /// typed sections (also the same as serde's `Deserialize`), raw document, environment view
+    /// and warnings, or the same error.
+    fn assert_same(text: &str, env: &EnvView, file: Option<PathBuf>) {
+        let paths = Paths::with_state_dir("/nonexistent");
+        let fast = build(text.to_owned(), file.clone(), paths.clone(), env.clone());
+        let full = build_full(text.to_owned(), file, paths, env.clone());
+        match (fast, full) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.doc(), b.doc(), "{text}");
+                assert_eq!(a.raw(), b.raw(), "{text}");
+                assert_eq!(
+                    serde_json::to_string(a.raw()).unwrap(),
+                    serde_json::to_string(b.raw()).unwrap(),
+                    "key order: {text}"
+                );
+                let serde_doc = ConfigDoc::deserialize(a.raw()).unwrap();
+                assert_eq!(a.doc(), &serde_doc, "typed vs serde: {text}");
+                assert_eq!(a.warnings(), b.warnings(), "{text}");
+                assert_eq!(format!("{:?}", a.env()), format!("{:?}", b.env()), "{text}");
+                for layer in ["config", "process"] {
+                    for name in b.env().names_from(layer) {
+                        assert_eq!(
+                            a.env()
+                                .get(&name)
+                                .map(|v| (v.expose().to_owned(), v.source)),
+                            b.env()
+                                .get(&name)
+                                .map(|v| (v.expose().to_owned(), v.source)),
+                            "{name}: {text}"
+                        );
+                    }
+                }
+            }
+            (Err(a), Err(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "{text}"),
+            (a, b) => panic!(
+                "fast {:?} vs full {:?}: {text}",
+                a.map(|_| ()),
+                b.map(|_| ())
+            ),
+        }
+    }
+
+    const FRAGMENTS: &[&str] = &[
+        "env: { A: 'x', vars: { B: '${A}-y', E: '' }, shellEnv: { enabled: true, timeoutMs: 5 } }",
+        "env: { A: '${UNSET_Q}' }",
+        "env: { C: '${P}', X: 1 }",
+        "env: { vars: { P: 'from-config' }, D: '  ' }",
+        "env: null",
+        "auth: { profiles: { 'anthropic:a': { provider: 'anthropic', mode: 'token', email: 'e' } }, order: { anthropic: ['anthropic:a'] } }",
+        "auth: { cooldowns: { billingBackoffHours: 2, billingBackoffHoursByProvider: { anthropic: 1.5 }, billingMaxHours: 3, failureWindowHours: 0.5 } }",
+        "auth: { profiles: { b: { provider: 'x', mode: 'apikey' } } }",
+        "auth: { profile: {} }",
+        "agents: { defaults: { model: 'claude-x', workspace: '${P}/w', sandbox: { mode: 'off' } } }",
+        "agents: { defaults: { model: { primary: 'anthropic/a', fallbacks: ['b', 'c/d'] }, imageModel: 'x/y', models: { 'anthropic/a': { alias: 'a', params: { cacheControlTtl: '1h', temperature: 1, maxTokens: 5, top_k: 3 } }, 'b/c': {} } } }",
+        "agents: { list: [{ id: 'main', default: true, name: 'n', agentDir: '~/a', model: 'x/y', tools: { deny: [] } }, { id: 'w', identity: {} }], other: 1 }",
+        "agents: { defaults: { models: { 'a/b': { params: { cacheControlTTL: '1h' } } } } }",
+        "agents: { list: [{ name: 'no id' }] }",
+        "models: { mode: 'merge', providers: { p: { baseUrl: 'https://x', apiKey: '${P}', api: 'anthropic-messages', headers: { 'x-a': 'b' }, models: [{ id: 'm' }], authHeader: true } } }",
+        "models: { providers: { q: { headers: { a: 'x\\ny' } } } }",
+        "models: { providers: { r: { apiKey: 'sk-ant-123456789012345678901234' } } }",
+        "channels: { telegram: { botToken: '${P}', list: [1, 2.5, -3, null, true] } }",
+        "channels: { x: '$${P} and ${lower}' }",
+        "gateway: { port: 18789, auth: { token: '${MISSING_T}' } }",
+        "somethingNew: { a: [] }",
+        "modles: {}",
+        "$include: 'does-not-exist.json5'",
+        "meta: { $include: [] }",
+        "'quoted key': 'v', \"dq\": 0x10",
+        "messages: null, cron: { enabled: false }",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+        #[test]
+        fn fast_path_agrees_with_full_pipeline(
+            picks in proptest::collection::vec(0..FRAGMENTS.len(), 0..7),
+            with_process_env in proptest::bool::ANY,
+            trailing_comma in proptest::bool::ANY,
+        ) {
+            let mut text = String::from("// generated\n{\n");
+            for (i, p) in picks.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(",\n");
+                }
+                text.push_str(FRAGMENTS[*p]);
+            }
+            if trailing_comma && !picks.is_empty() {
+                text.push(',');
+            }
+            text.push_str("\n}\n");
+            let env = if with_process_env {
+                EnvView::empty().with_layer(EnvSource::Process, [("P", "from-process"), ("A", "pa")])
+            } else {
+                EnvView::empty()
+            };
+            assert_same(&text, &env, None);
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_on_fixtures() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/config");
+        let env = EnvView::empty().with_layer(EnvSource::Process, [("P", "p")]);
+        let mut seen = 0;
+        for dir in std::fs::read_dir(&root).unwrap() {
+            for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+                let path = f.unwrap().path();
+                if path.is_file() {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    assert_same(&text, &env, Some(path));
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 10, "{seen}");
+        // The realistic fixture takes the fast path (the point of it).
+        let realistic = std::fs::read_to_string(root.join("realistic/clawdbot.json")).unwrap();
+        assert!(matches!(fast_resolve(&realistic, &env), Fast::Done(..)));
+        let bad = realistic.replace("cacheControlTtl: \"1h\"", "cacheControlTTL: \"1h\"");
+        assert!(matches!(fast_resolve(&bad, &env), Fast::Invalid(_)));
+        assert_same(&bad, &env, None);
+        for text in [
+            "",
+            "  \n",
+            "[1]",
+            "{}",
+            "{a: 1, a: {b: 2}}",
+            "{env: {A: 'x'}, env: {B: '${A}'}}",
+        ] {
+            assert_same(text, &env, None);
+        }
+    }
+
+    #[test]
+    fn raw_is_built_on_demand_and_kept() {
+        let c = Config::from_json5_with(
+            "{ b: 1, env: { K: 'v' }, a: [1], models: { providers: { p: { apiKey: '${K}' } } } }",
+            Paths::with_state_dir("/nonexistent"),
+            EnvView::empty(),
+        )
+        .unwrap();
+        let raw = c.raw();
+        assert_eq!(
+            serde_json::to_string(raw).unwrap(),
+            r#"{"b":1,"env":{"K":"v"},"a":[1],"models":{"providers":{"p":{"apiKey":"v"}}}}"#
+        );
+        assert!(std::ptr::eq(raw, c.raw()));
+        let cloned = c.clone();
+        assert_eq!(cloned.raw(), raw);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod model_ref;
 pub mod schema;
 pub mod subst;
 mod tree;
+mod typed;
 pub mod types;
 pub mod validate;
 
@@ -34,7 +35,7 @@ use std::path::{Path, PathBuf};
 #[derive(Clone)]
 pub struct Config {
     pub(crate) doc: ConfigDoc,
-    pub(crate) raw: serde_json::Value,
+    pub(crate) raw: load::RawDoc,
     pub(crate) source_path: Option<PathBuf>,
     pub(crate) paths: Paths,
     pub(crate) env: EnvView,
@@ -59,8 +60,9 @@ impl Config {
         &self.doc
     }
     /// The whole document after `$include` and `${VAR}` substitution (unmodeled sections included).
+    /// Built on the first call (loading does not need it), then kept.
     pub fn raw(&self) -> &serde_json::Value {
-        &self.raw
+        self.raw.get(&self.doc)
     }
     /// The file this config was loaded from (`None` for [`Config::from_json5`] and for a missing file).
     pub fn source_path(&self) -> Option<&Path> {

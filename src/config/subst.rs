@@ -112,6 +112,41 @@ fn render(link: Option<&Link<'_>>, quoted: bool) -> String {
     out
 }
 
+/// Substitutes every string of a plain JSON value in place (the loader's fast path). Returns
+/// whether anything changed, or `None` at the first missing variable (the full pipeline then
+/// reports it with its path and position).
+pub(crate) fn substitute_value(
+    value: &mut serde_json::Value,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Option<bool> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => match substitute_str(s, lookup) {
+            Ok(Some(new)) => {
+                *s = new;
+                Some(true)
+            }
+            Ok(None) => Some(false),
+            Err(_) => None,
+        },
+        Value::Array(items) => {
+            let mut changed = false;
+            for v in items {
+                changed |= substitute_value(v, lookup)?;
+            }
+            Some(changed)
+        }
+        Value::Object(map) => {
+            let mut changed = false;
+            for v in map.values_mut() {
+                changed |= substitute_value(v, lookup)?;
+            }
+            Some(changed)
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => Some(false),
+    }
+}
+
 /// Substitutes every string of `node` in place; problems go to `diags`.
 pub(crate) fn substitute_tree(
     node: &mut Node,

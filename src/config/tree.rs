@@ -77,6 +77,38 @@ impl Node {
         Node::new(Kind::Object(IndexMap::new()), origin)
     }
 
+    /// Builds the tree of a plain JSON value parsed from source file `file`, numbering values in
+    /// pre-order — their ordinals, when the value holds every value of the text in order (see
+    /// [`super::fast::parse_checked`]).
+    pub fn from_value(value: Value, file: u32) -> Node {
+        fn build(value: Value, file: u32, next: &mut u32) -> Node {
+            let origin = Origin {
+                file,
+                ordinal: *next,
+            };
+            *next = next.saturating_add(1);
+            let kind = match value {
+                Value::Null => Kind::Null,
+                Value::Bool(b) => Kind::Bool(b),
+                Value::Number(n) => Kind::Number(n),
+                Value::String(s) => Kind::String(s),
+                Value::Array(items) => {
+                    Kind::Array(items.into_iter().map(|v| build(v, file, next)).collect())
+                }
+                Value::Object(map) => {
+                    let mut out = IndexMap::with_capacity(map.len());
+                    for (k, v) in map {
+                        let v = build(v, file, next);
+                        out.insert(k, v);
+                    }
+                    Kind::Object(out)
+                }
+            };
+            Node::new(kind, origin)
+        }
+        build(value, file, &mut 0)
+    }
+
     /// Converts into plain JSON (consumes the tree; iterative on the spine is not needed because
     /// depth is bounded by [`MAX_DEPTH`]).
     pub fn into_value(self) -> Value {
@@ -94,6 +126,96 @@ impl Node {
                 Value::Object(m)
             }
         }
+    }
+}
+
+/// A read-only view of a JSON value, shared by the loader's [`Node`] tree and plain
+/// [`Value`]s (the loader's fast path), so validation and the `env` block read both the same way.
+pub(crate) enum View<'a, T> {
+    Null,
+    Bool(bool),
+    Number(&'a Number),
+    String(&'a str),
+    Array(&'a [T]),
+    Object,
+}
+
+impl<T> View<'_, T> {
+    /// "string", "number", … for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            View::Null => "null",
+            View::Bool(_) => "boolean",
+            View::Number(_) => "number",
+            View::String(_) => "string",
+            View::Array(_) => "array",
+            View::Object => "object",
+        }
+    }
+}
+
+/// A JSON document the loader can read: a [`Node`] (with origins) or a [`Value`] (without).
+pub(crate) trait Tree: Sized {
+    /// Where the value came from ([`Origin::NONE`] when unknown).
+    fn origin(&self) -> Origin;
+    fn view(&self) -> View<'_, Self>;
+    /// The members of an object in order (nothing for other values).
+    fn members(&self) -> impl Iterator<Item = (&str, &Self)>;
+    /// The member `key` of an object.
+    fn get(&self, key: &str) -> Option<&Self>;
+}
+
+impl Tree for Node {
+    fn origin(&self) -> Origin {
+        self.origin
+    }
+    fn view(&self) -> View<'_, Self> {
+        match &self.kind {
+            Kind::Null => View::Null,
+            Kind::Bool(b) => View::Bool(*b),
+            Kind::Number(n) => View::Number(n),
+            Kind::String(s) => View::String(s),
+            Kind::Array(a) => View::Array(a),
+            Kind::Object(_) => View::Object,
+        }
+    }
+    fn members(&self) -> impl Iterator<Item = (&str, &Self)> {
+        let map = match &self.kind {
+            Kind::Object(m) => Some(m),
+            _ => None,
+        };
+        map.into_iter().flatten().map(|(k, v)| (k.as_str(), v))
+    }
+    fn get(&self, key: &str) -> Option<&Self> {
+        match &self.kind {
+            Kind::Object(m) => m.get(key),
+            _ => None,
+        }
+    }
+}
+
+impl Tree for Value {
+    fn origin(&self) -> Origin {
+        Origin::NONE
+    }
+    fn view(&self) -> View<'_, Self> {
+        match self {
+            Value::Null => View::Null,
+            Value::Bool(b) => View::Bool(*b),
+            Value::Number(n) => View::Number(n),
+            Value::String(s) => View::String(s),
+            Value::Array(a) => View::Array(a),
+            Value::Object(_) => View::Object,
+        }
+    }
+    fn members(&self) -> impl Iterator<Item = (&str, &Self)> {
+        self.as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.as_str(), v))
+    }
+    fn get(&self, key: &str) -> Option<&Self> {
+        self.as_object()?.get(key)
     }
 }
 
@@ -189,7 +311,7 @@ fn leave() {
 /// Tries the byte-level fast path first ([`super::fast`]); anything it does not handle — and every
 /// error — goes through the `json5` crate.
 pub(crate) fn parse(text: &str, file: u32, depth_budget: usize) -> Result<Node, SyntaxError> {
-    if let Some(n) = super::fast::parse(text, file, depth_budget) {
+    if let Some(n) = super::fast::parse::<Node>(text, file, depth_budget) {
         return Ok(n);
     }
     parse_json5(text, file, depth_budget)

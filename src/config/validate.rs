@@ -13,7 +13,13 @@
 //! Every problem is collected (not just the first), with the JSON path and the node it concerns.
 
 use super::diag::{JsonPath, Pending, closest, near_miss};
-use super::tree::{Kind, Node};
+
+/// One step of the JSON path being validated (rendered only for a diagnostic).
+enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+use super::tree::{Tree, View};
 
 /// The expected type of a value.
 #[derive(Debug)]
@@ -301,30 +307,30 @@ pub(crate) static ROOT: ObjSpec = ObjSpec {
     rest: Rest::Opaque(ROOT_KNOWN),
 };
 
-/// Validates a merged, substituted document against [`ROOT`].
-pub(crate) fn validate(root: &Node) -> Vec<Pending> {
+/// Validates a merged, substituted document against [`ROOT`]. On a [`serde_json::Value`] the
+/// diagnostics have no positions (the loader's fast path only asks whether there are any).
+pub(crate) fn validate<T: Tree>(root: &T) -> Vec<Pending> {
     let mut v = Validator {
         diags: Vec::new(),
-        path: JsonPath::default(),
+        path: Vec::new(),
     };
-    if matches!(root.kind, Kind::Object(_)) {
-        v.check_obj(root, &ROOT);
-    } else {
-        v.diags.push(Pending::at_value(
-            root.origin,
+    match root.view() {
+        View::Object => v.check_obj(root, &ROOT),
+        other => v.diags.push(Pending::at_value(
+            root.origin(),
             None,
             format!(
                 "the config must be a JSON5 object ({{ … }}), found {}",
-                root.kind.type_name()
+                other.type_name()
             ),
-        ));
+        )),
     }
     v.diags
 }
 
-struct Validator {
+struct Validator<'a> {
     diags: Vec<Pending>,
-    path: JsonPath,
+    path: Vec<Seg<'a>>,
 }
 
 fn describe(ty: &Ty) -> String {
@@ -351,101 +357,116 @@ fn list(values: &[&str]) -> String {
         .join(", ")
 }
 
-fn show(node: &Node) -> String {
-    match &node.kind {
+fn show<T: Tree>(node: &T) -> String {
+    match node.view() {
         // A key pasted into the wrong field must not be echoed back (SPEC §4).
-        Kind::String(s) if s.trim_start().starts_with("sk-") => {
+        View::String(s) if s.trim_start().starts_with("sk-") => {
             format!("a secret-looking string \"{}\"", crate::auth::mask(s))
         }
-        Kind::String(s) => {
+        View::String(s) => {
             let short: String = s.chars().take(40).collect();
             let ell = if short.len() < s.len() { "…" } else { "" };
             format!("string \"{short}{ell}\"")
         }
-        Kind::Number(n) => format!("number {n}"),
-        Kind::Bool(b) => format!("boolean {b}"),
+        View::Number(n) => format!("number {n}"),
+        View::Bool(b) => format!("boolean {b}"),
         other => other.type_name().to_owned(),
     }
 }
 
-impl Validator {
-    fn type_error(&mut self, node: &Node, ty: &Ty) {
+impl<'a> Validator<'a> {
+    /// The current JSON path (`agents.defaults.models["a/b"]`, or `<root>`).
+    fn path(&self) -> String {
+        let mut p = JsonPath::default();
+        for seg in &self.path {
+            match seg {
+                Seg::Key(k) => p.push_key(k),
+                Seg::Index(i) => p.push_index(*i),
+            }
+        }
+        p.render()
+    }
+
+    fn type_error<T: Tree>(&mut self, node: &'a T, ty: &Ty) {
         self.diags.push(Pending::at_value(
-            node.origin,
-            Some(self.path.render()),
+            node.origin(),
+            Some(self.path()),
             format!("expected {}, found {}", describe(ty), show(node)),
         ));
     }
 
     /// Checks `node` against `ty`; false when a problem was recorded.
-    fn check(&mut self, node: &Node, ty: &Ty) -> bool {
+    fn check<T: Tree>(&mut self, node: &'a T, ty: &Ty) -> bool {
         let before = self.diags.len();
-        match (ty, &node.kind) {
-            (Ty::Any, _) | (Ty::Str, Kind::String(_)) | (Ty::Bool, Kind::Bool(_)) => {}
-            (Ty::HeaderValue, Kind::String(s)) => {
+        match (ty, node.view()) {
+            (Ty::Any, _) | (Ty::Str, View::String(_)) | (Ty::Bool, View::Bool(_)) => {}
+            (Ty::HeaderValue, View::String(s)) => {
                 if s.contains(['\r', '\n']) {
                     self.diags.push(Pending::at_value(
-                        node.origin,
-                        Some(self.path.render()),
+                        node.origin(),
+                        Some(self.path()),
                         "header value must not contain CR or LF characters".to_owned(),
                     ));
                 }
             }
-            (Ty::Num, Kind::Number(_)) => {}
-            (Ty::PosNum, Kind::Number(n)) if n.as_f64().is_some_and(|f| f > 0.0) => {}
-            (Ty::PosU32, Kind::Number(n))
+            (Ty::Num, View::Number(_)) => {}
+            (Ty::PosNum, View::Number(n)) if n.as_f64().is_some_and(|f| f > 0.0) => {}
+            (Ty::PosU32, View::Number(n))
                 if n.as_u64()
                     .is_some_and(|u| u >= 1 && u <= u64::from(u32::MAX)) => {}
-            (Ty::NonNegInt, Kind::Number(n)) if n.as_u64().is_some() => {}
-            (Ty::Enum(values), Kind::String(s)) => {
-                if !values.contains(&s.as_str()) {
+            (Ty::NonNegInt, View::Number(n)) if n.as_u64().is_some() => {}
+            (Ty::Enum(values), View::String(s)) => {
+                if !values.contains(&s) {
                     let p = Pending::at_value(
-                        node.origin,
-                        Some(self.path.render()),
+                        node.origin(),
+                        Some(self.path()),
                         format!("invalid value \"{s}\": expected one of {}", list(values)),
                     )
                     .with_suggestion(near_miss(s, values).map(str::to_owned));
                     self.diags.push(p);
                 }
             }
-            (Ty::Array(item), Kind::Array(items)) => {
+            (Ty::Array(item), View::Array(items)) => {
                 for (i, n) in items.iter().enumerate() {
-                    let len = self.path.len();
-                    self.path.push_index(i);
+                    self.path.push(Seg::Index(i));
                     self.check(n, item);
-                    self.path.truncate(len);
+                    self.path.pop();
                 }
             }
-            (Ty::Map(value), Kind::Object(map)) => {
-                for (k, n) in map {
-                    let len = self.path.len();
-                    self.path.push_key(k);
+            (Ty::Map(value), View::Object) => {
+                for (k, n) in node.members() {
+                    self.path.push(Seg::Key(k));
                     self.check(n, value);
-                    self.path.truncate(len);
+                    self.path.pop();
                 }
             }
-            (Ty::Obj(spec), Kind::Object(_)) | (Ty::StrOr(spec), Kind::Object(_)) => {
+            (Ty::Obj(spec), View::Object) | (Ty::StrOr(spec), View::Object) => {
                 self.check_obj(node, spec);
             }
-            (Ty::StrOr(_), Kind::String(_)) => {}
+            (Ty::StrOr(_), View::String(_)) => {}
             _ => self.type_error(node, ty),
         }
         self.diags.len() == before
     }
 
-    fn check_obj(&mut self, node: &Node, spec: &ObjSpec) {
-        let Kind::Object(map) = &node.kind else {
+    fn check_obj<T: Tree>(&mut self, node: &'a T, spec: &ObjSpec) {
+        if !matches!(node.view(), View::Object) {
             return;
-        };
-        let keys: Vec<&'static str> = spec.fields.iter().map(|f| f.key).collect();
-        for (k, v) in map {
-            let len = self.path.len();
-            self.path.push_key(k);
+        }
+        for (k, v) in node.members() {
+            self.path.push(Seg::Key(k));
             if let Some(field) = spec.fields.iter().find(|f| f.key == k) {
                 self.check(v, &field.ty);
             } else {
+                let keys = || {
+                    spec.fields
+                        .iter()
+                        .map(|f| f.key)
+                        .collect::<Vec<&'static str>>()
+                };
                 match &spec.rest {
                     Rest::Deny => {
+                        let keys = keys();
                         let suggestion = closest(k, &keys);
                         let message = if suggestion.is_some() {
                             format!("unknown key \"{k}\"")
@@ -453,18 +474,18 @@ impl Validator {
                             format!("unknown key \"{k}\" (allowed: {})", keys.join(", "))
                         };
                         self.diags.push(
-                            Pending::at_key(v.origin, Some(self.path.render()), message)
+                            Pending::at_key(v.origin(), Some(self.path()), message)
                                 .with_suggestion(suggestion.map(str::to_owned)),
                         );
                     }
                     Rest::Opaque(known) => {
-                        if !known.contains(&k.as_str())
-                            && let Some(s) = near_miss(k, &keys)
+                        if !known.contains(&k)
+                            && let Some(s) = near_miss(k, &keys())
                         {
                             self.diags.push(
                                 Pending::at_key(
-                                    v.origin,
-                                    Some(self.path.render()),
+                                    v.origin(),
+                                    Some(self.path()),
                                     format!("unknown key \"{k}\" looks like a misspelling"),
                                 )
                                 .with_suggestion(Some(s.to_owned())),
@@ -474,7 +495,7 @@ impl Validator {
                     Rest::Each(ty) => {
                         let before = self.diags.len();
                         if !self.check(v, ty)
-                            && let Some(s) = closest(k, &keys)
+                            && let Some(s) = closest(k, &keys())
                             && let Some(last) = self.diags.get_mut(before)
                         {
                             last.suggestion = Some(s.to_owned());
@@ -482,13 +503,13 @@ impl Validator {
                     }
                 }
             }
-            self.path.truncate(len);
+            self.path.pop();
         }
         for f in spec.fields.iter().filter(|f| f.required) {
-            if !map.contains_key(f.key) {
+            if node.get(f.key).is_none() {
                 self.diags.push(Pending::at_value(
-                    node.origin,
-                    Some(self.path.render()),
+                    node.origin(),
+                    Some(self.path()),
                     format!("missing required key \"{}\"", f.key),
                 ));
             }
