@@ -268,6 +268,7 @@ fn finish(
         paths,
         env,
         warnings: Vec::new(),
+        endpoints: Default::default(),
     };
     config.warnings = compute_warnings(&config);
     Ok(config)

@@ -40,6 +40,57 @@ pub struct Config {
     pub(crate) paths: Paths,
     pub(crate) env: EnvView,
     pub(crate) warnings: Vec<String>,
+    /// Checked request URLs, filled by the request builder on first use.
+    pub(crate) endpoints: EndpointCache,
+}
+
+/// Request URLs per (provider, path) with the outcome of their checks (an error message), so
+/// the builder parses and checks a provider's `baseUrl` once per config, not once per request.
+/// A clone of the config starts empty.
+#[derive(Default)]
+pub(crate) struct EndpointCache(std::sync::Mutex<Vec<CachedEndpoint>>);
+
+type CachedEndpoint = (
+    String,
+    &'static str,
+    std::result::Result<reqwest::Url, String>,
+);
+
+impl Clone for EndpointCache {
+    fn clone(&self) -> Self {
+        EndpointCache::default()
+    }
+}
+
+impl EndpointCache {
+    fn entries(&self) -> std::sync::MutexGuard<'_, Vec<CachedEndpoint>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The cached outcome for `provider` and `path`, if any.
+    pub(crate) fn get(
+        &self,
+        provider: &str,
+        path: &str,
+    ) -> Option<std::result::Result<reqwest::Url, String>> {
+        self.entries()
+            .iter()
+            .find(|(p, q, _)| p == provider && *q == path)
+            .map(|(_, _, r)| r.clone())
+    }
+
+    /// Remembers the outcome for `provider` and `path`.
+    pub(crate) fn put(
+        &self,
+        provider: &str,
+        path: &'static str,
+        outcome: std::result::Result<reqwest::Url, String>,
+    ) {
+        let mut entries = self.entries();
+        if !entries.iter().any(|(p, q, _)| p == provider && *q == path) {
+            entries.push((provider.to_owned(), path, outcome));
+        }
+    }
 }
 
 impl std::fmt::Debug for Config {

@@ -259,6 +259,21 @@ pub fn base_url(config: &Config, provider: &str) -> Result<String> {
     Ok(trimmed.to_owned())
 }
 
+/// `<baseUrl><path>` for `provider`, checked like [`base_url`]; the outcome is cached in the
+/// config (which is immutable), so this parses the URL once per provider and path.
+fn endpoint_url(config: &Config, provider: &str, path: &'static str) -> Result<Url> {
+    if let Some(hit) = config.endpoints.get(provider, path) {
+        return hit.map_err(Error::InvalidArgument);
+    }
+    let outcome = base_url(config, provider).and_then(|b| parse_url(&format!("{b}{path}")));
+    match &outcome {
+        Ok(u) => config.endpoints.put(provider, path, Ok(u.clone())),
+        Err(Error::InvalidArgument(m)) => config.endpoints.put(provider, path, Err(m.clone())),
+        Err(_) => {}
+    }
+    outcome
+}
+
 /// The headers of any API request to `provider`: version, content type, accept, user agent, the
 /// credential, betas, then the provider's config headers and `extra` (see the module docs for
 /// the override rules). Warnings are appended to `warnings`.
@@ -462,8 +477,7 @@ pub(crate) fn build_messages_for(
         apply_default_breakpoints(&mut body, &cc);
     }
 
-    let base = base_url(config, &model.provider)?;
-    let url = parse_url(&format!("{base}/v1/messages"))?;
+    let url = endpoint_url(config, &model.provider, "/v1/messages")?;
     let streaming = body.stream == Some(true);
     let accept = if streaming {
         "text/event-stream"
@@ -555,8 +569,7 @@ pub fn build_count_tokens(
             message: "messages must not be empty: add at least one user message".to_owned(),
         });
     }
-    let base = base_url(config, &model.provider)?;
-    let url = parse_url(&format!("{base}/v1/messages/count_tokens"))?;
+    let url = endpoint_url(config, &model.provider, "/v1/messages/count_tokens")?;
     let headers = build_headers(
         config,
         &model.provider,
@@ -592,8 +605,7 @@ pub fn build_list_models(
         )));
     }
     let mut warnings = Vec::new();
-    let base = base_url(config, &provider)?;
-    let mut url = parse_url(&format!("{base}/v1/models"))?;
+    let mut url = endpoint_url(config, &provider, "/v1/models")?;
     {
         let mut q = url.query_pairs_mut();
         if let Some(l) = limit {
@@ -640,6 +652,41 @@ mod tests {
         let mut b = vec!["a".to_owned()];
         merge_betas(&mut b, [" b , a,,c", "b"]);
         assert_eq!(b, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn endpoint_urls_are_checked_once_per_config() {
+        let c = Config::from_json5(
+            r#"{models:{providers:{anthropic:{baseUrl:"http://127.0.0.1:9/"},plain:{api:"anthropic-messages",baseUrl:"http://example.com"}}}}"#,
+        )
+        .unwrap();
+        assert!(c.endpoints.get("anthropic", "/v1/messages").is_none());
+        let u = endpoint_url(&c, "anthropic", "/v1/messages").unwrap();
+        assert_eq!(u.as_str(), "http://127.0.0.1:9/v1/messages");
+        assert_eq!(
+            c.endpoints.get("anthropic", "/v1/messages"),
+            Some(Ok(u.clone()))
+        );
+        assert_eq!(endpoint_url(&c, "anthropic", "/v1/messages").unwrap(), u);
+        let models = endpoint_url(&c, "anthropic", "/v1/models").unwrap();
+        assert_eq!(models.as_str(), "http://127.0.0.1:9/v1/models");
+        // A refused URL gives the same error every time, from the cache too.
+        let first = endpoint_url(&c, "plain", "/v1/messages")
+            .unwrap_err()
+            .to_string();
+        assert!(first.contains("models.providers.plain.baseUrl"), "{first}");
+        assert!(first.contains("plain http"), "{first}");
+        let again = endpoint_url(&c, "plain", "/v1/messages")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(first, again);
+        // A clone starts with an empty cache.
+        assert!(
+            c.clone()
+                .endpoints
+                .get("anthropic", "/v1/messages")
+                .is_none()
+        );
     }
 
     #[test]
