@@ -173,114 +173,47 @@ impl AgentAuth {
         })
     }
 
-    fn refreshed_auth(profile_id: &str, token: super::oauth::RefreshedToken) -> ResolvedAuth {
-        ResolvedAuth {
-            kind: CredentialKind::OAuth,
-            secret: token.access,
-            profile_id: Some(profile_id.to_owned()),
-            source: CredentialSource::Profile {
-                id: profile_id.to_owned(),
-            },
-            label: format!("profile {profile_id} (oauth)"),
-            warnings: Vec::new(),
-        }
-    }
-
-    fn finish(mut auth: ResolvedAuth, plan_warnings: &[String]) -> ResolvedAuth {
-        let mut w = plan_warnings.to_vec();
-        w.append(&mut auth.warnings);
-        auth.warnings = w;
-        auth
-    }
-
-    fn walk_sync(&self, provider: &str, mut plan: Plan) -> Result<ResolvedAuth> {
-        let mut refresh_error = None;
-        let mut warnings = std::mem::take(&mut plan.warnings);
-        for c in std::mem::take(&mut plan.candidates) {
-            match c {
-                Candidate::Ready(a) => return Ok(Self::finish(a, &warnings)),
-                Candidate::Profile { id, kind } => {
-                    if let Some(a) = plan.profile_auth(&id, kind) {
-                        return Ok(Self::finish(a, &warnings));
-                    }
-                }
-                Candidate::Refresh {
-                    profile_id,
-                    provider: p,
-                } => match refresh_oauth_profile_blocking(
-                    self.store.clone(),
-                    &profile_id,
-                    &p,
-                    &self.oauth,
-                    &self.clock,
-                ) {
-                    Ok(t) => {
-                        return Ok(Self::finish(
-                            Self::refreshed_auth(&profile_id, t),
-                            &warnings,
-                        ));
-                    }
-                    Err(e) if plan.explicit => return Err(e),
-                    Err(e) => {
-                        warnings.push(format!("profile {profile_id}: {e}"));
-                        refresh_error.get_or_insert(e);
-                    }
-                },
+    fn walk_sync(&self, provider: &str, plan: Plan) -> Result<ResolvedAuth> {
+        let mut walk = Walk::new(plan);
+        while let Some(step) = walk.next_step() {
+            let (profile_id, p) = match step {
+                Step::Done(a) => return Ok(a),
+                Step::Refresh(id, p) => (id, p),
+            };
+            let r = refresh_oauth_profile_blocking(
+                self.store.clone(),
+                &profile_id,
+                &p,
+                &self.oauth,
+                &self.clock,
+            );
+            if let Some(done) = walk.refreshed(&profile_id, r) {
+                return done;
             }
         }
-        Err(exhausted_error(
-            &plan,
-            provider,
-            self.agent.as_str(),
-            &self.store_path,
-            refresh_error,
-        ))
+        Err(walk.exhausted(provider, self.agent.as_str(), &self.store_path))
     }
 
-    async fn walk_async(&self, provider: &str, mut plan: Plan) -> Result<ResolvedAuth> {
-        let mut refresh_error = None;
-        let mut warnings = std::mem::take(&mut plan.warnings);
-        for c in std::mem::take(&mut plan.candidates) {
-            match c {
-                Candidate::Ready(a) => return Ok(Self::finish(a, &warnings)),
-                Candidate::Profile { id, kind } => {
-                    if let Some(a) = plan.profile_auth(&id, kind) {
-                        return Ok(Self::finish(a, &warnings));
-                    }
-                }
-                Candidate::Refresh {
-                    profile_id,
-                    provider: p,
-                } => match refresh_oauth_profile(
-                    self.store.clone(),
-                    &profile_id,
-                    &p,
-                    &self.oauth,
-                    &self.clock,
-                )
-                .await
-                {
-                    Ok(t) => {
-                        return Ok(Self::finish(
-                            Self::refreshed_auth(&profile_id, t),
-                            &warnings,
-                        ));
-                    }
-                    Err(e) if plan.explicit => return Err(e),
-                    Err(e) => {
-                        warnings.push(format!("profile {profile_id}: {e}"));
-                        refresh_error.get_or_insert(e);
-                    }
-                },
+    async fn walk_async(&self, provider: &str, plan: Plan) -> Result<ResolvedAuth> {
+        let mut walk = Walk::new(plan);
+        while let Some(step) = walk.next_step() {
+            let (profile_id, p) = match step {
+                Step::Done(a) => return Ok(a),
+                Step::Refresh(id, p) => (id, p),
+            };
+            let r = refresh_oauth_profile(
+                self.store.clone(),
+                &profile_id,
+                &p,
+                &self.oauth,
+                &self.clock,
+            )
+            .await;
+            if let Some(done) = walk.refreshed(&profile_id, r) {
+                return done;
             }
         }
-        Err(exhausted_error(
-            &plan,
-            provider,
-            self.agent.as_str(),
-            &self.store_path,
-            refresh_error,
-        ))
+        Err(walk.exhausted(provider, self.agent.as_str(), &self.store_path))
     }
 
     /// Resolves the credential to send for `provider` (SPEC §4 chain): `explicit_profile` if
@@ -420,5 +353,96 @@ impl AgentAuth {
             Ok(())
         })?;
         Ok(ids)
+    }
+}
+
+/// A planned chain being walked: the sync and async walks differ only in how they refresh.
+struct Walk {
+    plan: Plan,
+    candidates: std::vec::IntoIter<Candidate>,
+    warnings: Vec<String>,
+    refresh_error: Option<crate::error::Error>,
+}
+
+/// What the walk needs next.
+enum Step {
+    /// The credential to send (plan warnings included).
+    Done(ResolvedAuth),
+    /// Refresh this OAuth profile (id, provider), then report with [`Walk::refreshed`].
+    Refresh(String, String),
+}
+
+impl Walk {
+    fn new(mut plan: Plan) -> Walk {
+        let candidates = std::mem::take(&mut plan.candidates).into_iter();
+        let warnings = std::mem::take(&mut plan.warnings);
+        Walk {
+            plan,
+            candidates,
+            warnings,
+            refresh_error: None,
+        }
+    }
+
+    fn finish(&self, mut auth: ResolvedAuth) -> ResolvedAuth {
+        let mut w = self.warnings.clone();
+        w.append(&mut auth.warnings);
+        auth.warnings = w;
+        auth
+    }
+
+    fn next_step(&mut self) -> Option<Step> {
+        for c in self.candidates.by_ref() {
+            match c {
+                Candidate::Ready(a) => return Some(Step::Done(self.finish(a))),
+                Candidate::Profile { id, kind } => {
+                    if let Some(a) = self.plan.profile_auth(&id, kind) {
+                        return Some(Step::Done(self.finish(a)));
+                    }
+                }
+                Candidate::Refresh {
+                    profile_id,
+                    provider,
+                } => return Some(Step::Refresh(profile_id, provider)),
+            }
+        }
+        None
+    }
+
+    /// The outcome of a refresh: `Some` ends the walk (the refreshed credential, or the error of
+    /// an explicit profile); `None` goes on with the next candidate.
+    fn refreshed(
+        &mut self,
+        profile_id: &str,
+        r: Result<super::oauth::RefreshedToken>,
+    ) -> Option<Result<ResolvedAuth>> {
+        match r {
+            Ok(t) => Some(Ok(self.finish(ResolvedAuth {
+                kind: CredentialKind::OAuth,
+                secret: t.access,
+                profile_id: Some(profile_id.to_owned()),
+                source: CredentialSource::Profile {
+                    id: profile_id.to_owned(),
+                },
+                label: format!("profile {profile_id} (oauth)"),
+                warnings: Vec::new(),
+            }))),
+            Err(e) if self.plan.explicit => Some(Err(e)),
+            Err(e) => {
+                self.warnings.push(format!("profile {profile_id}: {e}"));
+                self.refresh_error.get_or_insert(e);
+                None
+            }
+        }
+    }
+
+    fn exhausted(self, provider: &str, agent_id: &str, store_path: &Path) -> crate::error::Error {
+        exhausted_error(
+            &self.plan,
+            provider,
+            agent_id,
+            store_path,
+            self.refresh_error,
+        )
     }
 }
