@@ -2,7 +2,7 @@
 //!
 //! A small JSON5-aware scanner (comments, both quote styles, escapes, identifiers, bare literals)
 //! walks a document that already parsed and records, for every value in pre-order — the same
-//! order in which [`super::tree`] numbers nodes — where the value starts and where its key starts
+//! order in which `super::tree` numbers nodes — where the value starts and where its key starts
 //! (for object members). It never recurses, so it is safe on any input, and it is lenient: on
 //! text that is not valid JSON5 it simply records what it can.
 

@@ -3,7 +3,7 @@
 //! Conventions (the header's preamble repeats them for C readers):
 //!
 //! * Every name starts with `claw_`; functions are `claw_<type>_<verb>(object, inputs…, outputs…)`.
-//! * Fallible functions return a [`claw_result`](error::claw_result): `CLAW_OK` (0) or an error code
+//! * Fallible functions return a [`claw_result`]: `CLAW_OK` (0) or an error code
 //!   (`CLAW_ERR_*`, grouped by area, never renumbered). On failure a `claw_error*` is written to the
 //!   `err` out-argument when it is not NULL; its code equals the returned value. Outputs are written
 //!   **only on success**; on failure they are left untouched.
