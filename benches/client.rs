@@ -184,14 +184,18 @@ async fn run_reqwest(
         .await;
 }
 
-fn overhead(c: &mut Criterion) {
-    let rt = runtime();
-    let s = setup();
-    let req = request("ping");
-    // One call through the client, to copy its exact body and headers for the baseline.
+/// What plain reqwest sends in the overhead comparison: the client's exact body and headers,
+/// copied from one call through the client.
+struct Baseline {
+    http: reqwest::Client,
+    url: String,
+    headers: reqwest::header::HeaderMap,
+    body: bytes::Bytes,
+}
+
+fn baseline(rt: &tokio::runtime::Runtime, s: &Setup, req: &MessageRequest) -> Baseline {
     rt.block_on(s.client.send(req.clone())).unwrap();
     let sent = s.server.requests().pop().unwrap();
-    let body = sent.body.clone();
     let mut headers = reqwest::header::HeaderMap::new();
     for (n, v) in &sent.headers {
         if matches!(
@@ -204,12 +208,28 @@ fn overhead(c: &mut Criterion) {
             );
         }
     }
-    let url = format!("{}/v1/messages", s.server.url());
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .tcp_nodelay(true)
-        .build()
-        .unwrap();
+    Baseline {
+        http: reqwest::Client::builder()
+            .no_proxy()
+            .tcp_nodelay(true)
+            .build()
+            .unwrap(),
+        url: format!("{}/v1/messages", s.server.url()),
+        headers,
+        body: sent.body,
+    }
+}
+
+fn overhead(c: &mut Criterion) {
+    let rt = runtime();
+    let s = setup();
+    let req = request("ping");
+    let Baseline {
+        http,
+        url,
+        headers,
+        body,
+    } = baseline(&rt, &s, &req);
     s.server.reset();
 
     let mut g = c.benchmark_group("client_overhead");
@@ -289,31 +309,17 @@ fn profile_mode(side: &str) {
     let rt = runtime();
     let s = setup();
     let req = request("ping");
-    rt.block_on(s.client.send(req.clone())).unwrap();
-    let sent = s.server.requests().pop().unwrap();
-    let mut headers = reqwest::header::HeaderMap::new();
-    for (n, v) in &sent.headers {
-        if matches!(
-            n.as_str(),
-            "x-api-key" | "anthropic-version" | "anthropic-beta" | "content-type"
-        ) {
-            headers.insert(
-                reqwest::header::HeaderName::from_bytes(n.as_bytes()).unwrap(),
-                reqwest::header::HeaderValue::from_str(v).unwrap(),
-            );
-        }
-    }
-    let url = format!("{}/v1/messages", s.server.url());
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .tcp_nodelay(true)
-        .build()
-        .unwrap();
+    let Baseline {
+        http,
+        url,
+        headers,
+        body,
+    } = baseline(&rt, &s, &req);
     let t = Instant::now();
     for _ in 0..rounds {
         match side {
             "client" => rt.block_on(run_client(&s.client, &req)),
-            _ => rt.block_on(run_reqwest(&http, &url, &headers, &sent.body)),
+            _ => rt.block_on(run_reqwest(&http, &url, &headers, &body)),
         }
         s.server.reset();
     }
