@@ -32,7 +32,9 @@ pub mod paths;
 pub mod request;
 pub mod status;
 
-pub use client::{Client, ClientBuilder, MessageStream, Response, Session};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_STORE_CHECK_INTERVAL, MessageStream, Response, Session,
+};
 pub use config::{Config, ModelRef};
 pub use env::EnvView;
 pub use error::{Error, FailureReason, Result};

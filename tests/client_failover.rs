@@ -624,3 +624,85 @@ async fn client_debug_hides_secrets() {
     assert!(!shown.contains(&secret_core(&kx)));
     assert!(!shown.contains(&secret_core(BACKUP_KEY)));
 }
+
+// ---------------------------------------------------------------------------------------------
+// how soon another process's store changes are seen (ClientBuilder::store_check_interval)
+// ---------------------------------------------------------------------------------------------
+
+/// Another process (here: a separate `AgentAuth` on the same files) puts `anthropic:y` — the
+/// profile round-robin would take next — into a cooldown after `client` has read the store.
+fn cool_down_y_elsewhere(h: &Harness) {
+    claw_anthropic::auth::AgentAuth::new(h.config.clone(), claw_anthropic::AgentId::main())
+        .with_clock(h.clock.clone())
+        .mark_failure("anthropic:y", FailureReason::RateLimit)
+        .unwrap();
+}
+
+#[tokio::test]
+async fn store_check_interval_zero_sees_another_processes_change_at_once() {
+    let h = Harness::new("").await;
+    let (kx, _ky) = two_profiles(&h);
+    let client = h
+        .builder(0.0)
+        .store_check_interval(Duration::ZERO)
+        .build()
+        .unwrap();
+    client.send(ping()).await.unwrap();
+    cool_down_y_elsewhere(&h);
+    client.send(ping()).await.unwrap();
+    // Without the cooldown, round-robin would have taken y.
+    assert_eq!(h.creds(MSGS), vec![kx.clone(), kx]);
+}
+
+#[tokio::test]
+async fn within_the_store_check_interval_the_read_copy_is_trusted_then_the_file_is_checked() {
+    let h = Harness::new("").await;
+    let (kx, ky) = two_profiles(&h);
+    let interval = Duration::from_millis(300);
+    let client = h
+        .builder(0.0)
+        .store_check_interval(interval)
+        .build()
+        .unwrap();
+    client.send(ping()).await.unwrap();
+    let checked = std::time::Instant::now();
+    cool_down_y_elsewhere(&h);
+    client.send(ping()).await.unwrap();
+    if checked.elapsed() < interval {
+        // Still inside the interval: the copy read by the first call is used (round-robin).
+        assert_eq!(h.creds(MSGS), vec![kx.clone(), ky.clone()]);
+    }
+    tokio::time::sleep(interval).await;
+    h.server.reset();
+    client.send(ping()).await.unwrap();
+    // x was used last, but y is now seen cooling down.
+    assert_eq!(
+        h.creds(MSGS),
+        vec![kx],
+        "the cooldown written elsewhere is seen"
+    );
+}
+
+#[tokio::test]
+async fn the_clients_own_failures_are_seen_at_once_whatever_the_interval() {
+    let h = Harness::new("").await;
+    let (kx, ky) = two_profiles(&h);
+    let client = h
+        .builder(0.0)
+        .store_check_interval(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    h.server.on_credential(
+        kx.clone(),
+        MockReply::error(401, "authentication_error", "invalid x-api-key"),
+    );
+    client.send(ping()).await.unwrap();
+    h.server.reset();
+    client.send(ping()).await.unwrap();
+    client.send(ping()).await.unwrap();
+    assert_eq!(
+        h.creds(MSGS),
+        vec![ky.clone(), ky],
+        "x stays in its cooldown"
+    );
+}

@@ -41,6 +41,10 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Default of [`ClientBuilder::store_check_interval`]: how long a client trusts the auth store
+/// it last read before it looks at the file again.
+pub const DEFAULT_STORE_CHECK_INTERVAL: Duration = Duration::from_millis(100);
+
 /// Waits between retries. Injected so tests can record delays instead of sleeping.
 pub trait Sleeper: Send + Sync + fmt::Debug {
     /// Sleeps for `d`.
@@ -142,6 +146,7 @@ pub struct ClientBuilder {
     model_fallbacks: bool,
     cache_policy: CachePolicy,
     http: Option<reqwest::Client>,
+    store_check_interval: Duration,
 }
 
 impl ClientBuilder {
@@ -185,6 +190,18 @@ impl ClientBuilder {
         self.cache_policy = p;
         self
     }
+    /// How long the client trusts the auth store it last read before it looks at the file
+    /// again (default [`DEFAULT_STORE_CHECK_INTERVAL`]). Within the interval a request costs
+    /// no file-system call at all; after it, one `stat` (and a read and parse only when the
+    /// file changed). Changes this client makes (successes, failures, upserts) are seen at
+    /// once whatever the interval; changes written by other processes (another client, the
+    /// Clawdbot gateway, `models auth order`) are seen within it. `Duration::ZERO` checks the
+    /// file on every request. Has no effect with a custom [`store`](Self::store) backend,
+    /// which is read on every request.
+    pub fn store_check_interval(&mut self, interval: Duration) -> &mut Self {
+        self.store_check_interval = interval;
+        self
+    }
     /// Use this `reqwest::Client` (its pool) instead of building one.
     pub fn http_client(&mut self, c: reqwest::Client) -> &mut Self {
         self.http = Some(c);
@@ -200,10 +217,14 @@ impl ClientBuilder {
         let auth = AgentAuth::new(self.config.clone(), agent).with_clock(self.clock.clone());
         // The client reads and records through a caching, write-coalescing view of the store.
         let usage = match &self.store {
-            Some(s) => usage_log::Shared::new(s.clone(), None),
+            Some(s) => usage_log::Shared::new(s.clone(), None, Duration::ZERO),
             None => {
                 let path = auth.store_path().to_path_buf();
-                usage_log::Shared::new(Arc::new(FileStore::new(path.clone())), Some(path))
+                usage_log::Shared::new(
+                    Arc::new(FileStore::new(path.clone())),
+                    Some(path),
+                    self.store_check_interval,
+                )
             }
         };
         let auth = auth.with_store(Arc::new(usage_log::ClientStore(usage.clone())));
@@ -318,6 +339,7 @@ impl Client {
             model_fallbacks: true,
             cache_policy: CachePolicy::default(),
             http: None,
+            store_check_interval: DEFAULT_STORE_CHECK_INTERVAL,
         }
     }
 

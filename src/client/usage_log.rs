@@ -11,7 +11,12 @@
 //!   are older than [`RACY_WINDOW`]; a younger one is re-read and compared byte for byte, so a
 //!   same-size rewrite inside one timestamp tick can never be missed. The copy is shared
 //!   (`Arc`), and so is the view with pending successes applied: that view is updated in place
-//!   as successes are recorded, so a request costs one `stat` and no copy of the store.
+//!   as successes are recorded, so a request costs at most one `stat` and no copy of the store.
+//!   Once checked, the copy is trusted for the client's store check interval
+//!   ([`ClientBuilder::store_check_interval`](super::ClientBuilder::store_check_interval),
+//!   default [`DEFAULT_STORE_CHECK_INTERVAL`](super::DEFAULT_STORE_CHECK_INTERVAL)) without looking at the file: a `stat` costs more
+//!   than the rest of the credential lookup. What this client writes itself is seen at once;
+//!   what other processes write, within that interval.
 //! * **Successes** are recorded in memory and written in one locked read-modify-write at most
 //!   every [`FLUSH_INTERVAL`], by [`Client::flush`](super::Client::flush), and when the last
 //!   clone of the client (and of its streams) is dropped. Until then every read through this
@@ -32,7 +37,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// How long recorded successes may wait in memory before they are written.
 pub(crate) const FLUSH_INTERVAL: Duration = Duration::from_millis(500);
@@ -96,6 +101,8 @@ struct Cached {
     store: Arc<AuthStore>,
     /// Changes whenever another version is cached (identifies the base of a [`View`]).
     generation: u64,
+    /// When the file was last found to be this version.
+    checked: Instant,
 }
 
 /// The cached store with the pending successes applied.
@@ -117,6 +124,8 @@ pub(crate) struct Shared {
     backend: Arc<dyn StoreBackend>,
     /// The store file, when `backend` is the plain file store (enables the parse cache).
     file: Option<PathBuf>,
+    /// How long `cache` is trusted after a check without looking at the file.
+    check_interval: Duration,
     cache: Mutex<Option<Cached>>,
     next_generation: AtomicU64,
     /// `cache` and `state` are never held at the same time.
@@ -161,10 +170,15 @@ fn overlay_one(store: &mut AuthStore, profile: &str, u: &Use) {
 }
 
 impl Shared {
-    pub(crate) fn new(backend: Arc<dyn StoreBackend>, file: Option<PathBuf>) -> Arc<Shared> {
+    pub(crate) fn new(
+        backend: Arc<dyn StoreBackend>,
+        file: Option<PathBuf>,
+        check_interval: Duration,
+    ) -> Arc<Shared> {
         Arc::new(Shared {
             backend,
             file,
+            check_interval,
             cache: Mutex::new(None),
             next_generation: AtomicU64::new(1),
             state: Mutex::new(State::default()),
@@ -185,6 +199,7 @@ impl Shared {
             bytes,
             store,
             generation,
+            checked: Instant::now(),
         });
         generation
     }
@@ -196,6 +211,13 @@ impl Shared {
         let Some(path) = &self.file else {
             return uncached(self.backend.load());
         };
+        if !self.check_interval.is_zero()
+            && let Some(c) = lock(&self.cache).as_ref()
+            && c.checked.elapsed() < self.check_interval
+        {
+            return Ok(Some((c.store.clone(), Some(c.generation))));
+        }
+        let checked = Instant::now();
         let Ok(meta) = std::fs::metadata(path) else {
             // Missing (maybe a legacy store) or unreadable: the backend reports it.
             *lock(&self.cache) = None;
@@ -203,9 +225,10 @@ impl Shared {
         };
         let key = FileKey::of(&meta);
         if key.settled(SystemTime::now())
-            && let Some(c) = lock(&self.cache).as_ref()
+            && let Some(c) = lock(&self.cache).as_mut()
             && c.key == key
         {
+            c.checked = checked;
             return Ok(Some((c.store.clone(), Some(c.generation))));
         }
         // Changed, or too recent to trust its identity: read it and compare the bytes.
@@ -221,6 +244,7 @@ impl Shared {
             && c.bytes == bytes
         {
             c.key = key;
+            c.checked = checked;
             return Ok(Some((c.store.clone(), Some(c.generation))));
         }
         drop(cache);
@@ -442,7 +466,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("auth-profiles.json");
         std::fs::write(&path, STORE).unwrap();
-        let shared = Shared::new(Arc::new(FileStore::new(&path)), Some(path.clone()));
+        let shared = Shared::new(
+            Arc::new(FileStore::new(&path)),
+            Some(path.clone()),
+            Duration::ZERO,
+        );
         (dir, path, ClientStore(shared))
     }
 
