@@ -757,3 +757,42 @@ async fn script_loading() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn the_request_log_keeps_the_newest_up_to_the_limit_and_counts_all() {
+    let server = MockServer::start().await.unwrap();
+    server.set_record_limit(3);
+    let c = client();
+    for i in 0..5 {
+        let body = json!({"model": "claude-opus-4-5", "max_tokens": 8,
+                          "messages": [{"role": "user", "content": format!("n{i}")}]});
+        let r = post(&c, &server, "/v1/messages", &body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let kept: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| {
+            r.json.as_ref().unwrap()["messages"][0]["content"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(kept, ["n2", "n3", "n4"]);
+    assert_eq!(server.request_count(), 5);
+    // reset clears the log and the count, not the limit; 0 records nothing.
+    server.reset();
+    assert_eq!(server.request_count(), 0);
+    server.set_record_limit(0);
+    post(&c, &server, "/v1/messages", &hello(false))
+        .send()
+        .await
+        .unwrap();
+    assert!(server.requests().is_empty());
+    assert_eq!(server.request_count(), 1);
+    assert_eq!(claw_anthropic::mock::MAX_RECORDED, 10_000);
+}

@@ -14,7 +14,8 @@
 //! * `POST /v1/oauth/token` — the refresh grant → `{access_token, refresh_token, expires_in}`.
 //!
 //! Every response carries `request-id: req_mock_<n>` and `anthropic-ratelimit-*` headers.
-//! Every request is recorded ([`MockServer::requests`]). Replies can be scripted with
+//! Every request is recorded ([`MockServer::requests`]; the newest [`MAX_RECORDED`] are kept,
+//! so a long-running `claw-anthropic mock-server` does not grow without bound). Replies can be scripted with
 //! [`MockServer::enqueue`] (a FIFO, optionally per path) and per credential with
 //! [`MockServer::on_credential`]; see [`MockReply`] for the fault kinds and [`MockScript`] for
 //! the JSON script format.
@@ -129,11 +130,20 @@ fn credential_of(headers: &[(String, String)]) -> Option<&str> {
     })
 }
 
+/// How many recorded requests a [`MockServer`] keeps by default (the oldest are dropped
+/// first; see [`MockServer::set_record_limit`]); [`MockServer::request_count`] still counts
+/// every request.
+pub const MAX_RECORDED: usize = 10_000;
+
 #[derive(Default)]
 struct Inner {
     queue: VecDeque<(Option<String>, MockReply)>,
     rules: Vec<(SecretString, MockReply)>,
-    requests: Vec<RecordedRequest>,
+    requests: VecDeque<RecordedRequest>,
+    /// Requests received since the start or the last [`MockServer::reset`].
+    received: u64,
+    /// At most this many are kept in `requests` (`None`: [`MAX_RECORDED`]).
+    limit: Option<usize>,
 }
 
 struct Shared {
@@ -293,15 +303,34 @@ impl MockServer {
         self.shared.lock().queue.len()
     }
 
-    /// Every request received so far, in order of arrival.
+    /// The requests received so far, in order of arrival (the newest [`MAX_RECORDED`]).
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.lock().requests.clone()
+        self.shared.lock().requests.iter().cloned().collect()
+    }
+
+    /// Keeps at most the newest `limit` recorded requests from now on (default
+    /// [`MAX_RECORDED`]; survives [`reset`](Self::reset)). `0` records none.
+    pub fn set_record_limit(&self, limit: usize) {
+        let mut inner = self.shared.lock();
+        inner.limit = Some(limit);
+        while inner.requests.len() > limit {
+            inner.requests.pop_front();
+        }
+    }
+
+    /// How many requests were received (since the start or the last [`reset`](Self::reset)),
+    /// including those no longer kept by [`requests`](Self::requests).
+    pub fn request_count(&self) -> u64 {
+        self.shared.lock().received
     }
 
     /// Clears the queue, the credential rules and the recorded requests.
     pub fn reset(&self) {
         let mut inner = self.shared.lock();
-        *inner = Inner::default();
+        *inner = Inner {
+            limit: inner.limit,
+            ..Inner::default()
+        };
     }
 
     /// Stops accepting and ends every open connection (also done on drop).
@@ -401,7 +430,14 @@ fn respond(shared: &Shared, req: Request) -> Response {
                 .position(|(p, _)| p.as_deref().is_none_or(|p| p == path))?;
             inner.queue.remove(i).map(|(_, r)| r)
         });
-        inner.requests.push(recorded.clone());
+        let limit = inner.limit.unwrap_or(MAX_RECORDED);
+        while inner.requests.len() >= limit.max(1) {
+            inner.requests.pop_front();
+        }
+        if limit > 0 {
+            inner.requests.push_back(recorded.clone());
+        }
+        inner.received += 1;
         reply
     };
     let reply = scripted.unwrap_or_else(MockReply::default_reply);
