@@ -29,7 +29,12 @@ enum Outcome {
 
 fn source_label(r: &ResolvedAuth) -> String {
     match &r.source {
-        CredentialSource::Profile { id } => format!("profile {id}"),
+        CredentialSource::Profile { id } => {
+            let mut s = String::with_capacity("profile ".len() + id.len());
+            s.push_str("profile ");
+            s.push_str(id);
+            s
+        }
         CredentialSource::Env { name, .. } => format!("env: {name}"),
         CredentialSource::ConfigApiKey { provider } => {
             format!("config models.providers.{provider}.apiKey")
@@ -115,10 +120,7 @@ fn sent_betas(built: &BuiltRequest) -> Vec<String> {
 
 /// The first `cache_control.ttl` in the body, if any.
 fn sent_cache_ttl(built: &BuiltRequest) -> Option<String> {
-    crate::request::check::breakpoints(&built.body)
-        .ok()?
-        .into_iter()
-        .find_map(|b| b.ttl)
+    crate::request::check::first_ttl(&built.body)
 }
 
 /// Records a success (written to the store in the background, see [`Client::flush`](super::Client::flush)).

@@ -52,6 +52,15 @@ pub(crate) fn transport_error(e: &reqwest::Error, meta: Option<ResponseMeta>) ->
 
 /// Reads at most `limit` bytes of a body; the rest is dropped (bounded read of error bodies).
 pub(crate) async fn read_bounded(resp: reqwest::Response, limit: usize) -> Result<(Bytes, bool)> {
+    if resp
+        .content_length()
+        .is_some_and(|n| usize::try_from(n).is_ok_and(|n| n <= limit))
+    {
+        // A declared length within the limit: the transport delivers exactly that many bytes
+        // (or fails), and a body that arrived in one piece is taken without a copy.
+        let body = resp.bytes().await.map_err(|e| transport_error(&e, None))?;
+        return Ok((body, false));
+    }
     let mut out: Vec<u8> = Vec::new();
     let mut truncated = false;
     let mut s = resp.bytes_stream();

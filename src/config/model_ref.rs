@@ -267,13 +267,19 @@ impl Config {
 
     /// `params` of a model, looked up by the exact key `provider/model`.
     pub fn model_params(&self, model: &ModelRef) -> Option<&ModelParams> {
-        let key = model.ref_string();
+        // Compared piecewise rather than looked up by `ref_string()`: this runs on every
+        // request, and the list is short.
+        let is_key = |k: &str| {
+            k.strip_prefix(model.provider.as_str())
+                .and_then(|rest| rest.strip_prefix('/'))
+                == Some(model.model.as_str())
+        };
         self.doc
             .agents
             .as_ref()
             .and_then(|a| a.defaults.as_ref())
-            .and_then(|d| d.models.get(&key))
-            .and_then(|e| e.params.as_ref())
+            .and_then(|d| d.models.iter().find(|(k, _)| is_key(k)))
+            .and_then(|(_, e)| e.params.as_ref())
     }
 
     /// `models.providers.<id>` (id compared normalised).

@@ -181,6 +181,18 @@ pub fn breakpoints(body: &MessageRequest) -> Result<Vec<Breakpoint>> {
     Ok(out)
 }
 
+/// The first TTL set on a breakpoint, in the order of [`breakpoints`] (`None` also when a
+/// `cache_control` is invalid). Unlike [`breakpoints`] it builds no paths.
+pub(crate) fn first_ttl(body: &MessageRequest) -> Option<String> {
+    let mut first: Option<&str> = None;
+    visit(body, |_, ttl| {
+        first = first.or(ttl);
+        Ok(())
+    })
+    .ok()?;
+    first.map(str::to_owned)
+}
+
 /// At most [`MAX_CACHE_BREAKPOINTS`] breakpoints; TTLs are `"5m"` or `"1h"`; and, in the order
 /// tools → system → messages, no `1h` breakpoint after a `5m`/default one.
 pub fn check_cache_breakpoints(body: &MessageRequest) -> Result<()> {

@@ -113,15 +113,124 @@ pub mod stop_reason {
 // ---------------------------------------------------------------------------------------------
 
 /// Removes the `type` key so a typed struct with a flattened `extra` map does not capture it.
-fn take_object(v: Value) -> Value {
+fn take_object(v: Value) -> Map<String, Value> {
     match v {
         Value::Object(mut m) => {
             m.shift_remove("type");
-            Value::Object(m)
+            m
         }
-        other => other,
+        // Only objects have a `type` to dispatch on.
+        _ => Map::new(),
     }
 }
+
+/// How a variant of an open tagged enum is made from its JSON object (`type` removed).
+/// The default goes through the derived `Deserialize`; the common response blocks move their
+/// fields out of the object instead, which skips serde's buffering of `flatten`ed fields.
+trait FromObject: serde::de::DeserializeOwned {
+    fn from_object(m: Map<String, Value>) -> serde_json::Result<Self> {
+        serde_json::from_value(Value::Object(m))
+    }
+}
+
+/// `cache_control` of a block object: `Ok(None)` when absent or `null`, `Err(())` when the
+/// derived path must decide (and report) instead.
+fn block_cache_control(m: &Map<String, Value>) -> Result<Option<CacheControl>, ()> {
+    match m.get("cache_control") {
+        None | Some(Value::Null) => Ok(None),
+        Some(c) => CacheControl::deserialize(c).map(Some).map_err(|_| ()),
+    }
+}
+
+impl FromObject for TextBlock {
+    fn from_object(mut m: Map<String, Value>) -> serde_json::Result<Self> {
+        let citations_ok = m
+            .get("citations")
+            .is_none_or(|c| c.is_null() || c.is_array());
+        let (true, Some(Value::String(_)), Ok(cache_control)) =
+            (citations_ok, m.get("text"), block_cache_control(&m))
+        else {
+            return serde_json::from_value(Value::Object(m));
+        };
+        let Some(Value::String(text)) = m.shift_remove("text") else {
+            unreachable!("checked above")
+        };
+        let citations = match m.shift_remove("citations") {
+            Some(Value::Array(a)) => Some(a),
+            _ => None,
+        };
+        m.shift_remove("cache_control");
+        Ok(TextBlock {
+            text,
+            citations,
+            cache_control,
+            extra: m,
+        })
+    }
+}
+
+impl FromObject for ToolUseBlock {
+    fn from_object(mut m: Map<String, Value>) -> serde_json::Result<Self> {
+        let (Some(Value::String(_)), Some(Value::String(_)), Ok(cache_control)) =
+            (m.get("id"), m.get("name"), block_cache_control(&m))
+        else {
+            return serde_json::from_value(Value::Object(m));
+        };
+        let (Some(Value::String(id)), Some(Value::String(name))) =
+            (m.shift_remove("id"), m.shift_remove("name"))
+        else {
+            unreachable!("checked above")
+        };
+        let input = m.shift_remove("input").unwrap_or(Value::Null);
+        m.shift_remove("cache_control");
+        Ok(ToolUseBlock {
+            id,
+            name,
+            input,
+            cache_control,
+            extra: m,
+        })
+    }
+}
+
+impl FromObject for ThinkingBlock {
+    fn from_object(mut m: Map<String, Value>) -> serde_json::Result<Self> {
+        let string_or_absent = |k: &str| m.get(k).is_none_or(Value::is_string);
+        if !(string_or_absent("thinking") && string_or_absent("signature")) {
+            return serde_json::from_value(Value::Object(m));
+        }
+        let mut take = |k: &str| match m.shift_remove(k) {
+            Some(Value::String(s)) => s,
+            _ => String::new(),
+        };
+        let (thinking, signature) = (take("thinking"), take("signature"));
+        Ok(ThinkingBlock {
+            thinking,
+            signature,
+            extra: m,
+        })
+    }
+}
+
+macro_rules! derived_from_object {
+    ($($ty:ty),* $(,)?) => { $( impl FromObject for $ty {} )* };
+}
+
+derived_from_object!(
+    Base64Source,
+    UrlSource,
+    FileSource,
+    PlainTextSource,
+    ContentSource,
+    ImageBlock,
+    DocumentBlock,
+    ToolResultBlock,
+    RedactedThinkingBlock,
+    ToolChoiceOptions,
+    ToolChoiceTool,
+    ThinkingEnabled,
+    ThinkingDisabled,
+);
 
 macro_rules! open_tagged_enum {
     (
@@ -169,7 +278,7 @@ macro_rules! open_tagged_enum {
                 let v = Value::deserialize(deserializer)?;
                 let tag = v.get("type").and_then(Value::as_str).map(str::to_owned);
                 match tag.as_deref() {
-                    $( Some($tag) => serde_json::from_value(take_object(v))
+                    $( Some($tag) => <$ty as FromObject>::from_object(take_object(v))
                         .map($name::$variant)
                         .map_err(|e| de::Error::custom(format_args!("{} `{}`: {e}", stringify!($name), $tag))), )*
                     _ => Ok($name::Unknown(v)),
@@ -1232,6 +1341,78 @@ pub struct ModelList {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The hand-written conversions of the common blocks give exactly what the derived
+    /// `Deserialize` gives: the same value, or an error with the same text.
+    fn same_as_derived<T: FromObject + fmt::Debug + PartialEq>(obj: &Value) {
+        let Value::Object(m) = obj else {
+            panic!("not an object: {obj}")
+        };
+        let fast = T::from_object(m.clone()).map_err(|e| e.to_string());
+        let derived = serde_json::from_value::<T>(obj.clone()).map_err(|e| e.to_string());
+        assert_eq!(fast, derived, "for {obj}");
+    }
+
+    fn block_field_values() -> Vec<Value> {
+        vec![
+            Value::Null,
+            json!("s"),
+            json!(""),
+            json!(7),
+            json!(true),
+            json!([]),
+            json!([{"type": "char_location", "cited_text": "x"}]),
+            json!({}),
+            json!({"type": "ephemeral"}),
+            json!({"type": "ephemeral", "ttl": "1h"}),
+            json!({"ttl": "5m"}),
+            json!({"type": 1}),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn block_fast_paths_match_the_derived_deserialize(
+            fields in proptest::collection::vec(
+                (proptest::sample::select(vec![
+                    "text", "citations", "cache_control", "id", "name", "input",
+                    "thinking", "signature", "extra_a", "zz",
+                ]), 0usize..12),
+                0..7,
+            )
+        ) {
+            let values = block_field_values();
+            let mut m = Map::new();
+            for (k, i) in fields {
+                m.insert(k.to_owned(), values[i].clone());
+            }
+            let obj = Value::Object(m);
+            same_as_derived::<TextBlock>(&obj);
+            same_as_derived::<ToolUseBlock>(&obj);
+            same_as_derived::<ThinkingBlock>(&obj);
+        }
+    }
+
+    #[test]
+    fn block_fast_paths_keep_unknown_fields_in_order() {
+        let v = json!({"type": "text", "z": 1, "text": "hi", "a": {"b": 2},
+                       "cache_control": {"type": "ephemeral", "ttl": "1h"}, "m": null});
+        let b: ContentBlock = serde_json::from_value(v.clone()).unwrap();
+        let ContentBlock::Text(t) = &b else {
+            panic!("{b:?}")
+        };
+        assert_eq!(t.text, "hi");
+        assert_eq!(
+            t.cache_control.as_ref().and_then(|c| c.ttl.as_deref()),
+            Some("1h")
+        );
+        assert_eq!(t.extra.keys().collect::<Vec<_>>(), ["z", "a", "m"]);
+        let back = serde_json::to_value(&b).unwrap();
+        assert_eq!(back["a"], json!({"b": 2}));
+        let tool = json!({"type": "tool_use", "id": "toolu_1", "name": "get", "input": {"q": 1}, "caller": "x"});
+        let b: ContentBlock = serde_json::from_value(tool.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&b).unwrap(), tool);
+    }
 
     #[test]
     fn unknown_block_round_trips() {
