@@ -56,7 +56,7 @@ fn candidate_models(inner: &Inner, req: &MessageRequest) -> Result<(Vec<ModelRef
                 }
             })?;
             if let Some(w) = w {
-                warnings.push(w.to_string());
+                warnings.push(w.message());
             }
             r
         };

@@ -33,14 +33,30 @@ pub enum ModelRefWarning {
     },
 }
 
+impl ModelRefWarning {
+    /// The warning's text (what `Display` prints), built without the formatting machinery:
+    /// a request whose model is a bare id gets this warning on every call.
+    pub fn message(&self) -> String {
+        match self {
+            ModelRefWarning::NoProvider { raw } => {
+                let parts: [&str; 7] = [
+                    "Model \"",
+                    raw,
+                    "\" specified without provider. Falling back to \"anthropic/",
+                    raw,
+                    "\". Please use \"anthropic/",
+                    raw,
+                    "\" in your config.",
+                ];
+                parts.concat()
+            }
+        }
+    }
+}
+
 impl fmt::Display for ModelRefWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ModelRefWarning::NoProvider { raw } => write!(
-                f,
-                "Model \"{raw}\" specified without provider. Falling back to \"anthropic/{raw}\". Please use \"anthropic/{raw}\" in your config."
-            ),
-        }
+        f.write_str(&self.message())
     }
 }
 
@@ -357,6 +373,16 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_provider_warning_is_the_references_text() {
+        let w = ModelRefWarning::NoProvider {
+            raw: "claude-x".into(),
+        };
+        let want = "Model \"claude-x\" specified without provider. Falling back to \"anthropic/claude-x\". Please use \"anthropic/claude-x\" in your config.";
+        assert_eq!(w.message(), want);
+        assert_eq!(w.to_string(), want);
+    }
 
     #[test]
     fn provider_normalisation_borrows_normal_ids() {
