@@ -143,10 +143,18 @@ pub fn resolve_profile_order(
         }
     };
     let mut eligible: Vec<String> = Vec::with_capacity(base.len());
-    let mut seen: std::collections::HashSet<&str> =
-        std::collections::HashSet::with_capacity(base.len());
+    // Duplicates are dropped; a short list (the usual case) is searched rather than hashed.
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for id in &base {
-        if ineligibility(config, store, &key, id, now_ms).is_none() && seen.insert(id.as_str()) {
+        if ineligibility(config, store, &key, id, now_ms).is_some() {
+            continue;
+        }
+        let first = if base.len() <= 16 {
+            !eligible.contains(id)
+        } else {
+            seen.insert(id.as_str())
+        };
+        if first {
             eligible.push(id.clone());
         }
     }
