@@ -303,7 +303,6 @@ pub(crate) async fn write_response(
     let body = &resp.body[..limit];
     let ok = if resp.chunked {
         let piece = resp.drip.map_or(64 * 1024, |d| d.bytes);
-        let mut frame = Vec::with_capacity(piece.min(body.len()) + 16);
         let mut ok = true;
         for (i, part) in body.chunks(piece).enumerate() {
             if i > 0
@@ -312,11 +311,10 @@ pub(crate) async fn write_response(
             {
                 return None;
             }
-            frame.clear();
-            frame.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
-            frame.extend_from_slice(part);
-            frame.extend_from_slice(b"\r\n");
-            if stream.write_all(&frame).await.is_err() {
+            // Size line, data and CRLF in one vectored write: the data is not copied.
+            let size_line = format!("{:x}\r\n", part.len());
+            let mut frame = Buf::chain(Buf::chain(size_line.as_bytes(), part), &b"\r\n"[..]);
+            if stream.write_all_buf(&mut frame).await.is_err() {
                 ok = false;
                 break;
             }
