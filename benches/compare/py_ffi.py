@@ -1,6 +1,7 @@
 """This crate's C ABI through its Python ctypes package (python/claw_anthropic), against the mock.
 
-    python py_ffi.py stream STATE_DIR RUNS
+    python py_ffi.py stream STATE_DIR RUNS          (final message only, as the SDK rows)
+    python py_ffi.py stream-events STATE_DIR RUNS   (every event handed to Python as a dict)
     python py_ffi.py small  STATE_DIR RUNS N CONC     (CONC threads; ctypes releases the GIL)
 
 Prints one JSON line: {"tool", "scenario", "secs": [per run], "check": ...}.
@@ -38,13 +39,23 @@ def main():
         req = dict(REQ, max_tokens=64000)
 
         def once():
+            # As the SDK rows: only the final message is wanted (get_final_message()).
+            m = client.stream(req).final_message()
+            return {"text_bytes": len(m["content"][0]["text"].encode())}
+
+        secs, check = timed(runs, once)
+        emit("python_ffi", "stream", secs, check)
+    elif cmd == "stream-events":
+        req = dict(REQ, max_tokens=64000)
+
+        def once_events():
             s = client.stream(req)
             for _event in s:
                 pass
             return {"text_bytes": len(s.message["content"][0]["text"].encode())}
 
-        secs, check = timed(runs, once)
-        emit("python_ffi", "stream", secs, check)
+        secs, check = timed(runs, once_events)
+        emit("python_ffi_events", "stream", secs, check)
     elif cmd == "small":
         n, conc = int(sys.argv[4]), int(sys.argv[5])
         req = dict(REQ, max_tokens=64)

@@ -188,6 +188,8 @@ if [[ " $ONLY " == *" stream "* ]]; then
   measure "$DRIVER" crate-stream --state "$STATE_STREAM" --runs "$RUNS"
   measure env PYTHONPATH="$ROOT/python" CLAW_ANTHROPIC_LIB="$ROOT/target/release/libclaw_anthropic.so" \
     "$PY" "$HERE/py_ffi.py" stream "$STATE_STREAM" "$RUNS"
+  measure env PYTHONPATH="$ROOT/python" CLAW_ANTHROPIC_LIB="$ROOT/target/release/libclaw_anthropic.so" \
+    "$PY" "$HERE/py_ffi.py" stream-events "$STATE_STREAM" "$RUNS"
   measure "$PY" "$HERE/py_sdk.py" stream "$URL" "$STREAM_KEY" "$RUNS"
   measure bash -c "cd '$WORK/node' && exec node ts_sdk.mjs stream '$URL' '$STREAM_KEY' '$RUNS'"
 fi

@@ -13,6 +13,7 @@ import sys
 NAMES = {
     "crate": "claw-anthropic (Rust API)",
     "python_ffi": "claw-anthropic via C ABI + Python ctypes",
+    "python_ffi_events": "claw-anthropic via C ABI + Python ctypes, iterating every event",
     "reqwest": "plain reqwest 0.13 + serde_json",
     "reqwest_raw": "plain reqwest 0.13, raw bytes",
     "curl": "curl, raw bytes to /dev/null",

@@ -79,6 +79,35 @@ class ClientTests(unittest.TestCase):
         assert stream.message is not None
         self.assertEqual(stream.message["content"][0]["text"], "Hello from Python")
 
+    def test_final_message_without_iterating(self) -> None:
+        self.server.load_script({"replies": [
+            {"kind": "text_stream", "deltas": 500, "delta_len": 8},
+            {"kind": "text", "text": "Hello from Python"},
+        ]})
+        stream = self.client.stream(PING)
+        msg = stream.final_message()
+        self.assertEqual(len(msg["content"][0]["text"]), 500 * 8)
+        self.assertIs(stream.final_message(), msg)
+        self.assertIs(stream.message, msg)
+        with self.assertRaises(StopIteration):
+            next(stream)
+        # After some events were taken, the rest is consumed.
+        stream = self.client.stream(PING)
+        self.assertEqual(next(stream)["type"], "message_start")
+        self.assertEqual(stream.final_message()["content"][0]["text"], "Hello from Python")
+
+    def test_final_message_raises_like_iteration(self) -> None:
+        self.server.load_script({"replies": [
+            {"kind": "error", "status": 400, "error_type": "invalid_request_error",
+             "message": "messages: field required"}]})
+        with self.assertRaises(ClawError) as cm:
+            self.client.stream(PING).final_message()
+        self.assertEqual(cm.exception.http_status, 400)
+        stream = self.client.stream(PING)
+        stream.close()
+        with self.assertRaises(ValueError):
+            stream.final_message()
+
     def test_events_arrive_before_the_stream_ends(self) -> None:
         # The body drips slowly; the first event must be handed over long before the end.
         self.server.load_script(
