@@ -118,12 +118,26 @@ pub fn resolve_profile_order(
     preferred: Option<&str>,
     now_ms: u64,
 ) -> Vec<String> {
+    profile_order(config, store, provider, preferred, now_ms)
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// [`resolve_profile_order`] with borrowed ids (what the resolver uses on every request).
+pub(crate) fn profile_order<'a>(
+    config: &'a Config,
+    store: &'a AuthStore,
+    provider: &str,
+    preferred: Option<&str>,
+    now_ms: u64,
+) -> Vec<&'a str> {
     let key = normalize_provider(provider);
     let explicit = explicit_order(config, store, provider);
-    let base: Vec<String> = match explicit {
-        Some(list) => list.to_vec(),
+    let base: Vec<&'a str> = match explicit {
+        Some(list) => list.iter().map(String::as_str).collect(),
         None => {
-            let configured: Vec<String> = config
+            let configured: Vec<&'a str> = config
                 .doc()
                 .auth
                 .as_ref()
@@ -131,37 +145,43 @@ pub fn resolve_profile_order(
                     a.profiles
                         .iter()
                         .filter(|(_, p)| normalize_provider(&p.provider) == key)
-                        .map(|(id, _)| id.clone())
+                        .map(|(id, _)| id.as_str())
                         .collect()
                 })
                 .unwrap_or_default();
             if configured.is_empty() {
-                store.profile_ids_for(&key)
+                store
+                    .profiles
+                    .iter()
+                    .filter(|(_, p)| normalize_provider(p.credential.provider()) == key)
+                    .map(|(id, _)| id.as_str())
+                    .collect()
             } else {
                 configured
             }
         }
     };
-    let mut eligible: Vec<String> = Vec::with_capacity(base.len());
+    let mut eligible: Vec<&'a str> = Vec::with_capacity(base.len());
     // Duplicates are dropped; a short list (the usual case) is searched rather than hashed.
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    for id in &base {
+    for &id in &base {
         if ineligibility(config, store, &key, id, now_ms).is_some() {
             continue;
         }
         let first = if base.len() <= 16 {
-            !eligible.contains(id)
+            !eligible.contains(&id)
         } else {
-            seen.insert(id.as_str())
+            seen.insert(id)
         };
         if first {
-            eligible.push(id.clone());
+            eligible.push(id);
         }
     }
 
-    let (mut available, mut unusable): (Vec<String>, Vec<(String, u64)>) = (Vec::new(), Vec::new());
+    let (mut available, mut unusable): (Vec<&'a str>, Vec<(&'a str, u64)>) =
+        (Vec::with_capacity(eligible.len()), Vec::new());
     for id in eligible {
-        let stats = store.usage_stats.get(&id);
+        let stats = store.usage_stats.get(id);
         if is_usable_now(stats, now_ms) {
             available.push(id);
         } else {
@@ -170,27 +190,29 @@ pub fn resolve_profile_order(
         }
     }
     if explicit.is_none_or(|e| e.is_empty()) {
-        let type_score = |id: &String| match store.profiles.get(id).map(|p| &p.credential) {
+        let type_score = |id: &str| match store.profiles.get(id).map(|p| &p.credential) {
             Some(Credential::OAuth { .. }) => 0,
             Some(Credential::Token { .. }) => 1,
             Some(Credential::ApiKey { .. }) => 2,
             None => 3,
         };
-        let last_used = |id: &String| {
+        let last_used = |id: &str| {
             store
                 .usage_stats
                 .get(id)
                 .and_then(|s| s.last_used)
                 .unwrap_or(0)
         };
-        // Keys computed once per id (two map lookups each), not per comparison; stable.
-        available.sort_by_cached_key(|id| (type_score(id), last_used(id)));
+        if available.len() > 1 {
+            // Keys computed once per id (two map lookups each), not per comparison; stable.
+            available.sort_by_cached_key(|id| (type_score(id), last_used(id)));
+        }
     }
     unusable.sort_by_key(|(_, until)| *until);
     let mut ordered = available;
     ordered.extend(unusable.into_iter().map(|(id, _)| id));
     if let Some(p) = preferred
-        && let Some(pos) = ordered.iter().position(|id| id == p)
+        && let Some(pos) = ordered.iter().position(|id| *id == p)
     {
         let id = ordered.remove(pos);
         ordered.insert(0, id);

@@ -5,7 +5,7 @@
 //! [`crate::auth::AgentAuth`], which refreshes expired OAuth profiles as it meets them.
 
 use super::credential::{Credential, CredentialKind};
-use super::order::{ineligibility, is_usable_now, resolve_profile_order, unusable_until};
+use super::order::{ineligibility, is_usable_now, profile_order, unusable_until};
 use super::store::AuthStore;
 use crate::config::Config;
 use crate::config::model_ref::normalize_provider;
@@ -313,19 +313,19 @@ pub(crate) fn plan(input: &PlanInput<'_>) -> Result<Plan> {
         return Ok(plan);
     }
 
-    let order = resolve_profile_order(config, store, provider, preferred, now_ms);
+    let order = profile_order(config, store, provider, preferred, now_ms);
     plan.had_profiles = !order.is_empty();
     for id in order {
-        if exclude.is_some_and(|ex| ex.contains(&id)) {
+        if exclude.is_some_and(|ex| ex.iter().any(|e| e == id)) {
             continue;
         }
-        let stats = store.usage_stats.get(&id);
+        let stats = store.usage_stats.get(id);
         if !is_usable_now(stats, now_ms) {
             plan.unusable
-                .push((id.clone(), unusable_until(stats).unwrap_or(now_ms)));
+                .push((id.to_owned(), unusable_until(stats).unwrap_or(now_ms)));
             continue;
         }
-        match profile_candidate(store, &id, now_ms) {
+        match profile_candidate(store, id, now_ms) {
             Ok(c) => plan.candidates.push(c),
             Err(why) => plan.warnings.push(format!("skipped profile {id}: {why}")),
         }
