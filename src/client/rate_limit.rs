@@ -43,6 +43,13 @@ impl RateLimit {
     }
 }
 
+/// Which value of a rate-limit bucket a header carries.
+enum Field {
+    Limit,
+    Remaining,
+    Reset,
+}
+
 /// Metadata of one HTTP response.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ResponseMeta {
@@ -82,37 +89,42 @@ impl ResponseMeta {
             ..ResponseMeta::default()
         };
         let (mut retry_after_ms, mut retry_after) = (None, None);
-        // One pass over the headers (cheaper than a hashed lookup per name).
+        // One pass over the headers (cheaper than a hashed lookup per name); names are matched
+        // whole, after a one-byte filter that rejects the usual headers at once.
         for (name, value) in headers {
             let name = name.as_str();
-            let interesting = name.starts_with("anthropic-ratelimit-")
-                || matches!(
-                    name,
-                    "request-id" | "retry-after-ms" | "retry-after" | "x-should-retry"
-                );
-            if !interesting {
+            if !matches!(name.as_bytes().first(), Some(b'a' | b'r' | b'x')) {
                 continue;
             }
-            let Ok(v) = value.to_str() else { continue };
             if let Some(rest) = name.strip_prefix("anthropic-ratelimit-") {
-                let Some((bucket, field)) = rest.rsplit_once('-') else {
-                    continue;
-                };
-                let b = match bucket {
-                    "requests" => &mut meta.rate_limit.requests,
-                    "tokens" => &mut meta.rate_limit.tokens,
-                    "input-tokens" => &mut meta.rate_limit.input_tokens,
-                    "output-tokens" => &mut meta.rate_limit.output_tokens,
+                let rl = &mut meta.rate_limit;
+                let (b, field) = match rest {
+                    "requests-limit" => (&mut rl.requests, Field::Limit),
+                    "requests-remaining" => (&mut rl.requests, Field::Remaining),
+                    "requests-reset" => (&mut rl.requests, Field::Reset),
+                    "tokens-limit" => (&mut rl.tokens, Field::Limit),
+                    "tokens-remaining" => (&mut rl.tokens, Field::Remaining),
+                    "tokens-reset" => (&mut rl.tokens, Field::Reset),
+                    "input-tokens-limit" => (&mut rl.input_tokens, Field::Limit),
+                    "input-tokens-remaining" => (&mut rl.input_tokens, Field::Remaining),
+                    "input-tokens-reset" => (&mut rl.input_tokens, Field::Reset),
+                    "output-tokens-limit" => (&mut rl.output_tokens, Field::Limit),
+                    "output-tokens-remaining" => (&mut rl.output_tokens, Field::Remaining),
+                    "output-tokens-reset" => (&mut rl.output_tokens, Field::Reset),
                     _ => continue,
                 };
+                let Ok(v) = value.to_str() else { continue };
                 match field {
-                    "limit" if b.limit.is_none() => b.limit = v.trim().parse().ok(),
-                    "remaining" if b.remaining.is_none() => b.remaining = v.trim().parse().ok(),
-                    "reset" if b.reset.is_none() => b.reset = Some(v.to_owned()),
+                    Field::Limit if b.limit.is_none() => b.limit = v.trim().parse().ok(),
+                    Field::Remaining if b.remaining.is_none() => {
+                        b.remaining = v.trim().parse().ok();
+                    }
+                    Field::Reset if b.reset.is_none() => b.reset = Some(v.to_owned()),
                     _ => {}
                 }
                 continue;
             }
+            let Ok(v) = value.to_str() else { continue };
             match name {
                 "request-id" if meta.request_id.is_none() => meta.request_id = Some(v.to_owned()),
                 "retry-after-ms" if retry_after_ms.is_none() => retry_after_ms = Some(v),
