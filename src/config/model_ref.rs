@@ -63,6 +63,10 @@ impl fmt::Display for ModelRefWarning {
 /// Normalises a provider id (trim, lowercase, the reference's renames). Borrows when `p` is
 /// already normal (the common case), so comparing ids allocates nothing.
 pub fn normalize_provider(p: &str) -> Cow<'_, str> {
+    if p == DEFAULT_PROVIDER {
+        // By far the most frequent id; this runs several times per request.
+        return Cow::Borrowed(p);
+    }
     let t = p.trim();
     let renamed = |lower: &str| match lower {
         "z.ai" | "z-ai" => Some("zai"),
@@ -86,10 +90,11 @@ pub fn normalize_provider(p: &str) -> Cow<'_, str> {
 fn normalize_model(provider: &str, model: &str) -> String {
     let m = model.trim();
     if provider == "anthropic" {
-        match m.to_ascii_lowercase().as_str() {
-            "opus-4.5" => return "claude-opus-4-5".to_owned(),
-            "sonnet-4.5" => return "claude-sonnet-4-5".to_owned(),
-            _ => {}
+        if m.eq_ignore_ascii_case("opus-4.5") {
+            return "claude-opus-4-5".to_owned();
+        }
+        if m.eq_ignore_ascii_case("sonnet-4.5") {
+            return "claude-sonnet-4-5".to_owned();
         }
     }
     m.to_owned()
