@@ -201,13 +201,15 @@ impl AgentAuth {
                 Step::Done(a) => return Ok(a),
                 Step::Refresh(id, p) => (id, p),
             };
-            let r = refresh_oauth_profile(
+            // Boxed: the refresh (an HTTP exchange) is rare, and inline it would make every
+            // resolution's future — and so every request's — kilobytes larger.
+            let r = Box::pin(refresh_oauth_profile(
                 self.store.clone(),
                 &profile_id,
                 &p,
                 &self.oauth,
                 &self.clock,
-            )
+            ))
             .await;
             if let Some(done) = walk.refreshed(&profile_id, r) {
                 return done;

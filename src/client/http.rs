@@ -163,7 +163,8 @@ async fn attempt(
         // status (it still classifies and retries as that status).
         let status = meta.status;
         let kept = meta.clone();
-        let err = api_error(resp, meta, out.profile_id, out.token_auth);
+        // Boxed: the error path is rare; inline, its state would enlarge every request's future.
+        let err = Box::pin(api_error(resp, meta, out.profile_id, out.token_auth));
         Err(tokio::select! {
             biased;
             e = err => e,
