@@ -153,8 +153,15 @@ fn bench_order(c: &mut Criterion) {
 
 fn bench_resolve(c: &mut Criterion) {
     let f = fixture();
-    let client = Client::new(f.config.clone(), None).unwrap();
-    for auth in [&f.auth, client.auth()] {
+    // `client_cached` looks at the file on every call (as before the check interval existed),
+    // so `file_changed` measures a re-read; `client_default` trusts a checked copy for
+    // DEFAULT_STORE_CHECK_INTERVAL (no file-system call at all).
+    let client = Client::builder(f.config.clone())
+        .store_check_interval(std::time::Duration::ZERO)
+        .build()
+        .unwrap();
+    let client_default = Client::new(f.config.clone(), None).unwrap();
+    for auth in [&f.auth, client.auth(), client_default.auth()] {
         let first = auth.resolve("anthropic", None, None).unwrap();
         assert!(first.profile_id.is_some());
     }
@@ -181,6 +188,10 @@ fn bench_resolve(c: &mut Criterion) {
         // Let the last rewrite age past the cache's racy window before the next round.
         std::thread::sleep(std::time::Duration::from_millis(150));
     }
+    let auth = client_default.auth();
+    g.bench_function("resolve/client_default/file_unchanged", |b| {
+        b.iter(|| black_box(auth.resolve("anthropic", None, None).unwrap()))
+    });
     g.finish();
 }
 

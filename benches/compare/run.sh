@@ -5,6 +5,7 @@
 #   benches/compare/run.sh                 # everything: build, install, measure, summarize
 #   RUNS=7 N=2000 WORK=/tmp/claw-compare benches/compare/run.sh
 #   ONLY="stream small cold" benches/compare/run.sh   # a subset of the sections
+#   PIN=1 benches/compare/run.sh           # mock server on the last CPU, every client on the others
 #
 # Installs the alternatives into $WORK (a Python venv with `anthropic` from PyPI, an npm
 # directory with `@anthropic-ai/sdk`), writes throw-away Clawdbot state dirs there, and appends
@@ -22,6 +23,21 @@ DELTAS=${DELTAS:-50000}  # the 7.7 MB stream: 50,000 text_deltas of 40 bytes
 DELTA_LEN=${DELTA_LEN:-40}
 ONLY=${ONLY:-"stream small cold"}
 SKIP_BUILD=${SKIP_BUILD:-0}
+# PIN=1: the mock server runs on the last CPU and every client on the other(s) (taskset), as a
+# client talking to a remote server would have its cores to itself (the cold-start section has
+# no server and is never pinned). Default: no pinning, the mock and the client share every core
+# (and each other's caches).
+PIN=${PIN:-0}
+MOCK_PREFIX=()
+CLIENT_PREFIX=()
+PIN_DESC="none (the mock server and the client share all $(nproc) CPUs)"
+if [ "$PIN" = 1 ]; then
+  NCPU=$(nproc)
+  if [ "$NCPU" -lt 2 ]; then echo "PIN=1 needs at least 2 CPUs" >&2; exit 1; fi
+  MOCK_PREFIX=(taskset -c "$((NCPU - 1))")
+  CLIENT_PREFIX=(taskset -c "0-$((NCPU - 2))")
+  PIN_DESC="mock server on CPU $((NCPU - 1)), clients on CPU 0-$((NCPU - 2))"
+fi
 
 STREAM_KEY="sk-ant-api03-bench-stream-00000000000000000000000000000000"
 SMALL_KEY="sk-ant-api03-bench-small-000000000000000000000000000000000"
@@ -131,7 +147,7 @@ start_mock() {
   if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
     echo "port $PORT is already in use (set PORT=...)" >&2; exit 1
   fi
-  "$BIN" mock-server --port "$PORT" --script "$WORK/script.json" >"$WORK/mock.log" 2>&1 &
+  "${MOCK_PREFIX[@]}" "$BIN" mock-server --port "$PORT" --script "$WORK/script.json" >"$WORK/mock.log" 2>&1 &
   MOCK_PID=$!
   for _ in $(seq 100); do
     grep -q "http://127.0.0.1:$PORT" "$WORK/mock.log" 2>/dev/null && return 0
@@ -150,7 +166,7 @@ trap stop_mock EXIT
 measure() {
   start_mock
   local out="$WORK/out.txt" tv="$WORK/time.txt"
-  if ! /usr/bin/time -v -o "$tv" "$@" >"$out" 2>"$WORK/err.txt"; then
+  if ! /usr/bin/time -v -o "$tv" "${CLIENT_PREFIX[@]}" "$@" >"$out" 2>"$WORK/err.txt"; then
     echo "FAILED: $*" >&2; cat "$WORK/err.txt" >&2; stop_mock; return 1
   fi
   stop_mock
@@ -178,7 +194,7 @@ export -f curl_stream
 export URL STREAM_KEY RUNS
 
 : >"$RESULTS"
-echo "{\"meta\": {\"python_sdk\": \"$PY_VER\", \"ts_sdk\": \"$TS_VER\", \"node\": \"$(node --version)\", \"python\": \"$("$PY" -c 'import sys; print(sys.version.split()[0])')\", \"runs\": $RUNS, \"n\": $N, \"deltas\": $DELTAS, \"delta_len\": $DELTA_LEN, \"load_before\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"started\": \"$(date -u +%FT%TZ)\"}}" >>"$RESULTS"
+echo "{\"meta\": {\"python_sdk\": \"$PY_VER\", \"ts_sdk\": \"$TS_VER\", \"node\": \"$(node --version)\", \"python\": \"$("$PY" -c 'import sys; print(sys.version.split()[0])')\", \"runs\": $RUNS, \"n\": $N, \"deltas\": $DELTAS, \"delta_len\": $DELTA_LEN, \"pin\": \"$PIN_DESC\", \"load_before\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"started\": \"$(date -u +%FT%TZ)\"}}" >>"$RESULTS"
 
 # ---------------------------------------------------------------- 1. streaming
 if [[ " $ONLY " == *" stream "* ]]; then

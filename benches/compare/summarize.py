@@ -54,7 +54,8 @@ def main():
     out.append(
         f"Runs per cell: {meta.get('runs')} timed (+1 warm-up); Python SDK {meta.get('python_sdk')}, "
         f"TS SDK {meta.get('ts_sdk')} on node {meta.get('node')}, Python {meta.get('python')}; "
-        f"load average before {meta.get('load_before')}, after {meta.get('load_after')}."
+        f"load average before {meta.get('load_before')}, after {meta.get('load_after')}; "
+        f"CPU pinning: {meta.get('pin', 'none')}."
     )
     out.append("")
 
