@@ -221,6 +221,7 @@ async fn run(
                     ..BuildOptions::default()
                 },
                 Vec::new(),
+                Some(&inner.header_cache),
             )?;
             match exchange(inner, &built, &resolved, &mode).await {
                 Ok((outcome, meta)) => {

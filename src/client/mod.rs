@@ -253,6 +253,7 @@ impl ClientBuilder {
                 model_fallbacks: self.model_fallbacks,
                 cache_policy: self.cache_policy,
                 fallbacks: self.config.fallbacks(),
+                header_cache: Default::default(),
                 usage,
             }),
         })
@@ -271,6 +272,8 @@ pub(crate) struct Inner {
     pub(crate) usage: Arc<usage_log::Shared>,
     /// `agents.defaults.model.fallbacks`, resolved once (the config is immutable).
     pub(crate) fallbacks: Vec<ModelRef>,
+    /// Header sets of recent requests (holds credentials; not in `Debug`).
+    pub(crate) header_cache: crate::request::build::HeaderCache,
 }
 
 impl fmt::Debug for Inner {

@@ -372,6 +372,69 @@ pub fn build_headers(
     Ok(headers)
 }
 
+/// Header sets a client built recently, reused while the provider, the credential and `accept`
+/// are the same (the config is immutable for a client): a request then costs one map copy
+/// instead of building, checking and hashing every header. Holds at most
+/// [`HeaderCache::CAPACITY`] sets (one per credential in use); never printed.
+#[derive(Default)]
+pub(crate) struct HeaderCache(std::sync::Mutex<Vec<CachedHeaders>>);
+
+struct CachedHeaders {
+    provider: String,
+    kind: CredentialKind,
+    secret: SecretString,
+    accept: &'static str,
+    headers: HeaderMap,
+    warnings: Vec<String>,
+}
+
+impl HeaderCache {
+    /// Credentials kept at once (a client rotating over more profiles rebuilds some).
+    const CAPACITY: usize = 4;
+
+    /// The cached set for these inputs, or `build()`'s result (then cached).
+    fn get_or_build(
+        &self,
+        provider: &str,
+        auth: &AuthHeader<'_>,
+        accept: &'static str,
+        warnings: &mut Vec<String>,
+        build: impl FnOnce(&mut Vec<String>) -> Result<HeaderMap>,
+    ) -> Result<HeaderMap> {
+        let matches = |c: &CachedHeaders| {
+            c.kind == auth.kind
+                && c.accept == accept
+                && c.provider == provider
+                && c.secret.expose_secret() == auth.secret.expose_secret()
+        };
+        {
+            let cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(c) = cache.iter().find(|c| matches(c)) {
+                warnings.extend(c.warnings.iter().cloned());
+                return Ok(c.headers.clone());
+            }
+        }
+        let mut own = Vec::new();
+        let headers = build(&mut own)?;
+        warnings.extend(own.iter().cloned());
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if !cache.iter().any(matches) {
+            if cache.len() == Self::CAPACITY {
+                cache.remove(0);
+            }
+            cache.push(CachedHeaders {
+                provider: provider.to_owned(),
+                kind: auth.kind,
+                secret: auth.secret.clone(),
+                accept,
+                headers: headers.clone(),
+                warnings: own,
+            });
+        }
+        Ok(headers)
+    }
+}
+
 /// Resolves `model` (alias, `provider/model`, bare id) and checks the provider is served.
 fn resolve_model(config: &Config, raw: &str, warnings: &mut Vec<String>) -> Result<ModelRef> {
     if raw.trim().is_empty() {
@@ -414,7 +477,7 @@ pub fn build_messages(
 ) -> Result<BuiltRequest> {
     let mut warnings = Vec::new();
     let model = resolve_model(config, &body.model, &mut warnings)?;
-    build_messages_for(config, auth, model, body, options, warnings)
+    build_messages_for(config, auth, model, body, options, warnings, None)
 }
 
 /// [`build_messages`] for a model the caller already resolved (`body.model` is ignored): the
@@ -426,6 +489,7 @@ pub(crate) fn build_messages_for(
     mut body: MessageRequest,
     options: &BuildOptions,
     mut warnings: Vec<String>,
+    header_cache: Option<&HeaderCache>,
 ) -> Result<BuiltRequest> {
     if !serves_provider(config, &model.provider) {
         return Err(unserved_provider(&model.provider));
@@ -484,15 +548,24 @@ pub(crate) fn build_messages_for(
     } else {
         "application/json"
     };
-    let headers = build_headers(
-        config,
-        &model.provider,
-        auth,
-        accept,
-        &options.headers,
-        &options.betas,
-        &mut warnings,
-    )?;
+    let build = |warnings: &mut Vec<String>| {
+        build_headers(
+            config,
+            &model.provider,
+            auth,
+            accept,
+            &options.headers,
+            &options.betas,
+            warnings,
+        )
+    };
+    let headers = match header_cache {
+        // Call-specific headers or betas are not cached.
+        Some(cache) if options.headers.is_empty() && options.betas.is_empty() => {
+            cache.get_or_build(&model.provider, &auth, accept, &mut warnings, build)?
+        }
+        _ => build(&mut warnings)?,
+    };
     check::check_request(&body)?;
     Ok(BuiltRequest {
         method: Method::POST,
@@ -645,6 +718,63 @@ mod tests {
 
     fn key() -> SecretString {
         SecretString::from("sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA-zzzz")
+    }
+
+    #[test]
+    fn cached_headers_equal_fresh_ones_per_credential_with_their_warnings() {
+        let config = Config::from_json5(
+            r#"{ models: { providers: { anthropic: { headers: { "x-api-key": "other", "X-Team": "t1" } } } } }"#,
+        )
+        .unwrap();
+        let cache = HeaderCache::default();
+        let other = SecretString::from("sk-ant-oat01-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBB");
+        let build = |secret: &SecretString, kind, cache: Option<&HeaderCache>| {
+            let req = MessageRequest::new("claude-sonnet-4-5", vec![MessageParam::user("x")]);
+            let model = ModelRef::new("anthropic", "claude-sonnet-4-5");
+            build_messages_for(
+                &config,
+                AuthHeader::new(kind, secret),
+                model,
+                req,
+                &BuildOptions::default(),
+                Vec::new(),
+                cache,
+            )
+            .unwrap()
+        };
+        for (secret, kind) in [
+            (key(), CredentialKind::ApiKey),
+            (other.clone(), CredentialKind::Token),
+            (key(), CredentialKind::ApiKey),
+        ] {
+            let fresh = build(&secret, kind, None);
+            for _ in 0..2 {
+                let cached = build(&secret, kind, Some(&cache));
+                assert_eq!(cached.headers, fresh.headers);
+                assert_eq!(cached.warnings, fresh.warnings);
+                assert!(cached.warnings.iter().any(|w| w.contains("x-api-key")));
+            }
+        }
+        assert_eq!(cache.0.lock().unwrap().len(), 2, "one entry per credential");
+        // Call-specific headers bypass the cache.
+        let req = MessageRequest::new("claude-sonnet-4-5", vec![MessageParam::user("x")]);
+        let opts = BuildOptions {
+            headers: vec![("x-call".into(), "1".into())],
+            ..BuildOptions::default()
+        };
+        let k = key();
+        let b = build_messages_for(
+            &config,
+            AuthHeader::new(CredentialKind::ApiKey, &k),
+            ModelRef::new("anthropic", "claude-sonnet-4-5"),
+            req,
+            &opts,
+            Vec::new(),
+            Some(&cache),
+        )
+        .unwrap();
+        assert_eq!(b.header("x-call").unwrap(), "1");
+        assert_eq!(cache.0.lock().unwrap().len(), 2);
     }
 
     #[test]

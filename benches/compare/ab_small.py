@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Alternated A/B of this crate against plain reqwest on small requests (not run in CI).
+
+    python3 benches/compare/ab_small.py [--conc 1] [--pairs 8] [--runs 5] [--n 2000] [--pin]
+
+run.sh measures every client once per cell, one after the other; on a noisy machine the two
+cells being compared can land in different moments. This script runs `claw-compare
+reqwest-small` and `claw-compare crate-small` alternately, PAIRS times, against one mock server,
+and reports per pair the ratio crate rate ÷ reqwest rate (each rate from the median of RUNS
+timed runs), the median of those ratios, and the client's CPU time per request (user + system,
+from the child's rusage, warm-up run included).
+
+Needs what run.sh builds and writes: the release CLI (`target/release/claw-anthropic`), the
+driver (`target/compare/release/claw-compare`) and the state dir `$WORK/home-small` (whose
+`baseUrl` names `$PORT`). `--pin` puts the mock on the last CPU and the clients on the others.
+Appends one JSON line per invocation to `$WORK/ab_small.jsonl`.
+"""
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KEY = "sk-ant-api03-bench-small-000000000000000000000000000000000"
+
+
+def wait_port(port, timeout=5.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"mock server did not start on port {port}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--conc", type=int, default=1)
+    ap.add_argument("--pairs", type=int, default=8)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--pin", action="store_true")
+    a = ap.parse_args()
+    work = os.environ.get("WORK", "/tmp/claw-compare")
+    port = int(os.environ.get("PORT", "18731"))
+    state = os.path.join(work, "home-small", ".clawdbot")
+    cli = os.path.join(ROOT, "target", "release", "claw-anthropic")
+    driver = os.path.join(ROOT, "target", "compare", "release", "claw-compare")
+    for path in (state, cli, driver):
+        if not os.path.exists(path):
+            sys.exit(f"missing {path}: run benches/compare/run.sh first")
+
+    mock_prefix, client_prefix = [], []
+    if a.pin:
+        ncpu = os.cpu_count() or 1
+        if ncpu < 2:
+            sys.exit("--pin needs at least 2 CPUs")
+        mock_prefix = ["taskset", "-c", str(ncpu - 1)]
+        client_prefix = ["taskset", "-c", f"0-{ncpu - 2}"]
+
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    mock = subprocess.Popen(
+        mock_prefix + [cli, "mock-server", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )
+    cpu = {"reqwest": [], "crate": []}
+
+    def run(tool, args):
+        cmd = client_prefix + [driver, f"{tool}-small"] + args + [
+            "--n", str(a.n), "--conc", str(a.conc), "--runs", str(a.runs)]
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                             env=dict(env, HOME=os.path.dirname(state)))
+        out = p.stdout.read()
+        _, status, ru = os.wait4(p.pid, 0)
+        if status != 0:
+            sys.exit(f"{' '.join(cmd)} failed")
+        cpu[tool].append((ru.ru_utime + ru.ru_stime) / (a.n * (a.runs + 1)) * 1e6)
+        secs = json.loads(out.strip().splitlines()[-1])["secs"]
+        return a.n / statistics.median(secs)
+
+    ratios, base = [], []
+    try:
+        wait_port(port)
+        for _ in range(a.pairs):
+            r = run("reqwest", ["--url", f"http://127.0.0.1:{port}", "--key", KEY])
+            c = run("crate", ["--state", state])
+            base.append(r)
+            ratios.append(c / r)
+    finally:
+        mock.kill()
+        mock.wait()
+
+    result = {
+        "conc": a.conc, "pairs": a.pairs, "runs": a.runs, "n": a.n, "pin": a.pin,
+        "ratio_median": statistics.median(ratios), "ratios": sorted(ratios),
+        "reqwest_rps_median": statistics.median(base),
+        "cpu_us_per_request": {k: statistics.median(v) for k, v in cpu.items()},
+        "load": open("/proc/loadavg").read().split()[:3],
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    with open(os.path.join(work, "ab_small.jsonl"), "a") as f:
+        f.write(json.dumps(result) + "\n")
+    print(f"concurrency {a.conc}{' (pinned)' if a.pin else ''}, {a.pairs} pairs x {a.runs} runs: "
+          f"crate/reqwest rate ratio median {result['ratio_median']:.3f} "
+          f"(spread {min(ratios):.2f}-{max(ratios):.2f}); reqwest {result['reqwest_rps_median']:.0f} req/s; "
+          f"CPU per request: crate {result['cpu_us_per_request']['crate']:.1f} us, "
+          f"reqwest {result['cpu_us_per_request']['reqwest']:.1f} us")
+
+
+if __name__ == "__main__":
+    main()
