@@ -23,7 +23,7 @@
 //! assert_eq!(json["max_tokens"], 256);
 //! ```
 
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -266,6 +266,9 @@ macro_rules! open_tagged_enum {
                 enum Tagged<'a> {
                     $( #[serde(rename = $tag)] $variant(&'a $ty), )*
                 }
+                if HandSerialize::by_hand(self) {
+                    return HandSerialize::serialize_by_hand(self, serializer);
+                }
                 match self {
                     $( $name::$variant(v) => Tagged::$variant(v).serialize(serializer), )*
                     $name::Unknown(v) => v.serialize(serializer),
@@ -273,16 +276,42 @@ macro_rules! open_tagged_enum {
             }
         }
 
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let v = Value::deserialize(deserializer)?;
+        impl $name {
+            /// Dispatches a whole JSON value on its `type` (unknown or malformed → `Unknown`).
+            fn from_tagged_value<E: de::Error>(v: Value) -> Result<Self, E> {
                 let tag = v.get("type").and_then(Value::as_str).map(str::to_owned);
                 match tag.as_deref() {
                     $( Some($tag) => <$ty as FromObject>::from_object(take_object(v))
                         .map($name::$variant)
-                        .map_err(|e| de::Error::custom(format_args!("{} `{}`: {e}", stringify!($name), $tag))), )*
+                        .map_err(|e| E::custom(format_args!("{} `{}`: {e}", stringify!($name), $tag))), )*
                     _ => Ok($name::Unknown(v)),
                 }
+            }
+        }
+    };
+}
+
+/// A hand-written serialization for the variants that dominate request bodies. It gives exactly
+/// the derived output: `type` first, then the fields in declaration order (absent options
+/// skipped), then the extra fields.
+trait HandSerialize {
+    /// Whether this value is serialized by [`HandSerialize::serialize_by_hand`].
+    fn by_hand(&self) -> bool {
+        false
+    }
+    fn serialize_by_hand<S: Serializer>(&self, _s: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom("no hand-written serialization"))
+    }
+}
+
+/// [`open_tagged_enum!`] plus a `Deserialize` that reads the whole value first.
+macro_rules! open_tagged_enum_de {
+    ($(#[$meta:meta])* pub enum $name:ident { $($body:tt)* }) => {
+        open_tagged_enum! { $(#[$meta])* pub enum $name { $($body)* } }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $name::from_tagged_value(Value::deserialize(deserializer)?)
             }
         }
     };
@@ -471,7 +500,7 @@ pub struct ContentSource {
     pub content: MessageContent,
 }
 
-open_tagged_enum! {
+open_tagged_enum_de! {
     /// The `source` of an image block.
     pub enum ImageSource {
         /// Inline base64 data.
@@ -483,7 +512,7 @@ open_tagged_enum! {
     }
 }
 
-open_tagged_enum! {
+open_tagged_enum_de! {
     /// The `source` of a document block.
     pub enum DocumentSource {
         /// Inline base64 PDF.
@@ -623,6 +652,209 @@ open_tagged_enum! {
         "thinking" => Thinking(ThinkingBlock),
         /// Redacted extended-thinking output.
         "redacted_thinking" => RedactedThinking(RedactedThinkingBlock),
+    }
+}
+
+impl HandSerialize for ImageSource {}
+impl HandSerialize for DocumentSource {}
+impl HandSerialize for ToolChoice {}
+impl HandSerialize for ThinkingConfig {}
+
+impl HandSerialize for ContentBlock {
+    fn by_hand(&self) -> bool {
+        matches!(self, ContentBlock::Text(_))
+    }
+    fn serialize_by_hand<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let ContentBlock::Text(t) = self else {
+            return Err(serde::ser::Error::custom("not a text block"));
+        };
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("type", "text")?;
+        m.serialize_entry("text", &t.text)?;
+        if let Some(c) = &t.citations {
+            m.serialize_entry("citations", c)?;
+        }
+        if let Some(c) = &t.cache_control {
+            m.serialize_entry("cache_control", c)?;
+        }
+        for (k, v) in &t.extra {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// A map key, borrowed from the input when it can be (no allocation for the usual keys).
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Where a key of a `text` block was first seen (to rebuild the object in its order).
+enum TextSlot {
+    Text,
+    Citations,
+    CacheControl,
+    Extra,
+}
+
+/// The rest of a `{"type": "text", …}` object (the usual response block), read field by field
+/// without building the whole object first. Anything unusual (a repeated `type`, a field of
+/// an unexpected type) rebuilds the object in its original order and takes the general path,
+/// so the result — value or error — is exactly that of [`ContentBlock::from_tagged_value`].
+fn text_block_rest<'de, A: MapAccess<'de>>(
+    type_value: Value,
+    mut map: A,
+) -> Result<ContentBlock, A::Error> {
+    let (mut text, mut citations, mut cache_control) = (None, None, None);
+    let mut type_value = type_value;
+    let mut retype = false;
+    let mut extra = Map::new();
+    let mut order: Vec<TextSlot> = Vec::with_capacity(2);
+    while let Some(key) = map.next_key::<Key<'de>>()? {
+        let (slot, kind) = match key.0.as_ref() {
+            "text" => (&mut text, TextSlot::Text),
+            "citations" => (&mut citations, TextSlot::Citations),
+            "cache_control" => (&mut cache_control, TextSlot::CacheControl),
+            "type" => {
+                // The last `type` wins, at the first one's place (as in a JSON object map).
+                type_value = map.next_value()?;
+                retype = true;
+                continue;
+            }
+            _ => {
+                let v: Value = map.next_value()?;
+                if extra.insert(key.0.into_owned(), v).is_none() {
+                    order.push(TextSlot::Extra);
+                }
+                continue;
+            }
+        };
+        if slot.is_none() {
+            order.push(kind);
+        }
+        *slot = Some(map.next_value::<Value>()?);
+    }
+    let cc = match &cache_control {
+        None | Some(Value::Null) => Ok(None),
+        Some(c) => CacheControl::deserialize(c).map(Some),
+    };
+    match (retype, text, &citations, cc) {
+        (false, Some(Value::String(text)), None | Some(Value::Null | Value::Array(_)), Ok(cc)) => {
+            let citations = match citations {
+                Some(Value::Array(a)) => Some(a),
+                _ => None,
+            };
+            Ok(ContentBlock::Text(TextBlock {
+                text,
+                citations,
+                cache_control: cc,
+                extra,
+            }))
+        }
+        (_, text, _, _) => {
+            let mut m = Map::new();
+            m.insert("type".to_owned(), type_value);
+            let (mut text, mut extra) = (text, extra.into_iter());
+            for slot in order {
+                let (k, v) = match slot {
+                    TextSlot::Text => ("text".to_owned(), text.take()),
+                    TextSlot::Citations => ("citations".to_owned(), citations.take()),
+                    TextSlot::CacheControl => ("cache_control".to_owned(), cache_control.take()),
+                    TextSlot::Extra => match extra.next() {
+                        Some((k, v)) => (k, Some(v)),
+                        None => continue,
+                    },
+                };
+                if let Some(v) = v {
+                    m.insert(k, v);
+                }
+            }
+            ContentBlock::from_tagged_value(Value::Object(m))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentBlock {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct BlockVisitor;
+        impl<'de> Visitor<'de> for BlockVisitor {
+            type Value = ContentBlock;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a content block")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ContentBlock, A::Error> {
+                let Some(first) = map.next_key::<Key<'de>>()? else {
+                    return Ok(ContentBlock::Unknown(Value::Object(Map::new())));
+                };
+                let first_value: Value = map.next_value()?;
+                if first.0 == "type" && first_value.as_str() == Some("text") {
+                    return text_block_rest(first_value, map);
+                }
+                let mut m = Map::new();
+                m.insert(first.0.into_owned(), first_value);
+                while let Some((k, v)) = map.next_entry::<String, Value>()? {
+                    m.insert(k, v);
+                }
+                ContentBlock::from_tagged_value(Value::Object(m))
+            }
+            // Anything but an object is kept as is (`Unknown`), as the general path does.
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<ContentBlock, E> {
+                Ok(ContentBlock::Unknown(Value::Bool(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ContentBlock, E> {
+                Ok(ContentBlock::Unknown(Value::from(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ContentBlock, E> {
+                Ok(ContentBlock::Unknown(Value::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ContentBlock, E> {
+                Ok(ContentBlock::Unknown(Value::from(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ContentBlock, E> {
+                Ok(ContentBlock::Unknown(Value::String(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<ContentBlock, E> {
+                Ok(ContentBlock::Unknown(Value::String(v)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<ContentBlock, E> {
+                Ok(ContentBlock::Unknown(Value::Null))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<ContentBlock, E> {
+                Ok(ContentBlock::Unknown(Value::Null))
+            }
+            fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<ContentBlock, D2::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<ContentBlock, S::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element::<Value>()? {
+                    out.push(v);
+                }
+                Ok(ContentBlock::Unknown(Value::Array(out)))
+            }
+        }
+        deserializer.deserialize_any(BlockVisitor)
     }
 }
 
@@ -948,7 +1180,7 @@ pub struct ToolChoiceTool {
     pub extra: Map<String, Value>,
 }
 
-open_tagged_enum! {
+open_tagged_enum_de! {
     /// `tool_choice`.
     pub enum ToolChoice {
         /// The model decides.
@@ -994,7 +1226,7 @@ pub struct ThinkingDisabled {
     pub extra: Map<String, Value>,
 }
 
-open_tagged_enum! {
+open_tagged_enum_de! {
     /// `thinking` (extended thinking). Newer kinds (`adaptive`, …) are kept as `Unknown`.
     pub enum ThinkingConfig {
         /// Thinking on, with a token budget.
@@ -1390,6 +1622,106 @@ mod tests {
             same_as_derived::<TextBlock>(&obj);
             same_as_derived::<ToolUseBlock>(&obj);
             same_as_derived::<ThinkingBlock>(&obj);
+        }
+    }
+
+    /// `ContentBlock`'s decoder as it was before the field-by-field `text` path: the whole value
+    /// first, then the dispatch.
+    fn block_via_value(text: &str) -> std::result::Result<ContentBlock, String> {
+        struct Old(ContentBlock);
+        impl<'de> Deserialize<'de> for Old {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                ContentBlock::from_tagged_value(Value::deserialize(d)?).map(Old)
+            }
+        }
+        serde_json::from_str::<Old>(text)
+            .map(|o| o.0)
+            .map_err(|e| e.to_string())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn block_decoder_matches_the_whole_value_decoder(
+            entries in proptest::collection::vec(
+                (proptest::sample::select(vec![
+                    "type", "text", "citations", "cache_control", "id", "name", "input", "zz", "a",
+                ]), proptest::sample::select(vec![
+                    r#""text""#, r#""tool_use""#, r#""thinking""#, r#""other""#, r#""hi \u00e9""#,
+                    "null", "7", "-1.5", "true", "[]", r#"[{"type":"char_location"}]"#, "{}",
+                    r#"{"type":"ephemeral"}"#, r#"{"type":"ephemeral","ttl":"1h"}"#, r#"{"ttl":1}"#,
+                ])),
+                0..7,
+            ),
+            type_first in proptest::bool::ANY,
+        ) {
+            let mut parts: Vec<String> = entries.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            if type_first {
+                parts.insert(0, r#""type":"text""#.to_owned());
+            }
+            let text = format!("{{{}}}", parts.join(","));
+            // The same value, or the same error; the new decoder's errors also say where
+            // (serde_json adds the position to errors raised inside its map visitor).
+            let new = serde_json::from_str::<ContentBlock>(&text).map_err(|e| e.to_string());
+            let old = block_via_value(&text);
+            match (&new, &old) {
+                (Err(n), Err(o)) => proptest::prop_assert!(
+                    n == o || n.strip_prefix(o.as_str()).is_some_and(|rest| rest.starts_with(" at line 1 column ")),
+                    "{} vs {} for {}", n, o, text
+                ),
+                _ => proptest::prop_assert_eq!(&new, &old, "{}", text),
+            }
+            // Through a `Value` deserializer too (owned keys).
+            if let Ok(v) = serde_json::from_str::<Value>(&text) {
+                let via_value = serde_json::from_value::<ContentBlock>(v.clone()).map_err(|e| e.to_string());
+                let old = ContentBlock::from_tagged_value::<serde_json::Error>(v).map_err(|e| e.to_string());
+                proptest::prop_assert_eq!(via_value, old, "{}", text);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn text_block_serializes_as_the_derived_form(
+            text in ".{0,12}",
+            citations in proptest::option::of(proptest::collection::vec(0u8..3, 0..3)),
+            ttl in proptest::option::of(proptest::sample::select(vec!["5m", "1h"])),
+            cc in proptest::bool::ANY,
+            extra in proptest::collection::vec(
+                (proptest::sample::select(vec!["a", "z", "text", "type", "m"]), 0i64..5),
+                0..4,
+            ),
+        ) {
+            #[derive(Serialize)]
+            #[serde(tag = "type")]
+            enum Tagged<'a> {
+                #[serde(rename = "text")]
+                Text(&'a TextBlock),
+            }
+            let t = TextBlock {
+                text,
+                citations: citations.map(|c| c.into_iter().map(Value::from).collect()),
+                cache_control: cc.then(|| CacheControl { kind: "ephemeral".into(), ttl: ttl.map(str::to_owned) }),
+                extra: extra.into_iter().map(|(k, v)| (k.to_owned(), Value::from(v))).collect(),
+            };
+            let derived = serde_json::to_string(&Tagged::Text(&t)).unwrap();
+            let by_hand = serde_json::to_string(&ContentBlock::Text(t)).unwrap();
+            proptest::prop_assert_eq!(by_hand, derived);
+        }
+    }
+
+    #[test]
+    fn block_decoder_keeps_non_objects_as_unknown() {
+        for text in [
+            "null",
+            "7",
+            "\"s\"",
+            "[1,{\"type\":\"text\"}]",
+            "true",
+            "-2.5",
+            "{}",
+        ] {
+            let b: ContentBlock = serde_json::from_str(text).unwrap();
+            assert_eq!(Ok(b), block_via_value(text), "{text}");
         }
     }
 
