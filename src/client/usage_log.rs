@@ -14,9 +14,10 @@
 //!   as successes are recorded, so a request costs at most one `stat` and no copy of the store.
 //!   Once checked, the copy is trusted for the client's store check interval
 //!   ([`ClientBuilder::store_check_interval`](super::ClientBuilder::store_check_interval),
-//!   default [`DEFAULT_STORE_CHECK_INTERVAL`](super::DEFAULT_STORE_CHECK_INTERVAL)) without looking at the file: a `stat` costs more
-//!   than the rest of the credential lookup. What this client writes itself is seen at once;
-//!   what other processes write, within that interval.
+//!   default [`DEFAULT_STORE_CHECK_INTERVAL`](super::DEFAULT_STORE_CHECK_INTERVAL)) without
+//!   looking at the file: a `stat` costs more than the rest of the credential lookup. What
+//!   this client writes itself is seen at once; what other processes write, within that
+//!   interval.
 //! * **Successes** are recorded in memory and written in one locked read-modify-write at most
 //!   every [`FLUSH_INTERVAL`], by [`Client::flush`](super::Client::flush), and when the last
 //!   clone of the client (and of its streams) is dropped. Until then every read through this
