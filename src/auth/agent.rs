@@ -2,7 +2,9 @@
 
 use super::oauth::{OAuthEndpoint, refresh_oauth_profile, refresh_oauth_profile_blocking};
 use super::order::resolve_profile_order;
-use super::resolve::{Candidate, Plan, PlanInput, ResolvedAuth, exhausted_error, plan};
+use super::resolve::{
+    Candidate, Plan, PlanInput, ResolvedAuth, env_or_config_candidates, exhausted_error, plan,
+};
 use super::store::{AuthStore, FileStore, StoreBackend};
 use super::usage::{CooldownSettings, apply_clear_cooldown, apply_failure, apply_used};
 use super::{CredentialKind, CredentialSource};
@@ -175,7 +177,7 @@ impl AgentAuth {
 
     fn walk_sync(&self, provider: &str, plan: Plan) -> Result<ResolvedAuth> {
         let mut walk = Walk::new(plan);
-        while let Some(step) = walk.next_step() {
+        while let Some(step) = walk.next_step(&self.config, provider) {
             let (profile_id, p) = match step {
                 Step::Done(a) => return Ok(a),
                 Step::Refresh(id, p) => (id, p),
@@ -196,7 +198,7 @@ impl AgentAuth {
 
     async fn walk_async(&self, provider: &str, plan: Plan) -> Result<ResolvedAuth> {
         let mut walk = Walk::new(plan);
-        while let Some(step) = walk.next_step() {
+        while let Some(step) = walk.next_step(&self.config, provider) {
             let (profile_id, p) = match step {
                 Step::Done(a) => return Ok(a),
                 Step::Refresh(id, p) => (id, p),
@@ -393,9 +395,13 @@ impl Walk {
         auth
     }
 
-    fn next_step(&mut self) -> Option<Step> {
-        for c in self.candidates.by_ref() {
+    fn next_step(&mut self, config: &Config, provider: &str) -> Option<Step> {
+        while let Some(c) = self.candidates.next() {
             match c {
+                Candidate::EnvOrConfig => {
+                    // Always the plan's last entry: the rest of the walk is these.
+                    self.candidates = env_or_config_candidates(config, provider).into_iter();
+                }
                 Candidate::Ready(a) => return Some(Step::Done(self.finish(a))),
                 Candidate::Profile { id, kind } => {
                     if let Some(a) = self.plan.profile_auth(&id, kind) {

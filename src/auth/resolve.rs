@@ -79,6 +79,10 @@ pub(crate) enum Candidate {
         profile_id: String,
         provider: String,
     },
+    /// The environment and config credentials (`ANTHROPIC_OAUTH_TOKEN`, `ANTHROPIC_API_KEY`,
+    /// `models.providers.<id>.apiKey`), looked up only when the walk gets this far
+    /// ([`env_or_config_candidates`]): a usable profile is the usual answer.
+    EnvOrConfig,
 }
 
 /// The planned chain and what to report when it is exhausted.
@@ -206,7 +210,7 @@ fn profile_candidate(
     }
 }
 
-fn env_or_config_candidates(config: &Config, provider: &str) -> Vec<Candidate> {
+pub(crate) fn env_or_config_candidates(config: &Config, provider: &str) -> Vec<Candidate> {
     let key = normalize_provider(provider);
     let mut out = Vec::new();
     let token_warning = |what: &str| {
@@ -338,8 +342,7 @@ pub(crate) fn plan(input: &PlanInput<'_>) -> Result<Plan> {
                 ids.join(", ")
             ));
         }
-        plan.candidates
-            .extend(env_or_config_candidates(config, provider));
+        plan.candidates.push(Candidate::EnvOrConfig);
     }
     Ok(plan)
 }
