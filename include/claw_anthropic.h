@@ -350,6 +350,26 @@ claw_result claw_client_new(const claw_config *cfg,
                             claw_error **err);
 
 /**
+ * `claw_client_new` with settings: `options_json` is NULL (all defaults) or a JSON object with
+ * any of `max_retries` (default 2), `connect_timeout_ms` (10000), `request_timeout_ms` (600000),
+ * `stream_idle_timeout_ms` (120000), `model_fallbacks` (true: fall back to
+ * `agents.defaults.model.fallbacks`) and `store_check_interval_ms` (100: how long the client
+ * trusts the auth store it last read; 0 looks at the file on every call — what the client
+ * writes itself is always seen at once).
+ *
+ * Errors: as `claw_client_new`, and `CLAW_ERR_INVALID_ARGUMENT` for options that are not such an
+ * object (unknown keys, wrong types, a zero timeout), with the offending key in the message.
+ *
+ * # Safety
+ * As `claw_client_new`; `options_json` is NULL or NUL-terminated.
+ */
+claw_result claw_client_new_with_options(const claw_config *cfg,
+                                         const char *agent_id,
+                                         const char *options_json,
+                                         claw_client **out,
+                                         claw_error **err);
+
+/**
  * Sends a request and waits for the whole response (retries, profile rotation and model
  * fallback included). `request_json` is a Messages API body where `model` may be an alias or
  * `provider/model` ref and `max_tokens` may be omitted; `"stream"` is ignored.

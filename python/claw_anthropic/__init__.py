@@ -305,9 +305,23 @@ class Client(_Handle):
 
     _free_name = "claw_client_free"
 
-    def __init__(self, config: Config, agent: Optional[Text] = None) -> None:
+    def __init__(
+        self, config: Config, agent: Optional[Text] = None, options: Optional[JSON] = None
+    ) -> None:
+        """``options``: any of ``max_retries``, ``connect_timeout_ms``, ``request_timeout_ms``,
+        ``stream_idle_timeout_ms``, ``model_fallbacks``, ``store_check_interval_ms`` (see
+        ``claw_client_new_with_options``); unknown keys raise ``ClawError``."""
         out = ctypes.c_void_p()
-        _call(lib.claw_client_new, config, _c_text(agent, "agent"), ctypes.byref(out))
+        if options is None:
+            _call(lib.claw_client_new, config, _c_text(agent, "agent"), ctypes.byref(out))
+        else:
+            _call(
+                lib.claw_client_new_with_options,
+                config,
+                _c_text(agent, "agent"),
+                _c_json(options),
+                ctypes.byref(out),
+            )
         super().__init__(out.value or 0)
         self._lock = threading.Lock()
         self._busy = 0

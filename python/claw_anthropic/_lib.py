@@ -85,6 +85,7 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "claw_auth_set_api_key": (_u32, [_p, _s, _s, _s, _out_p, _out_err]),
     "claw_auth_paste_token": (_u32, [_p, _s, _s, _s, _s, _out_p, _out_err]),
     "claw_client_new": (_u32, [_p, _s, _out_p, _out_err]),
+    "claw_client_new_with_options": (_u32, [_p, _s, _s, _out_p, _out_err]),
     "claw_client_free": (None, [_p]),
     "claw_client_send": (_u32, [_p, _s, _out_p, _out_err]),
     "claw_client_send_cancellable": (_u32, [_p, _s, _p, _out_p, _out_err]),

@@ -79,6 +79,22 @@ class ClientTests(unittest.TestCase):
         assert stream.message is not None
         self.assertEqual(stream.message["content"][0]["text"], "Hello from Python")
 
+    def test_client_options(self) -> None:
+        with self.assertRaises(ClawError) as cm:
+            Client(self.cfg, options={"max_retry": 1})
+        self.assertEqual(cm.exception.code, codes.INVALID_ARGUMENT)
+        self.assertIn("max_retry", cm.exception.message)
+        self.server.load_script({"replies": [
+            {"kind": "error", "status": 529, "error_type": "overloaded_error",
+             "message": "Overloaded"},
+            {"kind": "text", "text": "after"},
+        ]})
+        # No retries and one profile pinned by order: the 529 rotates to the next profile.
+        with Client(self.cfg, options={"max_retries": 0, "store_check_interval_ms": 0}) as c:
+            self.assertEqual(c.send(PING)["content"][0]["text"], "after")
+        keys = [r["headers"]["x-api-key"] for r in self.server.requests()]
+        self.assertEqual(keys, [mask(KEY_A), mask(KEY_B)])
+
     def test_final_message_without_iterating(self) -> None:
         self.server.load_script({"replies": [
             {"kind": "text_stream", "deltas": 500, "delta_len": 8},

@@ -6,8 +6,8 @@ use super::boundary::{
 use super::cancel::claw_cancel;
 use super::config::claw_config;
 use super::error::{
-    CLAW_ERR_CANCELLED, CLAW_ERR_INTERNAL, CLAW_ERR_NOT_SUPPORTED, CLAW_ERR_STOPPED_BY_CALLBACK,
-    CLAW_ERR_USED_AFTER_FORK, FfiError, claw_error, claw_result,
+    CLAW_ERR_CANCELLED, CLAW_ERR_INTERNAL, CLAW_ERR_INVALID_ARGUMENT, CLAW_ERR_NOT_SUPPORTED,
+    CLAW_ERR_STOPPED_BY_CALLBACK, CLAW_ERR_USED_AFTER_FORK, FfiError, claw_error, claw_result,
 };
 use super::request::parse_request;
 use crate::client::Client;
@@ -101,11 +101,70 @@ pub unsafe extern "C" fn claw_client_new(
     out: *mut *mut claw_client,
     err: *mut *mut claw_error,
 ) -> claw_result {
+    // SAFETY: the caller's contract (the same as `claw_client_new_with_options` with NULL
+    // options).
+    unsafe { claw_client_new_with_options(cfg, agent_id, std::ptr::null(), out, err) }
+}
+
+/// Client settings accepted by `claw_client_new_with_options` (every key optional).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientOptions {
+    max_retries: Option<u32>,
+    connect_timeout_ms: Option<u64>,
+    request_timeout_ms: Option<u64>,
+    stream_idle_timeout_ms: Option<u64>,
+    model_fallbacks: Option<bool>,
+    store_check_interval_ms: Option<u64>,
+}
+
+fn client_options(json: &str) -> Result<ClientOptions, FfiError> {
+    let o: ClientOptions = serde_json::from_str(json)
+        .map_err(|e| FfiError::new(CLAW_ERR_INVALID_ARGUMENT, format!("options_json: {e}")))?;
+    for (name, v) in [
+        ("connect_timeout_ms", o.connect_timeout_ms),
+        ("request_timeout_ms", o.request_timeout_ms),
+        ("stream_idle_timeout_ms", o.stream_idle_timeout_ms),
+    ] {
+        if v == Some(0) {
+            return Err(FfiError::new(
+                CLAW_ERR_INVALID_ARGUMENT,
+                format!("options_json: {name} must be greater than 0"),
+            ));
+        }
+    }
+    Ok(o)
+}
+
+/// `claw_client_new` with settings: `options_json` is NULL (all defaults) or a JSON object with
+/// any of `max_retries` (default 2), `connect_timeout_ms` (10000), `request_timeout_ms` (600000),
+/// `stream_idle_timeout_ms` (120000), `model_fallbacks` (true: fall back to
+/// `agents.defaults.model.fallbacks`) and `store_check_interval_ms` (100: how long the client
+/// trusts the auth store it last read; 0 looks at the file on every call — what the client
+/// writes itself is always seen at once).
+///
+/// Errors: as `claw_client_new`, and `CLAW_ERR_INVALID_ARGUMENT` for options that are not such an
+/// object (unknown keys, wrong types, a zero timeout), with the offending key in the message.
+///
+/// # Safety
+/// As `claw_client_new`; `options_json` is NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn claw_client_new_with_options(
+    cfg: *const claw_config,
+    agent_id: *const c_char,
+    options_json: *const c_char,
+    out: *mut *mut claw_client,
+    err: *mut *mut claw_error,
+) -> claw_result {
     // SAFETY: the caller's contract, checked where possible.
     unsafe {
         guard(err, || {
             let cfg = arg_ref(cfg, "cfg")?;
             let agent = cfg.agent(arg_opt_str(agent_id, "agent_id")?)?;
+            let options = match arg_opt_str(options_json, "options_json")? {
+                Some(json) => Some(client_options(json)?),
+                None => None,
+            };
             check_out(out, "out")?;
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -120,7 +179,27 @@ pub unsafe extern "C" fn claw_client_new(
                 })?;
             let client = {
                 let _enter = runtime.enter();
-                Client::new(cfg.inner.clone(), Some(agent))?
+                let mut b = Client::builder(cfg.inner.clone());
+                b.agent(agent);
+                if let Some(o) = options {
+                    let ms = std::time::Duration::from_millis;
+                    let mut retry = crate::client::RetryPolicy::default();
+                    if let Some(n) = o.max_retries {
+                        retry.max_retries = n;
+                    }
+                    let mut t = crate::client::Timeouts::default();
+                    t.connect = o.connect_timeout_ms.map_or(t.connect, ms);
+                    t.request = o.request_timeout_ms.map_or(t.request, ms);
+                    t.stream_idle = o.stream_idle_timeout_ms.map_or(t.stream_idle, ms);
+                    b.retry_policy(retry).timeouts(t);
+                    if let Some(f) = o.model_fallbacks {
+                        b.model_fallbacks(f);
+                    }
+                    if let Some(i) = o.store_check_interval_ms {
+                        b.store_check_interval(ms(i));
+                    }
+                }
+                b.build()?
             };
             let handle = claw_client {
                 runtime: ManuallyDrop::new(runtime),

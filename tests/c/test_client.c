@@ -290,6 +290,43 @@ static void test_bad_client_arguments(claw_config *cfg, claw_client *client) {
     claw_client_free(NULL);
 }
 
+static void test_client_options(const char *state) {
+    claw_config *cfg = make_config(state);
+    claw_client *client = NULL;
+    claw_error *err = NULL;
+    char *msg = NULL;
+    /* Bad options are refused with the key named; nothing is written to *out. */
+    CHECK_ERR(claw_client_new_with_options(cfg, NULL, "{\"max_retry\": 1}", &client, &err), err,
+              CLAW_ERR_INVALID_ARGUMENT);
+    CHECK_ERR(claw_client_new_with_options(cfg, NULL, "{\"request_timeout_ms\": 0}", &client,
+                                           &err), err, CLAW_ERR_INVALID_ARGUMENT);
+    CHECK_ERR(claw_client_new_with_options(cfg, NULL, "[]", &client, &err), err,
+              CLAW_ERR_INVALID_ARGUMENT);
+    CHECK(client == NULL);
+    /* No retries: one 429 is the answer (the default client retries it twice). */
+    CHECK_OK(claw_auth_set_api_key(cfg, "once", KEY_B, "anthropic:b", NULL, &err), err);
+    CHECK_OK(claw_client_new_with_options(cfg, "once",
+                                          "{\"max_retries\": 0, \"store_check_interval_ms\": 0, "
+                                          "\"model_fallbacks\": false, \"request_timeout_ms\": 30000}",
+                                          &client, &err), err);
+    claw_mock_server_reset(server);
+    load_script("{\"replies\":["
+                "{\"kind\":\"error\",\"status\":429,\"error_type\":\"rate_limit_error\",\"message\":\"slow down\"},"
+                "{\"kind\":\"text\",\"text\":\"second\"}]}");
+    CHECK(claw_client_send(client, PING, &msg, &err) == CLAW_ERR_RATE_LIMITED);
+    claw_error_free(err);
+    err = NULL;
+    claw_client_free(client);
+    client = NULL;
+    /* NULL options: the defaults (the next reply is taken at once). */
+    CHECK_OK(claw_client_new_with_options(cfg, NULL, NULL, &client, &err), err);
+    CHECK_OK(claw_client_send(client, PING, &msg, &err), err);
+    CHECK_CONTAINS(msg, "second");
+    claw_string_free(msg);
+    claw_client_free(client);
+    claw_config_free(cfg);
+}
+
 int main(void) {
     char state[4096];
     claw_error *err = NULL;
@@ -311,6 +348,7 @@ int main(void) {
     test_fork(client);
     test_rotation_on_401(cfg, client);
     test_all_rejected_and_rate_limited(state);
+    test_client_options(state);
 
     claw_client_free(client);
     claw_config_free(cfg);
