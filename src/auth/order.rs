@@ -163,15 +163,15 @@ pub(crate) fn profile_order<'a>(
     };
     let mut eligible: Vec<&'a str> = Vec::with_capacity(base.len());
     // Duplicates are dropped; a short list (the usual case) is searched rather than hashed.
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut seen: Option<std::collections::HashSet<&str>> =
+        (base.len() > 16).then(std::collections::HashSet::new);
     for &id in &base {
         if ineligibility(config, store, &key, id, now_ms).is_some() {
             continue;
         }
-        let first = if base.len() <= 16 {
-            !eligible.contains(&id)
-        } else {
-            seen.insert(id)
+        let first = match seen.as_mut() {
+            Some(set) => set.insert(id),
+            None => !eligible.contains(&id),
         };
         if first {
             eligible.push(id);

@@ -29,12 +29,7 @@ enum Outcome {
 
 fn source_label(r: &ResolvedAuth) -> String {
     match &r.source {
-        CredentialSource::Profile { id } => {
-            let mut s = String::with_capacity("profile ".len() + id.len());
-            s.push_str("profile ");
-            s.push_str(id);
-            s
-        }
+        CredentialSource::Profile { id } => ["profile ", id].concat(),
         CredentialSource::Env { name, .. } => format!("env: {name}"),
         CredentialSource::ConfigApiKey { provider } => {
             format!("config models.providers.{provider}.apiKey")

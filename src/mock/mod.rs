@@ -15,8 +15,8 @@
 //!
 //! Every response carries `request-id: req_mock_<n>` and `anthropic-ratelimit-*` headers.
 //! Every request is recorded ([`MockServer::requests`]; the newest [`MAX_RECORDED`] are kept,
-//! so a long-running `claw-anthropic mock-server` does not grow without bound). Replies can be scripted with
-//! [`MockServer::enqueue`] (a FIFO, optionally per path) and per credential with
+//! so a long-running `claw-anthropic mock-server` does not grow without bound). Replies can be
+//! scripted with [`MockServer::enqueue`] (a FIFO, optionally per path) and per credential with
 //! [`MockServer::on_credential`]; see [`MockReply`] for the fault kinds and [`MockScript`] for
 //! the JSON script format.
 //!

@@ -133,10 +133,10 @@ trait FromObject: serde::de::DeserializeOwned {
     }
 }
 
-/// `cache_control` of a block object: `Ok(None)` when absent or `null`, `Err(())` when the
+/// A block's `cache_control` value: `Ok(None)` when absent or `null`, `Err(())` when the
 /// derived path must decide (and report) instead.
-fn block_cache_control(m: &Map<String, Value>) -> Result<Option<CacheControl>, ()> {
-    match m.get("cache_control") {
+fn block_cache_control(v: Option<&Value>) -> Result<Option<CacheControl>, ()> {
+    match v {
         None | Some(Value::Null) => Ok(None),
         Some(c) => CacheControl::deserialize(c).map(Some).map_err(|_| ()),
     }
@@ -147,9 +147,11 @@ impl FromObject for TextBlock {
         let citations_ok = m
             .get("citations")
             .is_none_or(|c| c.is_null() || c.is_array());
-        let (true, Some(Value::String(_)), Ok(cache_control)) =
-            (citations_ok, m.get("text"), block_cache_control(&m))
-        else {
+        let (true, Some(Value::String(_)), Ok(cache_control)) = (
+            citations_ok,
+            m.get("text"),
+            block_cache_control(m.get("cache_control")),
+        ) else {
             return serde_json::from_value(Value::Object(m));
         };
         let Some(Value::String(text)) = m.shift_remove("text") else {
@@ -171,9 +173,11 @@ impl FromObject for TextBlock {
 
 impl FromObject for ToolUseBlock {
     fn from_object(mut m: Map<String, Value>) -> serde_json::Result<Self> {
-        let (Some(Value::String(_)), Some(Value::String(_)), Ok(cache_control)) =
-            (m.get("id"), m.get("name"), block_cache_control(&m))
-        else {
+        let (Some(Value::String(_)), Some(Value::String(_)), Ok(cache_control)) = (
+            m.get("id"),
+            m.get("name"),
+            block_cache_control(m.get("cache_control")),
+        ) else {
             return serde_json::from_value(Value::Object(m));
         };
         let (Some(Value::String(id)), Some(Value::String(name))) =
@@ -755,10 +759,7 @@ fn text_block_rest<'de, A: MapAccess<'de>>(
         }
         *slot = Some(map.next_value::<Value>()?);
     }
-    let cc = match &cache_control {
-        None | Some(Value::Null) => Ok(None),
-        Some(c) => CacheControl::deserialize(c).map(Some),
-    };
+    let cc = block_cache_control(cache_control.as_ref());
     match (retype, text, &citations, cc) {
         (false, Some(Value::String(text)), None | Some(Value::Null | Value::Array(_)), Ok(cc)) => {
             let citations = match citations {
