@@ -119,6 +119,7 @@ where
 {
     let sem = Arc::new(Semaphore::new(conc));
     let mut set = tokio::task::JoinSet::new();
+    let mut total = 0usize;
     for _ in 0..n {
         let permit = sem
             .clone()
@@ -131,8 +132,12 @@ where
             drop(permit);
             r
         });
+        // Finished tasks are reaped as they come (as an application awaiting its requests
+        // would): keeping all `n` until the end grows the heap by `n` task cells per run.
+        while let Some(r) = set.try_join_next() {
+            total += r.map_err(|e| e.to_string())??;
+        }
     }
-    let mut total = 0usize;
     while let Some(r) = set.join_next().await {
         total += r.map_err(|e| e.to_string())??;
     }
