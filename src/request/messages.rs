@@ -689,6 +689,51 @@ impl HandSerialize for ContentBlock {
     }
 }
 
+/// `Deserialize` for a struct whose unknown keys go to its flattened `extra` map, read key by
+/// key: serde's derive buffers every entry of such a struct (as `Content`) before decoding it.
+/// Same values and errors as the derive with `#[serde(default)]` fields (every listed field
+/// has a default) and `#[serde(flatten)] extra`; errors also carry serde_json's position.
+macro_rules! extra_map_struct_de {
+    ($ty:ident, $expecting:literal, {
+        $($key:literal => $field:ident: $fty:ty = $default:expr),* $(,)?
+    }) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
+                        $(let mut $field: Option<$fty> = None;)*
+                        let mut extra = Map::new();
+                        while let Some(key) = map.next_key::<Key<'de>>()? {
+                            match key.0.as_ref() {
+                                $($key => {
+                                    if $field.is_some() {
+                                        return Err(de::Error::duplicate_field($key));
+                                    }
+                                    $field = Some(map.next_value()?);
+                                })*
+                                _ => {
+                                    let v: Value = map.next_value()?;
+                                    extra.insert(key.0.into_owned(), v);
+                                }
+                            }
+                        }
+                        Ok($ty {
+                            $($field: $field.unwrap_or_else(|| $default),)*
+                            extra,
+                        })
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+    };
+}
+
 /// A map key, borrowed from the input when it can be (no allocation for the usual keys).
 struct Key<'de>(std::borrow::Cow<'de, str>);
 
@@ -1380,7 +1425,7 @@ pub struct ServerToolUsage {
 }
 
 /// Token usage of a response.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Usage {
     /// Input tokens not read from or written to the cache.
     #[serde(default)]
@@ -1409,7 +1454,7 @@ pub struct Usage {
 }
 
 /// A Messages API response (also the final value of a stream).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Message {
     /// `msg_…`.
     #[serde(default)]
@@ -1439,6 +1484,27 @@ pub struct Message {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+extra_map_struct_de!(Usage, "struct Usage", {
+    "input_tokens" => input_tokens: u64 = 0,
+    "output_tokens" => output_tokens: u64 = 0,
+    "cache_creation_input_tokens" => cache_creation_input_tokens: Option<u64> = None,
+    "cache_read_input_tokens" => cache_read_input_tokens: Option<u64> = None,
+    "cache_creation" => cache_creation: Option<CacheCreation> = None,
+    "server_tool_use" => server_tool_use: Option<ServerToolUsage> = None,
+    "service_tier" => service_tier: Option<String> = None,
+});
+
+extra_map_struct_de!(Message, "struct Message", {
+    "id" => id: String = String::new(),
+    "type" => kind: String = message_type(),
+    "role" => role: Role = assistant_role(),
+    "model" => model: String = String::new(),
+    "content" => content: Vec<ContentBlock> = Vec::new(),
+    "stop_reason" => stop_reason: Option<String> = None,
+    "stop_sequence" => stop_sequence: Option<String> = None,
+    "usage" => usage: Usage = Usage::default(),
+});
 
 fn message_type() -> String {
     "message".to_owned()
@@ -1623,6 +1689,204 @@ mod tests {
             same_as_derived::<TextBlock>(&obj);
             same_as_derived::<ToolUseBlock>(&obj);
             same_as_derived::<ThinkingBlock>(&obj);
+        }
+    }
+
+    /// `Usage` and `Message` as serde derives them (the decoders they had before the
+    /// key-by-key ones): the same attributes, `flatten` included.
+    #[derive(Deserialize, Default)]
+    struct DerivedUsage {
+        #[serde(default)]
+        input_tokens: u64,
+        #[serde(default)]
+        output_tokens: u64,
+        #[serde(default)]
+        cache_creation_input_tokens: Option<u64>,
+        #[serde(default)]
+        cache_read_input_tokens: Option<u64>,
+        #[serde(default)]
+        cache_creation: Option<CacheCreation>,
+        #[serde(default)]
+        server_tool_use: Option<ServerToolUsage>,
+        #[serde(default)]
+        service_tier: Option<String>,
+        #[serde(flatten)]
+        extra: Map<String, Value>,
+    }
+
+    impl From<DerivedUsage> for Usage {
+        fn from(u: DerivedUsage) -> Usage {
+            Usage {
+                input_tokens: u.input_tokens,
+                output_tokens: u.output_tokens,
+                cache_creation_input_tokens: u.cache_creation_input_tokens,
+                cache_read_input_tokens: u.cache_read_input_tokens,
+                cache_creation: u.cache_creation,
+                server_tool_use: u.server_tool_use,
+                service_tier: u.service_tier,
+                extra: u.extra,
+            }
+        }
+    }
+
+    #[derive(Deserialize)]
+    struct DerivedMessage {
+        #[serde(default)]
+        id: String,
+        #[serde(rename = "type", default = "message_type")]
+        kind: String,
+        #[serde(default = "assistant_role")]
+        role: Role,
+        #[serde(default)]
+        model: String,
+        #[serde(default)]
+        content: Vec<ContentBlock>,
+        #[serde(default)]
+        stop_reason: Option<String>,
+        #[serde(default)]
+        stop_sequence: Option<String>,
+        #[serde(default)]
+        usage: DerivedUsage,
+        #[serde(flatten)]
+        extra: Map<String, Value>,
+    }
+
+    impl From<DerivedMessage> for Message {
+        fn from(m: DerivedMessage) -> Message {
+            Message {
+                id: m.id,
+                kind: m.kind,
+                role: m.role,
+                model: m.model,
+                content: m.content,
+                stop_reason: m.stop_reason,
+                stop_sequence: m.stop_sequence,
+                usage: m.usage.into(),
+                extra: m.extra,
+            }
+        }
+    }
+
+    /// An error of the twins above, in the words of the real types.
+    fn derived_err(e: serde_json::Error) -> String {
+        e.to_string()
+            .replace("struct DerivedMessage", "struct Message")
+            .replace("struct DerivedUsage", "struct Usage")
+    }
+
+    /// The same value, or the same error up to the position serde_json adds to errors raised
+    /// inside its own map visitor.
+    fn same_outcome<T: PartialEq + fmt::Debug>(
+        new: std::result::Result<T, String>,
+        old: std::result::Result<T, String>,
+        text: &str,
+    ) -> std::result::Result<(), proptest::test_runner::TestCaseError> {
+        match (&new, &old) {
+            (Err(n), Err(o)) => proptest::prop_assert!(
+                n == o
+                    || n.strip_prefix(o.as_str())
+                        .is_some_and(|rest| rest.starts_with(" at line 1 column ")),
+                "{} vs {} for {}",
+                n,
+                o,
+                text
+            ),
+            _ => proptest::prop_assert_eq!(&new, &old, "{}", text),
+        }
+        Ok(())
+    }
+
+    fn usage_values() -> Vec<&'static str> {
+        vec![
+            "null",
+            "0",
+            "7",
+            "-1",
+            "1.5",
+            r#""x""#,
+            "true",
+            "[]",
+            "{}",
+            r#"{"ephemeral_5m_input_tokens":3}"#,
+            r#"{"web_search_requests":2,"other":1}"#,
+            r#"{"ephemeral_1h_input_tokens":"x"}"#,
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn usage_decoder_matches_the_derived_one(
+            entries in proptest::collection::vec(
+                (proptest::sample::select(vec![
+                    "input_tokens", "output_tokens", "cache_creation_input_tokens",
+                    "cache_read_input_tokens", "cache_creation", "server_tool_use",
+                    "service_tier", "extra", "zz",
+                ]), proptest::sample::select(usage_values())),
+                0..8,
+            ),
+        ) {
+            let parts: Vec<String> = entries.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            let text = format!("{{{}}}", parts.join(","));
+            let new = serde_json::from_str::<Usage>(&text).map_err(|e| e.to_string());
+            let old = serde_json::from_str::<DerivedUsage>(&text)
+                .map(Usage::from)
+                .map_err(derived_err);
+            same_outcome(new, old, &text)?;
+            if let Ok(v) = serde_json::from_str::<Value>(&text) {
+                let new = serde_json::from_value::<Usage>(v.clone()).map_err(|e| e.to_string());
+                let old = serde_json::from_value::<DerivedUsage>(v)
+                    .map(Usage::from)
+                    .map_err(derived_err);
+                proptest::prop_assert_eq!(new, old, "{}", text);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn message_decoder_matches_the_derived_one(
+            entries in proptest::collection::vec(
+                (proptest::sample::select(vec![
+                    "id", "type", "role", "model", "content", "stop_reason", "stop_sequence",
+                    "usage", "container", "extra",
+                ]), proptest::sample::select(vec![
+                    "null", "7", r#""msg_1""#, r#""assistant""#, r#""user""#, r#""robot""#, "[]",
+                    r#"[{"type":"text","text":"hi"}]"#, r#"[{"type":"text"}]"#, r#"[{"type":"x","y":1}]"#,
+                    "{}", r#"{"input_tokens":3,"output_tokens":4}"#, r#"{"input_tokens":"x"}"#,
+                ])),
+                0..9,
+            ),
+        ) {
+            let parts: Vec<String> = entries.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            let text = format!("{{{}}}", parts.join(","));
+            let new = serde_json::from_str::<Message>(&text).map_err(|e| e.to_string());
+            let old = serde_json::from_str::<DerivedMessage>(&text)
+                .map(Message::from)
+                .map_err(derived_err);
+            same_outcome(new, old, &text)?;
+            if let Ok(v) = serde_json::from_str::<Value>(&text) {
+                let new = serde_json::from_value::<Message>(v.clone()).map_err(|e| e.to_string());
+                let old = serde_json::from_value::<DerivedMessage>(v)
+                    .map(Message::from)
+                    .map_err(derived_err);
+                proptest::prop_assert_eq!(new, old, "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn decoders_reject_non_objects_like_the_derived_ones() {
+        for text in [r#""x""#, "7", "[]", "null"] {
+            let new = serde_json::from_str::<Message>(text).map_err(|e| e.to_string());
+            let old = serde_json::from_str::<DerivedMessage>(text)
+                .map(Message::from)
+                .map_err(derived_err);
+            assert_eq!(new, old);
+            let new = serde_json::from_str::<Usage>(text).map_err(|e| e.to_string());
+            let old = serde_json::from_str::<DerivedUsage>(text)
+                .map(Usage::from)
+                .map_err(derived_err);
+            assert_eq!(new, old);
         }
     }
 
