@@ -706,3 +706,134 @@ async fn the_clients_own_failures_are_seen_at_once_whatever_the_interval() {
         "x stays in its cooldown"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// the last resolution is reused only while nothing that decides it has changed
+// ---------------------------------------------------------------------------------------------
+
+/// Writes the main agent's store as given (profiles of any type, `order`, `usageStats`).
+fn write_raw_store(h: &Harness, store: Value) {
+    let path = h.store_path();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, serde_json::to_string_pretty(&store).unwrap()).unwrap();
+}
+
+#[tokio::test]
+async fn a_cooldown_ending_is_seen_by_the_next_call() {
+    let h = Harness::new("").await;
+    let (kx, ky) = (key('X'), key('Y'));
+    h.write_store(
+        &[("anthropic:x", &kx), ("anthropic:y", &ky)],
+        json!({
+            "anthropic:x": {"lastUsed": 5, "cooldownUntil": NOW + MIN},
+            "anthropic:y": {"lastUsed": 9},
+        }),
+    );
+    let client = h
+        .builder(0.0)
+        .store_check_interval(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    client.send(ping()).await.unwrap();
+    h.clock.advance(Duration::from_secs(1));
+    client.send(ping()).await.unwrap();
+    assert_eq!(h.creds(MSGS), vec![ky.clone(), ky.clone()], "x cools down");
+    h.server.reset();
+    // Nothing was written, no other process changed the file: only time passed.
+    h.clock.advance(Duration::from_secs(60));
+    client.send(ping()).await.unwrap();
+    assert_eq!(
+        h.creds(MSGS),
+        vec![kx],
+        "x is usable again and least recently used"
+    );
+}
+
+#[tokio::test]
+async fn a_token_expiring_is_seen_by_the_next_call() {
+    let h = Harness::new("").await;
+    let (token, kk) = ("sk-ant-oat01-".to_owned() + &"t".repeat(80), key('K'));
+    write_raw_store(
+        &h,
+        json!({
+            "version": 1,
+            "profiles": {
+                "anthropic:t": {"type": "token", "provider": "anthropic", "token": token, "expires": NOW + 1000},
+                "anthropic:k": {"type": "api_key", "provider": "anthropic", "key": kk},
+            },
+            "usageStats": {"anthropic:k": {"cooldownUntil": NOW + 1500}},
+        }),
+    );
+    let client = h
+        .builder(0.0)
+        .store_check_interval(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    client.send(ping()).await.unwrap();
+    client.send(ping()).await.unwrap();
+    assert_eq!(h.creds(MSGS).len(), 2);
+    assert!(
+        h.creds(MSGS).iter().all(|c| c.contains(&token)),
+        "{:?}",
+        h.creds(MSGS)
+    );
+    h.server.reset();
+    h.clock.advance(Duration::from_millis(1200)); // the token has expired; k still cools down
+    let e = client.send(ping()).await.unwrap_err();
+    assert!(matches!(e, Error::NoAvailableProfile { .. }), "{e:?}");
+    assert!(h.creds(MSGS).is_empty(), "the expired token is not sent");
+    h.clock.advance(Duration::from_millis(400)); // k's cooldown is over
+    client.send(ping()).await.unwrap();
+    assert_eq!(h.creds(MSGS), vec![kk]);
+}
+
+#[tokio::test]
+async fn an_explicit_order_is_kept_and_another_processes_cooldown_still_moves_it() {
+    let h = Harness::new("").await;
+    let (kx, ky) = (key('X'), key('Y'));
+    write_raw_store(
+        &h,
+        json!({
+            "version": 1,
+            "profiles": {
+                "anthropic:x": {"type": "api_key", "provider": "anthropic", "key": kx},
+                "anthropic:y": {"type": "api_key", "provider": "anthropic", "key": ky},
+            },
+            "order": {"anthropic": ["anthropic:y", "anthropic:x"]},
+        }),
+    );
+    let client = h
+        .builder(0.0)
+        .store_check_interval(Duration::ZERO)
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        client.send(ping()).await.unwrap();
+        h.clock.advance(Duration::from_secs(1));
+    }
+    assert_eq!(
+        h.creds(MSGS),
+        vec![ky.clone(); 3],
+        "the order, not round-robin"
+    );
+    h.server.reset();
+    cool_down_y_elsewhere(&h);
+    client.send(ping()).await.unwrap();
+    assert_eq!(h.creds(MSGS), vec![kx]);
+}
+
+#[tokio::test]
+async fn round_robin_still_alternates_call_after_call() {
+    let h = Harness::new("").await;
+    let (kx, ky) = two_profiles(&h);
+    let client = h
+        .builder(0.0)
+        .store_check_interval(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    for _ in 0..4 {
+        client.send(ping()).await.unwrap();
+        h.clock.advance(Duration::from_secs(1));
+    }
+    assert_eq!(h.creds(MSGS), vec![kx.clone(), ky.clone(), kx, ky]);
+}

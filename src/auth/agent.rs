@@ -3,7 +3,8 @@
 use super::oauth::{OAuthEndpoint, refresh_oauth_profile, refresh_oauth_profile_blocking};
 use super::order::resolve_profile_order;
 use super::resolve::{
-    Candidate, Plan, PlanInput, ResolvedAuth, env_or_config_candidates, exhausted_error, plan,
+    Candidate, Plan, PlanInput, PlanStability, ResolvedAuth, Stability, env_or_config_candidates,
+    exhausted_error, plan,
 };
 use super::store::{AuthStore, FileStore, StoreBackend};
 use super::usage::{CooldownSettings, apply_clear_cooldown, apply_failure, apply_used};
@@ -162,6 +163,17 @@ impl AgentAuth {
         preferred: Option<&str>,
         exclude: Option<&[String]>,
     ) -> Result<Plan> {
+        self.make_plan_at(provider, explicit, preferred, exclude, self.now_ms())
+    }
+
+    fn make_plan_at(
+        &self,
+        provider: &str,
+        explicit: Option<&str>,
+        preferred: Option<&str>,
+        exclude: Option<&[String]>,
+        now_ms: u64,
+    ) -> Result<Plan> {
         let store = self.load_store_shared()?;
         plan(&PlanInput {
             config: &self.config,
@@ -171,8 +183,24 @@ impl AgentAuth {
             explicit_profile: explicit,
             preferred,
             exclude,
-            now_ms: self.now_ms(),
+            now_ms,
         })
+    }
+
+    /// [`AgentAuth::resolve_async`] without an explicit profile, with how long the answer
+    /// stays valid ([`Stability`]; `None`: not reusable). The client keeps the answer while
+    /// the store it came from is unchanged.
+    pub(crate) async fn resolve_async_stable(
+        &self,
+        provider: &str,
+        preferred: Option<&str>,
+    ) -> Result<(ResolvedAuth, Option<Stability>)> {
+        let now_ms = self.now_ms();
+        let plan = self.make_plan_at(provider, None, preferred, None, now_ms)?;
+        let stability = PlanStability::of(&self.config, &plan, provider, now_ms);
+        let auth = self.walk_async(provider, plan).await?;
+        let stability = stability.map(|s| s.finish(&auth));
+        Ok((auth, stability))
     }
 
     fn walk_sync(&self, provider: &str, plan: Plan) -> Result<ResolvedAuth> {

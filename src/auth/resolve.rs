@@ -5,7 +5,7 @@
 //! [`crate::auth::AgentAuth`], which refreshes expired OAuth profiles as it meets them.
 
 use super::credential::{Credential, CredentialKind};
-use super::order::{ineligibility, is_usable_now, profile_order, unusable_until};
+use super::order::{explicit_order, ineligibility, is_usable_now, profile_order, unusable_until};
 use super::store::AuthStore;
 use crate::config::Config;
 use crate::config::model_ref::normalize_provider;
@@ -124,6 +124,84 @@ fn ready_secret(c: &Credential) -> Option<&SecretString> {
         Credential::OAuth { access, .. } => access.as_ref()?,
     };
     (!s.expose_secret().trim().is_empty()).then_some(s)
+}
+
+/// How long a resolution stays what it is, so that a client can reuse it meanwhile: until
+/// time alone changes the plan, or a success of another profile changes the round-robin order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Stability {
+    /// A success of this profile leaves the resolution unchanged (it was the only usable
+    /// profile, or the order is explicit); a success of any other profile may change it.
+    pub benign: Option<String>,
+    /// The first instant (ms since the epoch) at which time alone may change the plan: a
+    /// cooldown or disable ends, a token or OAuth access token expires. `u64::MAX` if none.
+    pub until_ms: u64,
+}
+
+/// What of [`Stability`] is known from the plan alone, before it is walked.
+#[derive(Debug)]
+pub(crate) struct PlanStability {
+    /// Usable profiles in the plan (the walk takes the first).
+    usable_profiles: usize,
+    /// The order is explicit (store or config `order`): successes do not reorder it.
+    explicit_order: bool,
+    until_ms: u64,
+}
+
+impl PlanStability {
+    /// `None` when the plan must not be reused: an explicit profile, or an OAuth refresh due
+    /// (the refresh rewrites the store anyway).
+    pub(crate) fn of(config: &Config, plan: &Plan, provider: &str, now_ms: u64) -> Option<Self> {
+        if plan.explicit
+            || plan
+                .candidates
+                .iter()
+                .any(|c| matches!(c, Candidate::Refresh { .. }))
+        {
+            return None;
+        }
+        let store = &plan.store;
+        let mut until_ms = u64::MAX;
+        let mut consider = |t: Option<u64>| {
+            if let Some(t) = t.filter(|&t| t > now_ms) {
+                until_ms = until_ms.min(t);
+            }
+        };
+        for stats in store.usage_stats.values() {
+            consider(stats.cooldown_until);
+            consider(stats.disabled_until);
+        }
+        for p in store.profiles.values() {
+            match &p.credential {
+                Credential::Token { expires, .. } | Credential::OAuth { expires, .. } => {
+                    consider(*expires);
+                }
+                Credential::ApiKey { .. } => {}
+            }
+        }
+        Some(PlanStability {
+            usable_profiles: plan
+                .candidates
+                .iter()
+                .filter(|c| matches!(c, Candidate::Profile { .. }))
+                .count(),
+            explicit_order: explicit_order(config, store, provider).is_some_and(|o| !o.is_empty()),
+            until_ms,
+        })
+    }
+
+    /// The stability of the credential the walk chose.
+    pub(crate) fn finish(self, chosen: &ResolvedAuth) -> Stability {
+        let benign = chosen
+            .profile_id
+            .as_ref()
+            .filter(|_| self.usable_profiles == 1 || self.explicit_order)
+            .cloned();
+        Stability {
+            benign,
+            until_ms: self.until_ms,
+        }
+    }
 }
 
 /// Inputs of the planner.

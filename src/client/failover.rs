@@ -10,11 +10,11 @@ use crate::config::ModelRef;
 use crate::config::model_ref::normalize_provider;
 use crate::error::{Attempt, Error, FailureReason, Result};
 use crate::request::build::{
-    AuthHeader, BuildOptions, BuiltRequest, build_count_tokens, build_list_models,
-    build_messages_for,
+    AuthHeader, BuildOptions, Prepared, build_count_tokens, build_list_models, prepare_messages,
 };
 use crate::request::messages::{CountTokensResponse, Message, MessageRequest, ModelList};
 use bytes::Bytes;
+use std::future::Future;
 use std::sync::Arc;
 
 enum Mode {
@@ -86,36 +86,22 @@ async fn resolve_next(
     provider: &str,
     pin: &ProfilePin,
     tried: &[String],
-) -> Result<ResolvedAuth> {
+) -> Result<Arc<ResolvedAuth>> {
     let auth = &inner.auth;
     match pin {
-        ProfilePin::Only(id) => auth.resolve_async(provider, Some(id), None).await,
+        ProfilePin::Only(id) => auth
+            .resolve_async(provider, Some(id), None)
+            .await
+            .map(Arc::new),
         ProfilePin::Prefer(id) if tried.is_empty() => {
-            auth.resolve_async(provider, None, Some(id)).await
+            inner.usage.resolve_first(auth, provider, Some(id)).await
         }
-        _ if tried.is_empty() => auth.resolve_async(provider, None, None).await,
-        _ => auth.resolve_excluding_async(provider, tried).await,
+        _ if tried.is_empty() => inner.usage.resolve_first(auth, provider, None).await,
+        _ => auth
+            .resolve_excluding_async(provider, tried)
+            .await
+            .map(Arc::new),
     }
-}
-
-/// The `anthropic-beta` flags a built request carries.
-fn sent_betas(built: &BuiltRequest) -> Vec<String> {
-    built
-        .header("anthropic-beta")
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|b| !b.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The first `cache_control.ttl` in the body, if any.
-fn sent_cache_ttl(built: &BuiltRequest) -> Option<String> {
-    crate::request::check::first_ttl(&built.body)
 }
 
 /// Records a success (written to the store in the background, see [`Client::flush`](super::Client::flush)).
@@ -144,16 +130,15 @@ fn is_caller_fault(e: &Error) -> bool {
 
 async fn exchange(
     inner: &Inner,
-    built: &BuiltRequest,
+    prepared: &Prepared,
     r: &ResolvedAuth,
     mode: &Mode,
 ) -> Result<(Outcome, super::ResponseMeta)> {
-    let body = Bytes::from(built.body_bytes()?);
     let out = Outgoing {
         method: reqwest::Method::POST,
-        url: &built.url,
-        headers: &built.headers,
-        body: Some(body),
+        url: &prepared.url,
+        headers: &prepared.headers,
+        body: Some(prepared.body.clone()),
         profile_id: r.profile_id.as_deref(),
         token_auth: r.kind.is_bearer(),
     };
@@ -169,153 +154,176 @@ async fn exchange(
     }
 }
 
-async fn run(
-    inner: &Arc<Inner>,
+/// The failover loop. A plain function returning the future (not an `async fn`): an async
+/// block uses `req` where it was captured, where an `async fn` keeps a second copy of its
+/// arguments in its state.
+#[allow(clippy::manual_async_fn)]
+fn run<'a>(
+    inner: &'a Arc<Inner>,
     mut req: MessageRequest,
-    pin: &ProfilePin,
+    pin: &'a ProfilePin,
     mode: Mode,
-) -> Result<(Outcome, Response<()>)> {
-    req.stream = Some(matches!(mode, Mode::Stream));
-    let (models, mut warnings) = candidate_models(inner, &req)?;
-    let mut attempts: Vec<Attempt> = Vec::new();
-    let mut errors: Vec<Error> = Vec::new();
-    let mut resolution_only = true;
-    for model in &models {
-        let mut tried: Vec<String> = Vec::new();
-        let mut last_reason = FailureReason::Unknown;
-        let pin = pin_for(inner, &model.provider, pin);
-        loop {
-            let resolved = match resolve_next(inner, &model.provider, pin, &tried).await {
-                Ok(r) => r,
-                Err(e) => {
-                    if tried.is_empty()
-                        || !matches!(e, Error::NoAvailableProfile { .. } | Error::NoApiKey { .. })
-                    {
+) -> impl Future<Output = Result<(Outcome, Response<()>)>> + Send + 'a {
+    async move {
+        req.stream = Some(matches!(mode, Mode::Stream));
+        let (models, mut warnings) = candidate_models(inner, &req)?;
+        let mut attempts: Vec<Attempt> = Vec::new();
+        let mut errors: Vec<Error> = Vec::new();
+        let mut resolution_only = true;
+        for model in &models {
+            let mut tried: Vec<String> = Vec::new();
+            let mut last_reason = FailureReason::Unknown;
+            let pin = pin_for(inner, &model.provider, pin);
+            loop {
+                let resolved = match resolve_next(inner, &model.provider, pin, &tried).await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        if tried.is_empty()
+                            || !matches!(
+                                e,
+                                Error::NoAvailableProfile { .. } | Error::NoApiKey { .. }
+                            )
+                        {
+                            attempts.push(Attempt {
+                                model: model.ref_string(),
+                                profile_id: None,
+                                message: e.to_string(),
+                                reason: FailureReason::Auth,
+                                status: None,
+                            });
+                            errors.push(e);
+                            last_reason = FailureReason::Auth;
+                        }
+                        break;
+                    }
+                };
+                warnings.extend(resolved.warnings.iter().cloned());
+                let prepared = prepare_messages(
+                    &inner.config,
+                    AuthHeader::new(resolved.kind, &resolved.secret),
+                    model.clone(),
+                    req.clone(),
+                    &BuildOptions {
+                        cache_policy: inner.cache_policy,
+                        stream: Some(matches!(mode, Mode::Stream)),
+                        ..BuildOptions::default()
+                    },
+                    Some(&inner.header_cache),
+                )?;
+                match exchange(inner, &prepared, &resolved, &mode).await {
+                    Ok((outcome, meta)) => {
+                        if matches!(mode, Mode::Json) {
+                            mark_used(inner, &model.provider, resolved.profile_id.as_deref());
+                        }
+                        let betas = prepared.betas();
+                        let Prepared {
+                            model: sent_model,
+                            cache_ttl,
+                            warnings: built_warnings,
+                            ..
+                        } = prepared;
+                        warnings.extend(built_warnings);
+                        let resp = Response {
+                            value: (),
+                            meta,
+                            profile_id: resolved.profile_id.clone(),
+                            credential_source: source_label(&resolved),
+                            credential_kind: resolved.kind,
+                            model: sent_model,
+                            betas,
+                            cache_ttl,
+                            failed_attempts: attempts,
+                            warnings,
+                        };
+                        return Ok((outcome, resp));
+                    }
+                    Err(e) => {
+                        if is_caller_fault(&e) {
+                            return Err(e);
+                        }
+                        resolution_only = false;
+                        let reason = e.failure_reason().unwrap_or(FailureReason::Unknown);
+                        last_reason = reason;
+                        if let Some(pid) = &resolved.profile_id {
+                            mark_failure(inner, pid, reason).await;
+                        }
+                        tracing::info!(model = %model, profile = resolved.profile_id.as_deref().unwrap_or("-"), %reason, "attempt failed");
                         attempts.push(Attempt {
                             model: model.ref_string(),
-                            profile_id: None,
+                            profile_id: resolved.profile_id.clone(),
                             message: e.to_string(),
-                            reason: FailureReason::Auth,
-                            status: None,
+                            reason,
+                            status: e.status(),
                         });
                         errors.push(e);
-                        last_reason = FailureReason::Auth;
-                    }
-                    break;
-                }
-            };
-            warnings.extend(resolved.warnings.iter().cloned());
-            let built = build_messages_for(
-                &inner.config,
-                AuthHeader::new(resolved.kind, &resolved.secret),
-                model.clone(),
-                req.clone(),
-                &BuildOptions {
-                    cache_policy: inner.cache_policy,
-                    stream: Some(matches!(mode, Mode::Stream)),
-                    ..BuildOptions::default()
-                },
-                Vec::new(),
-                Some(&inner.header_cache),
-            )?;
-            match exchange(inner, &built, &resolved, &mode).await {
-                Ok((outcome, meta)) => {
-                    if matches!(mode, Mode::Json) {
-                        mark_used(inner, &model.provider, resolved.profile_id.as_deref());
-                    }
-                    warnings.extend(built.warnings.iter().cloned());
-                    let resp = Response {
-                        value: (),
-                        meta,
-                        profile_id: resolved.profile_id.clone(),
-                        credential_source: source_label(&resolved),
-                        credential_kind: resolved.kind,
-                        model: built.model.clone().unwrap_or_else(|| model.clone()),
-                        betas: sent_betas(&built),
-                        cache_ttl: sent_cache_ttl(&built),
-                        failed_attempts: attempts,
-                        warnings,
-                    };
-                    return Ok((outcome, resp));
-                }
-                Err(e) => {
-                    if is_caller_fault(&e) {
-                        return Err(e);
-                    }
-                    resolution_only = false;
-                    let reason = e.failure_reason().unwrap_or(FailureReason::Unknown);
-                    last_reason = reason;
-                    if let Some(pid) = &resolved.profile_id {
-                        mark_failure(inner, pid, reason).await;
-                    }
-                    tracing::info!(model = %model, profile = resolved.profile_id.as_deref().unwrap_or("-"), %reason, "attempt failed");
-                    attempts.push(Attempt {
-                        model: model.ref_string(),
-                        profile_id: resolved.profile_id.clone(),
-                        message: e.to_string(),
-                        reason,
-                        status: e.status(),
-                    });
-                    errors.push(e);
-                    match (&resolved.profile_id, pin) {
-                        (_, ProfilePin::Only(_)) | (None, _) => break,
-                        (Some(pid), _) => tried.push(pid.clone()),
+                        match (&resolved.profile_id, pin) {
+                            (_, ProfilePin::Only(_)) | (None, _) => break,
+                            (Some(pid), _) => tried.push(pid.clone()),
+                        }
                     }
                 }
             }
+            if !last_reason.triggers_model_fallback() {
+                break;
+            }
         }
-        if !last_reason.triggers_model_fallback() {
-            break;
+        if errors.len() == 1 || (resolution_only && !errors.is_empty()) {
+            return Err(errors.swap_remove(0));
         }
+        if errors.is_empty() {
+            return Err(Error::InvalidArgument("no model to try".into()));
+        }
+        Err(Error::AllModelsFailed { attempts })
     }
-    if errors.len() == 1 || (resolution_only && !errors.is_empty()) {
-        return Err(errors.swap_remove(0));
-    }
-    if errors.is_empty() {
-        return Err(Error::InvalidArgument("no model to try".into()));
-    }
-    Err(Error::AllModelsFailed { attempts })
 }
 
-pub(crate) async fn send(
-    inner: &Arc<Inner>,
+/// The response of a non-streaming request. The failover state machine is boxed at once (it
+/// is several kB, and callers move this future around: into spawned tasks, `select!`s); the
+/// returned future holds only that box.
+pub(crate) fn send<'a>(
+    inner: &'a Arc<Inner>,
     req: MessageRequest,
-    pin: &ProfilePin,
-) -> Result<Response<Message>> {
-    // Boxed: the failover state machine is several kB, and callers move this future around
-    // (into spawned tasks, `select!`s); a pointer moves cheaply.
-    let (outcome, r) = Box::pin(run(inner, req, pin, Mode::Json)).await?;
-    let Outcome::Json(m) = outcome else {
-        unreachable!("JSON mode yields a message")
-    };
-    Ok(Response {
-        value: *m,
-        meta: r.meta,
-        profile_id: r.profile_id,
-        credential_source: r.credential_source,
-        credential_kind: r.credential_kind,
-        model: r.model,
-        betas: r.betas,
-        cache_ttl: r.cache_ttl,
-        failed_attempts: r.failed_attempts,
-        warnings: r.warnings,
-    })
+    pin: &'a ProfilePin,
+) -> impl Future<Output = Result<Response<Message>>> + Send + 'a {
+    let run = Box::pin(run(inner, req, pin, Mode::Json));
+    async move {
+        let (outcome, r) = run.await?;
+        let Outcome::Json(m) = outcome else {
+            unreachable!("JSON mode yields a message")
+        };
+        Ok(Response {
+            value: *m,
+            meta: r.meta,
+            profile_id: r.profile_id,
+            credential_source: r.credential_source,
+            credential_kind: r.credential_kind,
+            model: r.model,
+            betas: r.betas,
+            cache_ttl: r.cache_ttl,
+            failed_attempts: r.failed_attempts,
+            warnings: r.warnings,
+        })
+    }
 }
 
-pub(crate) async fn stream(
-    inner: &Arc<Inner>,
+/// A started stream (see [`send`] for the boxing).
+pub(crate) fn stream<'a>(
+    inner: &'a Arc<Inner>,
     req: MessageRequest,
-    pin: &ProfilePin,
-) -> Result<MessageStream> {
-    let (outcome, r) = Box::pin(run(inner, req, pin, Mode::Stream)).await?;
-    let Outcome::Stream(resp) = outcome else {
-        unreachable!("stream mode yields a response")
-    };
-    Ok(MessageStream::new(inner.clone(), resp, r))
+    pin: &'a ProfilePin,
+) -> impl Future<Output = Result<MessageStream>> + Send + 'a {
+    let run = Box::pin(run(inner, req, pin, Mode::Stream));
+    async move {
+        let (outcome, r) = run.await?;
+        let Outcome::Stream(resp) = outcome else {
+            unreachable!("stream mode yields a response")
+        };
+        Ok(MessageStream::new(inner.clone(), resp, r))
+    }
 }
 
 /// The credential for a one-off call (no failover): the first usable one.
-async fn one_credential(inner: &Inner, model_ref: &str) -> Result<(ModelRef, ResolvedAuth)> {
+async fn one_credential(inner: &Inner, model_ref: &str) -> Result<(ModelRef, Arc<ResolvedAuth>)> {
     let model = if model_ref.trim().is_empty() {
         inner.config.default_model()
     } else {
@@ -326,8 +334,8 @@ async fn one_credential(inner: &Inner, model_ref: &str) -> Result<(ModelRef, Res
             .unwrap_or_else(|| inner.config.default_model())
     };
     let r = inner
-        .auth
-        .resolve_async(&model.provider, None, None)
+        .usage
+        .resolve_first(&inner.auth, &model.provider, None)
         .await?;
     Ok((model, r))
 }

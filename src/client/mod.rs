@@ -375,32 +375,40 @@ impl Client {
     }
 
     /// Sends a non-streaming request, with retries and failover.
-    pub async fn send(&self, req: MessageRequest) -> Result<Response<Message>> {
-        failover::send(&self.inner, req, &ProfilePin::Auto).await
+    ///
+    /// The future is small (the failover state lives in one heap block) and `Send`.
+    pub fn send(
+        &self,
+        req: MessageRequest,
+    ) -> impl Future<Output = Result<Response<Message>>> + Send + '_ {
+        failover::send(&self.inner, req, &ProfilePin::Auto)
     }
 
     /// Sends with an explicit profile pin.
-    pub async fn send_pinned(
-        &self,
+    pub fn send_pinned<'a>(
+        &'a self,
         req: MessageRequest,
-        pin: &ProfilePin,
-    ) -> Result<Response<Message>> {
-        failover::send(&self.inner, req, pin).await
+        pin: &'a ProfilePin,
+    ) -> impl Future<Output = Result<Response<Message>>> + Send + 'a {
+        failover::send(&self.inner, req, pin)
     }
 
     /// Starts a streaming request. Retries and failover apply until the response starts; after
     /// that, failures are [`Error::Stream`] with the partial message.
-    pub async fn stream(&self, req: MessageRequest) -> Result<MessageStream> {
-        failover::stream(&self.inner, req, &ProfilePin::Auto).await
+    pub fn stream(
+        &self,
+        req: MessageRequest,
+    ) -> impl Future<Output = Result<MessageStream>> + Send + '_ {
+        failover::stream(&self.inner, req, &ProfilePin::Auto)
     }
 
     /// Streams with an explicit profile pin.
-    pub async fn stream_pinned(
-        &self,
+    pub fn stream_pinned<'a>(
+        &'a self,
         req: MessageRequest,
-        pin: &ProfilePin,
-    ) -> Result<MessageStream> {
-        failover::stream(&self.inner, req, pin).await
+        pin: &'a ProfilePin,
+    ) -> impl Future<Output = Result<MessageStream>> + Send + 'a {
+        failover::stream(&self.inner, req, pin)
     }
 
     /// `POST /v1/messages/count_tokens` for a request (its `model` may be an alias or ref).

@@ -29,6 +29,8 @@
 //! A pending success never undoes a failure that is newer than it (e.g. written meanwhile by
 //! another process): then only `lastUsed` is advanced.
 
+use crate::auth::AgentAuth;
+use crate::auth::resolve::{ResolvedAuth, Stability};
 use crate::auth::store::{AuthStore, StoreBackend, StoreTxn};
 use crate::auth::usage::apply_used;
 use crate::config::model_ref::normalize_provider;
@@ -112,6 +114,24 @@ struct View {
     store: Arc<AuthStore>,
 }
 
+/// A credential resolution kept while what it was made from is unchanged.
+struct Memo {
+    provider: String,
+    preferred: Option<String>,
+    /// The cached file version it was resolved from (its pending successes: see
+    /// [`State::memo`]).
+    generation: u64,
+    stability: Stability,
+    auth: Arc<ResolvedAuth>,
+}
+
+/// Proof that nothing changed between the start of a resolution and its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MemoTicket {
+    generation: u64,
+    version: u64,
+}
+
 #[derive(Default)]
 struct State {
     /// Successes not yet written, by profile id, oldest first.
@@ -119,6 +139,11 @@ struct State {
     /// `pending` applied to the cached version `base_generation` (kept up to date by
     /// [`Shared::record_use`]).
     view: Option<View>,
+    /// Bumped whenever `pending` changes.
+    version: u64,
+    /// The last resolution. Dropped when `pending` changes, except by a success of
+    /// `stability.benign`, which leaves the resolution as it is.
+    memo: Option<Memo>,
 }
 
 pub(crate) struct Shared {
@@ -282,6 +307,89 @@ impl Shared {
         Ok(Some(store))
     }
 
+    /// The memoized resolution for `provider` (and `preferred`), if the store it came from is
+    /// unchanged and time has not moved past its [`Stability::until_ms`].
+    fn memo_get(
+        &self,
+        provider: &str,
+        preferred: Option<&str>,
+        now_ms: u64,
+    ) -> Result<Option<Arc<ResolvedAuth>>> {
+        let Some((_, Some(generation))) = self.load_base()? else {
+            return Ok(None);
+        };
+        let st = lock(&self.state);
+        Ok(st
+            .memo
+            .as_ref()
+            .filter(|m| {
+                m.generation == generation
+                    && now_ms < m.stability.until_ms
+                    && m.provider == provider
+                    && m.preferred.as_deref() == preferred
+            })
+            .map(|m| m.auth.clone()))
+    }
+
+    /// Where the store stands before a resolution (`None`: not a cached file store).
+    fn memo_ticket(&self) -> Result<Option<MemoTicket>> {
+        let Some((_, Some(generation))) = self.load_base()? else {
+            return Ok(None);
+        };
+        let version = lock(&self.state).version;
+        Ok(Some(MemoTicket {
+            generation,
+            version,
+        }))
+    }
+
+    /// Keeps a resolution made since `ticket`, unless the store changed meanwhile.
+    fn memo_put(
+        &self,
+        ticket: MemoTicket,
+        provider: &str,
+        preferred: Option<&str>,
+        auth: &Arc<ResolvedAuth>,
+        stability: Stability,
+    ) {
+        // `cache` and `state` are never held together: read the generation first (a version
+        // installed after this read makes the memo stale, never wrong).
+        let generation = lock(&self.cache).as_ref().map(|c| c.generation);
+        let mut st = lock(&self.state);
+        if generation == Some(ticket.generation) && st.version == ticket.version {
+            st.memo = Some(Memo {
+                provider: provider.to_owned(),
+                preferred: preferred.map(str::to_owned),
+                generation: ticket.generation,
+                stability,
+                auth: auth.clone(),
+            });
+        }
+    }
+
+    /// The credential for the first attempt at `provider` (`preferred` profile first, if it is
+    /// usable): the last resolution while the store it came from is unchanged (no other
+    /// process wrote it, this client recorded no failure and no success that could change the
+    /// round-robin order) and no cooldown or token expiry has been reached since; else a full
+    /// resolution (SPEC §4).
+    pub(crate) async fn resolve_first(
+        &self,
+        auth: &AgentAuth,
+        provider: &str,
+        preferred: Option<&str>,
+    ) -> Result<Arc<ResolvedAuth>> {
+        if let Some(hit) = self.memo_get(provider, preferred, auth.now_ms())? {
+            return Ok(hit);
+        }
+        let ticket = self.memo_ticket()?;
+        let (resolved, stability) = auth.resolve_async_stable(provider, preferred).await?;
+        let resolved = Arc::new(resolved);
+        if let (Some(ticket), Some(stability)) = (ticket, stability) {
+            self.memo_put(ticket, provider, preferred, &resolved, stability);
+        }
+        Ok(resolved)
+    }
+
     /// After this client wrote `store` (inside the lock): remember its bytes, so the next read
     /// does not parse it again.
     fn wrote(&self, store: &AuthStore) {
@@ -303,6 +411,14 @@ impl Shared {
     pub(crate) fn record_use(self: &Arc<Self>, provider: &str, profile: &str, at_ms: u64) {
         {
             let mut st = lock(&self.state);
+            st.version += 1;
+            if st
+                .memo
+                .as_ref()
+                .is_some_and(|m| m.stability.benign.as_deref() != Some(profile))
+            {
+                st.memo = None;
+            }
             let u = Use {
                 provider: provider.to_owned(),
                 at_ms,
@@ -370,6 +486,8 @@ impl Shared {
     /// Drops the pending entries that are in `written` (unless re-recorded since).
     fn forget(&self, written: &IndexMap<String, Use>) {
         let mut st = lock(&self.state);
+        st.version += 1;
+        st.memo = None;
         for (profile, u) in written {
             if st.pending.get(profile) == Some(u) {
                 st.pending.shift_remove(profile);

@@ -480,9 +480,77 @@ pub fn build_messages(
     build_messages_for(config, auth, model, body, options, warnings, None)
 }
 
+/// What the client sends for one attempt: a built request with its body serialized (the
+/// typed body is not kept).
+pub(crate) struct Prepared {
+    pub url: Url,
+    pub headers: HeaderMap,
+    pub body: bytes::Bytes,
+    pub model: ModelRef,
+    /// The first `cache_control.ttl` of the body, if any.
+    pub cache_ttl: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+/// The `anthropic-beta` header's name, made once.
+const ANTHROPIC_BETA: HeaderName = HeaderName::from_static("anthropic-beta");
+
+impl Prepared {
+    /// The beta flags sent (the `anthropic-beta` value, split).
+    pub(crate) fn betas(&self) -> Vec<String> {
+        self.headers
+            .get(&ANTHROPIC_BETA)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|b| !b.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// [`build_messages_for`] with the body serialized and its first cache TTL taken from the
+/// check's walk.
+pub(crate) fn prepare_messages(
+    config: &Config,
+    auth: AuthHeader<'_>,
+    model: ModelRef,
+    body: MessageRequest,
+    options: &BuildOptions,
+    header_cache: Option<&HeaderCache>,
+) -> Result<Prepared> {
+    let (built, cache_ttl) =
+        build_messages_parts(config, auth, model, body, options, Vec::new(), header_cache)?;
+    let body = bytes::Bytes::from(built.body_bytes()?);
+    Ok(Prepared {
+        url: built.url,
+        headers: built.headers,
+        body,
+        model: built.model.expect("a messages request has a model"),
+        cache_ttl,
+        warnings: built.warnings,
+    })
+}
+
 /// [`build_messages`] for a model the caller already resolved (`body.model` is ignored): the
 /// client resolves the model once for failover and builds one request per attempt.
 pub(crate) fn build_messages_for(
+    config: &Config,
+    auth: AuthHeader<'_>,
+    model: ModelRef,
+    body: MessageRequest,
+    options: &BuildOptions,
+    warnings: Vec<String>,
+    header_cache: Option<&HeaderCache>,
+) -> Result<BuiltRequest> {
+    build_messages_parts(config, auth, model, body, options, warnings, header_cache).map(|(b, _)| b)
+}
+
+/// The request and the first cache TTL of its body.
+fn build_messages_parts(
     config: &Config,
     auth: AuthHeader<'_>,
     model: ModelRef,
@@ -490,7 +558,7 @@ pub(crate) fn build_messages_for(
     options: &BuildOptions,
     mut warnings: Vec<String>,
     header_cache: Option<&HeaderCache>,
-) -> Result<BuiltRequest> {
+) -> Result<(BuiltRequest, Option<String>)> {
     if !serves_provider(config, &model.provider) {
         return Err(unserved_provider(&model.provider));
     }
@@ -566,8 +634,8 @@ pub(crate) fn build_messages_for(
         }
         _ => build(&mut warnings)?,
     };
-    check::check_request(&body)?;
-    Ok(BuiltRequest {
+    let cache_ttl = check::check_request_first_ttl(&body)?.map(str::to_owned);
+    let built = BuiltRequest {
         method: Method::POST,
         url,
         headers,
@@ -575,7 +643,8 @@ pub(crate) fn build_messages_for(
         credential_kind: auth.kind,
         body,
         warnings,
-    })
+    };
+    Ok((built, cache_ttl))
 }
 
 fn parse_url(u: &str) -> Result<Url> {

@@ -26,6 +26,12 @@ fn invalid(path: impl Into<String>, message: impl Into<String>) -> Error {
 /// Checks a finished body (model resolved, `max_tokens` set): non-empty model and messages,
 /// `max_tokens` ≥ 1, the thinking budget, and the cache breakpoints ([`check_cache_breakpoints`]).
 pub fn check_request(body: &MessageRequest) -> Result<()> {
+    check_request_first_ttl(body).map(drop)
+}
+
+/// [`check_request`], and the first TTL set on a breakpoint (in the order of [`breakpoints`]),
+/// from the same walk.
+pub(crate) fn check_request_first_ttl(body: &MessageRequest) -> Result<Option<&str>> {
     if body.model.trim().is_empty() {
         return Err(invalid("model", "model must not be empty"));
     }
@@ -62,7 +68,7 @@ pub fn check_request(body: &MessageRequest) -> Result<()> {
             ));
         }
     }
-    check_cache_breakpoints(body)
+    check_breakpoints(body)
 }
 
 /// One `cache_control` found in a request, in API processing order.
@@ -181,29 +187,24 @@ pub fn breakpoints(body: &MessageRequest) -> Result<Vec<Breakpoint>> {
     Ok(out)
 }
 
-/// The first TTL set on a breakpoint, in the order of [`breakpoints`] (`None` also when a
-/// `cache_control` is invalid). Unlike [`breakpoints`] it builds no paths.
-pub(crate) fn first_ttl(body: &MessageRequest) -> Option<String> {
-    let mut first: Option<&str> = None;
-    visit(body, |_, ttl| {
-        first = first.or(ttl);
-        Ok(())
-    })
-    .ok()?;
-    first.map(str::to_owned)
-}
-
 /// At most [`MAX_CACHE_BREAKPOINTS`] breakpoints; TTLs are `"5m"` or `"1h"`; and, in the order
 /// tools → system → messages, no `1h` breakpoint after a `5m`/default one.
 pub fn check_cache_breakpoints(body: &MessageRequest) -> Result<()> {
-    let mut seen: Vec<Loc> = Vec::new();
+    check_breakpoints(body).map(drop)
+}
+
+/// [`check_cache_breakpoints`], returning the first TTL set on a breakpoint.
+fn check_breakpoints(body: &MessageRequest) -> Result<Option<&str>> {
+    let mut seen = 0usize;
+    let mut first_ttl: Option<&str> = None;
     let mut first_short: Option<Loc> = None;
     let mut too_many: Option<Loc> = None;
     visit(body, |loc, ttl| {
-        if seen.len() == MAX_CACHE_BREAKPOINTS && too_many.is_none() {
+        if seen == MAX_CACHE_BREAKPOINTS && too_many.is_none() {
             too_many = Some(loc);
         }
-        seen.push(loc);
+        seen += 1;
+        first_ttl = first_ttl.or(ttl);
         match ttl {
             None | Some("5m") => {
                 first_short.get_or_insert(loc);
@@ -227,20 +228,23 @@ pub fn check_cache_breakpoints(body: &MessageRequest) -> Result<()> {
         }
     })?;
     if let Some(loc) = too_many {
+        // The error path walks again for the locations (the usual walk keeps none).
+        let mut first: Vec<String> = Vec::with_capacity(MAX_CACHE_BREAKPOINTS);
+        let _ = visit(body, |l, _| {
+            if first.len() < MAX_CACHE_BREAKPOINTS {
+                first.push(l.path());
+            }
+            Ok(())
+        });
         return Err(invalid(
             loc.path(),
             format!(
-                "too many cache_control breakpoints: {} found, at most {MAX_CACHE_BREAKPOINTS} are allowed (the first {MAX_CACHE_BREAKPOINTS} are at {})",
-                seen.len(),
-                seen[..MAX_CACHE_BREAKPOINTS]
-                    .iter()
-                    .map(|l| l.path())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "too many cache_control breakpoints: {seen} found, at most {MAX_CACHE_BREAKPOINTS} are allowed (the first {MAX_CACHE_BREAKPOINTS} are at {})",
+                first.join(", ")
             ),
         ));
     }
-    Ok(())
+    Ok(first_ttl)
 }
 
 /// Checks a header value: no CR, LF or NUL (and nothing else HTTP forbids). The value is named
@@ -311,6 +315,45 @@ pub fn check_credential_url(url: &str, origin: &str) -> Result<Url> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_ttl_is_the_first_set_ttl_of_the_breakpoints() {
+        for body in [
+            r#"{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}"#,
+            r#"{"model":"m","max_tokens":5,"system":[{"type":"text","text":"s","cache_control":{"type":"ephemeral"}}],
+                "messages":[{"role":"user","content":[{"type":"text","text":"a","cache_control":{"type":"ephemeral","ttl":"5m"}}]}]}"#,
+            r#"{"model":"m","max_tokens":5,"tools":[{"name":"t","input_schema":{},"cache_control":{"type":"ephemeral","ttl":"1h"}}],
+                "system":[{"type":"text","text":"s","cache_control":{"type":"ephemeral","ttl":"5m"}}],
+                "messages":[{"role":"user","content":"hi"}]}"#,
+            r#"{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[
+                {"type":"tool_result","tool_use_id":"x","content":[{"type":"text","text":"r","cache_control":{"type":"ephemeral","ttl":"1h"}}]}]}]}"#,
+        ] {
+            let req: MessageRequest = serde_json::from_str(body).unwrap();
+            let expected = breakpoints(&req).unwrap().into_iter().find_map(|b| b.ttl);
+            let got = check_request_first_ttl(&req).unwrap().map(str::to_owned);
+            assert_eq!(got, expected, "{body}");
+        }
+    }
+
+    #[test]
+    fn too_many_breakpoints_names_the_first_four() {
+        let block = r#"{"type":"text","text":"a","cache_control":{"type":"ephemeral"}}"#;
+        let blocks = [block; 5].join(",");
+        let body = format!(
+            r#"{{"model":"m","max_tokens":5,"messages":[{{"role":"user","content":[{blocks}]}}]}}"#
+        );
+        let req: MessageRequest = serde_json::from_str(&body).unwrap();
+        let err = check_request(&req).unwrap_err().to_string();
+        assert!(err.contains("5 found"), "{err}");
+        assert!(
+            err.contains("messages[0].content[0].cache_control, messages[0].content[1].cache_control, messages[0].content[2].cache_control, messages[0].content[3].cache_control)"),
+            "{err}"
+        );
+        assert!(
+            err.contains("messages[0].content[4].cache_control"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn loopback_rules() {
