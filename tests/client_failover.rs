@@ -837,3 +837,73 @@ async fn round_robin_still_alternates_call_after_call() {
     }
     assert_eq!(h.creds(MSGS), vec![kx.clone(), ky.clone(), kx, ky]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// what a response reports about the request that was sent
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn responses_report_the_betas_and_cache_ttl_that_were_sent() {
+    let h = Harness::new(
+        r#"agents: { defaults: { model: "anthropic/claude-opus-4-5", models: { "anthropic/claude-opus-4-5": { params: { cacheControlTtl: "1h" } } } } }"#,
+    )
+    .await;
+    let token = "sk-ant-oat01-".to_owned() + &"t".repeat(80);
+    let kk = key('K');
+    write_raw_store(
+        &h,
+        json!({
+            "version": 1,
+            "profiles": {
+                "anthropic:t": {"type": "token", "provider": "anthropic", "token": token},
+                "anthropic:k": {"type": "api_key", "provider": "anthropic", "key": kk},
+            },
+            "order": {"anthropic": ["anthropic:k", "anthropic:t"]},
+        }),
+    );
+    let client = h.client();
+    // Twice each: the second request's headers come from the client's header cache.
+    for _ in 0..2 {
+        let r = client.send(ping()).await.unwrap();
+        let sent = h.server.requests().last().unwrap().clone();
+        let header: Vec<String> = sent
+            .header("anthropic-beta")
+            .unwrap_or("")
+            .split(',')
+            .map(|b| b.trim().to_owned())
+            .filter(|b| !b.is_empty())
+            .collect();
+        assert_eq!(r.betas, header);
+        assert!(
+            r.betas.iter().any(|b| b.starts_with("extended-cache-ttl")),
+            "{:?}",
+            r.betas
+        );
+        assert_eq!(r.cache_ttl.as_deref(), Some("1h"));
+        assert_eq!(
+            sent.json.unwrap()["messages"][0]["content"][0]["cache_control"]["ttl"],
+            "1h"
+        );
+    }
+    // A token: no TTL is sent (API-key auth only), the OAuth beta is.
+    let pin = ProfilePin::Only("anthropic:t".into());
+    for _ in 0..2 {
+        let r = client.send_pinned(ping(), &pin).await.unwrap();
+        let sent = h.server.requests().last().unwrap().clone();
+        assert_eq!(
+            r.betas.join(","),
+            sent.header("anthropic-beta").unwrap().replace(' ', "")
+        );
+        assert!(
+            r.betas.iter().any(|b| b.starts_with("oauth-")),
+            "{:?}",
+            r.betas
+        );
+        assert_eq!(r.cache_ttl, None);
+        assert!(
+            r.warnings.iter().any(|w| w.contains("cacheControlTtl")),
+            "{:?}",
+            r.warnings
+        );
+    }
+}

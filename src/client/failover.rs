@@ -37,8 +37,24 @@ fn source_label(r: &ResolvedAuth) -> String {
     }
 }
 
-/// The models to try: the requested one, then the configured fallbacks (deduplicated).
-fn candidate_models(inner: &Inner, req: &MessageRequest) -> Result<(Vec<ModelRef>, Vec<String>)> {
+/// The models to try for one `model` value: the requested one, then the configured fallbacks
+/// (deduplicated), and the warnings of resolving it.
+#[derive(Clone)]
+pub(crate) struct ModelPlan {
+    raw: String,
+    models: Arc<[ModelRef]>,
+    warnings: Vec<String>,
+}
+
+/// [`ModelPlan`] of `req.model`: the last one again when the request names the same model
+/// (the usual case: a client talks to one model).
+fn candidate_models(inner: &Inner, req: &MessageRequest) -> Result<(Arc<[ModelRef]>, Vec<String>)> {
+    {
+        let last = inner.last_models.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = last.as_ref().filter(|p| p.raw == req.model) {
+            return Ok((p.models.clone(), p.warnings.clone()));
+        }
+    }
     let mut warnings = Vec::new();
     let primary =
         if req.model.trim().is_empty() {
@@ -63,6 +79,12 @@ fn candidate_models(inner: &Inner, req: &MessageRequest) -> Result<(Vec<ModelRef
             }
         }
     }
+    let models: Arc<[ModelRef]> = models.into();
+    *inner.last_models.lock().unwrap_or_else(|e| e.into_inner()) = Some(ModelPlan {
+        raw: req.model.clone(),
+        models: models.clone(),
+        warnings: warnings.clone(),
+    });
     Ok((models, warnings))
 }
 
@@ -170,7 +192,7 @@ fn run<'a>(
         let mut attempts: Vec<Attempt> = Vec::new();
         let mut errors: Vec<Error> = Vec::new();
         let mut resolution_only = true;
-        for model in &models {
+        for model in models.iter() {
             let mut tried: Vec<String> = Vec::new();
             let mut last_reason = FailureReason::Unknown;
             let pin = pin_for(inner, &model.provider, pin);
@@ -215,10 +237,10 @@ fn run<'a>(
                         if matches!(mode, Mode::Json) {
                             mark_used(inner, &model.provider, resolved.profile_id.as_deref());
                         }
-                        let betas = prepared.betas();
                         let Prepared {
                             model: sent_model,
                             cache_ttl,
+                            betas,
                             warnings: built_warnings,
                             ..
                         } = prepared;

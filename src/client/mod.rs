@@ -254,6 +254,7 @@ impl ClientBuilder {
                 cache_policy: self.cache_policy,
                 fallbacks: self.config.fallbacks(),
                 header_cache: Default::default(),
+                last_models: Mutex::new(None),
                 usage,
             }),
         })
@@ -274,6 +275,9 @@ pub(crate) struct Inner {
     pub(crate) fallbacks: Vec<ModelRef>,
     /// Header sets of recent requests (holds credentials; not in `Debug`).
     pub(crate) header_cache: crate::request::build::HeaderCache,
+    /// The models of the last request's `model` (they depend only on it: the config and the
+    /// fallbacks are fixed).
+    pub(crate) last_models: Mutex<Option<failover::ModelPlan>>,
 }
 
 impl fmt::Debug for Inner {

@@ -385,6 +385,8 @@ struct CachedHeaders {
     secret: SecretString,
     accept: &'static str,
     headers: HeaderMap,
+    /// The `anthropic-beta` flags of `headers`.
+    betas: Vec<String>,
     warnings: Vec<String>,
 }
 
@@ -400,7 +402,7 @@ impl HeaderCache {
         accept: &'static str,
         warnings: &mut Vec<String>,
         build: impl FnOnce(&mut Vec<String>) -> Result<HeaderMap>,
-    ) -> Result<HeaderMap> {
+    ) -> Result<(HeaderMap, Vec<String>)> {
         let matches = |c: &CachedHeaders| {
             c.kind == auth.kind
                 && c.accept == accept
@@ -411,11 +413,12 @@ impl HeaderCache {
             let cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(c) = cache.iter().find(|c| matches(c)) {
                 warnings.extend(c.warnings.iter().cloned());
-                return Ok(c.headers.clone());
+                return Ok((c.headers.clone(), c.betas.clone()));
             }
         }
         let mut own = Vec::new();
         let headers = build(&mut own)?;
+        let betas = betas_of(&headers);
         warnings.extend(own.iter().cloned());
         let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if !cache.iter().any(matches) {
@@ -428,10 +431,11 @@ impl HeaderCache {
                 secret: auth.secret.clone(),
                 accept,
                 headers: headers.clone(),
+                betas: betas.clone(),
                 warnings: own,
             });
         }
-        Ok(headers)
+        Ok((headers, betas))
     }
 }
 
@@ -489,27 +493,27 @@ pub(crate) struct Prepared {
     pub model: ModelRef,
     /// The first `cache_control.ttl` of the body, if any.
     pub cache_ttl: Option<String>,
+    /// The beta flags sent.
+    pub betas: Vec<String>,
     pub warnings: Vec<String>,
 }
 
 /// The `anthropic-beta` header's name, made once.
 const ANTHROPIC_BETA: HeaderName = HeaderName::from_static("anthropic-beta");
 
-impl Prepared {
-    /// The beta flags sent (the `anthropic-beta` value, split).
-    pub(crate) fn betas(&self) -> Vec<String> {
-        self.headers
-            .get(&ANTHROPIC_BETA)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                v.split(',')
-                    .map(str::trim)
-                    .filter(|b| !b.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
+/// The beta flags of a header set (the `anthropic-beta` value, split).
+fn betas_of(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get(&ANTHROPIC_BETA)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|b| !b.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// [`build_messages_for`] with the body serialized and its first cache TTL taken from the
@@ -522,10 +526,11 @@ pub(crate) fn prepare_messages(
     options: &BuildOptions,
     header_cache: Option<&HeaderCache>,
 ) -> Result<Prepared> {
-    let (built, cache_ttl) =
+    let (built, cache_ttl, betas) =
         build_messages_parts(config, auth, model, body, options, Vec::new(), header_cache)?;
     let body = bytes::Bytes::from(built.body_bytes()?);
     Ok(Prepared {
+        betas: betas.unwrap_or_else(|| betas_of(&built.headers)),
         url: built.url,
         headers: built.headers,
         body,
@@ -546,10 +551,12 @@ pub(crate) fn build_messages_for(
     warnings: Vec<String>,
     header_cache: Option<&HeaderCache>,
 ) -> Result<BuiltRequest> {
-    build_messages_parts(config, auth, model, body, options, warnings, header_cache).map(|(b, _)| b)
+    build_messages_parts(config, auth, model, body, options, warnings, header_cache)
+        .map(|(b, _, _)| b)
 }
 
-/// The request and the first cache TTL of its body.
+/// The request, the first cache TTL of its body, and its beta flags when the header cache
+/// knew them.
 fn build_messages_parts(
     config: &Config,
     auth: AuthHeader<'_>,
@@ -558,7 +565,7 @@ fn build_messages_parts(
     options: &BuildOptions,
     mut warnings: Vec<String>,
     header_cache: Option<&HeaderCache>,
-) -> Result<(BuiltRequest, Option<String>)> {
+) -> Result<(BuiltRequest, Option<String>, Option<Vec<String>>)> {
     if !serves_provider(config, &model.provider) {
         return Err(unserved_provider(&model.provider));
     }
@@ -627,12 +634,14 @@ fn build_messages_parts(
             warnings,
         )
     };
-    let headers = match header_cache {
+    let (headers, betas) = match header_cache {
         // Call-specific headers or betas are not cached.
         Some(cache) if options.headers.is_empty() && options.betas.is_empty() => {
-            cache.get_or_build(&model.provider, &auth, accept, &mut warnings, build)?
+            let (h, b) =
+                cache.get_or_build(&model.provider, &auth, accept, &mut warnings, build)?;
+            (h, Some(b))
         }
-        _ => build(&mut warnings)?,
+        _ => (build(&mut warnings)?, None),
     };
     let cache_ttl = check::check_request_first_ttl(&body)?.map(str::to_owned);
     let built = BuiltRequest {
@@ -644,7 +653,7 @@ fn build_messages_parts(
         body,
         warnings,
     };
-    Ok((built, cache_ttl))
+    Ok((built, cache_ttl, betas))
 }
 
 fn parse_url(u: &str) -> Result<Url> {
