@@ -223,8 +223,8 @@ fn run<'a>(
                 let prepared = prepare_messages(
                     &inner.config,
                     AuthHeader::new(resolved.kind, &resolved.secret),
-                    model.clone(),
-                    req.clone(),
+                    model,
+                    &mut req,
                     &BuildOptions {
                         cache_policy: inner.cache_policy,
                         stream: Some(matches!(mode, Mode::Stream)),

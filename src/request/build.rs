@@ -516,27 +516,48 @@ fn betas_of(headers: &HeaderMap) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// [`build_messages_for`] with the body serialized and its first cache TTL taken from the
-/// check's walk.
+/// [`build_messages_for`] on the caller's body in place, serialized, then put back exactly as
+/// it was (the client builds one request per attempt from the same body without copying it);
+/// the first cache TTL comes from the check's walk.
 pub(crate) fn prepare_messages(
     config: &Config,
     auth: AuthHeader<'_>,
-    model: ModelRef,
-    body: MessageRequest,
+    model: &ModelRef,
+    body: &mut MessageRequest,
     options: &BuildOptions,
     header_cache: Option<&HeaderCache>,
 ) -> Result<Prepared> {
-    let (built, cache_ttl, betas) =
-        build_messages_parts(config, auth, model, body, options, Vec::new(), header_cache)?;
-    let body = bytes::Bytes::from(built.body_bytes()?);
+    let mut warnings = Vec::new();
+    // An error here leaves the body untouched.
+    let undo = shape_body(config, auth.kind, model, body, options, &mut warnings)?;
+    let mut finish = || -> Result<_> {
+        let (url, headers, betas) = request_head(
+            config,
+            auth,
+            model,
+            body,
+            options,
+            &mut warnings,
+            header_cache,
+        )?;
+        let cache_ttl = check::check_request_first_ttl(body)?.map(str::to_owned);
+        let bytes = serde_json::to_vec(&*body).map_err(|e| Error::InvalidRequest {
+            path: String::new(),
+            message: format!("the body could not be serialized: {e}"),
+        })?;
+        Ok((url, headers, betas, cache_ttl, bytes))
+    };
+    let out = finish();
+    undo.restore(body);
+    let (url, headers, betas, cache_ttl, bytes) = out?;
     Ok(Prepared {
-        betas: betas.unwrap_or_else(|| betas_of(&built.headers)),
-        url: built.url,
-        headers: built.headers,
-        body,
-        model: built.model.expect("a messages request has a model"),
+        betas: betas.unwrap_or_else(|| betas_of(&headers)),
+        url,
+        headers,
+        body: bytes::Bytes::from(bytes),
+        model: model.clone(),
         cache_ttl,
-        warnings: built.warnings,
+        warnings,
     })
 }
 
@@ -546,33 +567,79 @@ pub(crate) fn build_messages_for(
     config: &Config,
     auth: AuthHeader<'_>,
     model: ModelRef,
-    body: MessageRequest,
-    options: &BuildOptions,
-    warnings: Vec<String>,
-    header_cache: Option<&HeaderCache>,
-) -> Result<BuiltRequest> {
-    build_messages_parts(config, auth, model, body, options, warnings, header_cache)
-        .map(|(b, _, _)| b)
-}
-
-/// The request, the first cache TTL of its body, and its beta flags when the header cache
-/// knew them.
-fn build_messages_parts(
-    config: &Config,
-    auth: AuthHeader<'_>,
-    model: ModelRef,
     mut body: MessageRequest,
     options: &BuildOptions,
     mut warnings: Vec<String>,
     header_cache: Option<&HeaderCache>,
-) -> Result<(BuiltRequest, Option<String>, Option<Vec<String>>)> {
+) -> Result<BuiltRequest> {
+    // The built request keeps the shaped body: nothing to undo.
+    let _shaped = shape_body(config, auth.kind, &model, &mut body, options, &mut warnings)?;
+    let (url, headers, _) = request_head(
+        config,
+        auth,
+        &model,
+        &body,
+        options,
+        &mut warnings,
+        header_cache,
+    )?;
+    check::check_request(&body)?;
+    Ok(BuiltRequest {
+        method: Method::POST,
+        url,
+        headers,
+        model: Some(model),
+        credential_kind: auth.kind,
+        body,
+        warnings,
+    })
+}
+
+/// What [`shape_body`] changed, to put the body back as it was.
+#[derive(Debug)]
+#[must_use]
+pub(crate) struct ShapeUndo {
+    model: String,
+    max_tokens: Option<u32>,
+    temperature: Option<f64>,
+    stream: Option<bool>,
+    breakpoints: BreakpointUndo,
+}
+
+impl ShapeUndo {
+    /// Puts `body` back as it was before [`shape_body`].
+    pub(crate) fn restore(self, body: &mut MessageRequest) {
+        body.model = self.model;
+        body.max_tokens = self.max_tokens;
+        body.temperature = self.temperature;
+        body.stream = self.stream;
+        self.breakpoints.restore(body);
+    }
+}
+
+/// The resolved model id, `max_tokens` and `temperature` from params, the stream flag and the
+/// default cache breakpoints, applied to `body` in place.
+fn shape_body(
+    config: &Config,
+    kind: CredentialKind,
+    model: &ModelRef,
+    body: &mut MessageRequest,
+    options: &BuildOptions,
+    warnings: &mut Vec<String>,
+) -> Result<ShapeUndo> {
     if !serves_provider(config, &model.provider) {
         return Err(unserved_provider(&model.provider));
     }
-    let params = config.model_params(&model);
+    let params = config.model_params(model);
+    let mut undo = ShapeUndo {
+        model: std::mem::replace(&mut body.model, model.model.clone()),
+        max_tokens: body.max_tokens,
+        temperature: body.temperature,
+        stream: body.stream,
+        breakpoints: BreakpointUndo::default(),
+    };
 
-    // Model id without the provider; max_tokens and temperature from params.
-    body.model.clone_from(&model.model);
+    // max_tokens and temperature from params.
     if body.max_tokens.is_none() {
         body.max_tokens = Some(
             params
@@ -598,7 +665,7 @@ fn build_messages_parts(
     // Cache breakpoints.
     if options.cache_policy == CachePolicy::Default {
         let ttl = params.and_then(|p| p.cache_control_ttl);
-        let ttl = match (ttl, auth.kind) {
+        let ttl = match (ttl, kind) {
             (Some(t), CredentialKind::ApiKey) => Some(t.as_str().to_owned()),
             (Some(t), kind) => {
                 warnings.push(format!(
@@ -613,9 +680,21 @@ fn build_messages_parts(
             kind: "ephemeral".to_owned(),
             ttl,
         };
-        apply_default_breakpoints(&mut body, &cc);
+        undo.breakpoints = apply_breakpoints_tracked(body, &cc);
     }
+    Ok(undo)
+}
 
+/// The URL, the headers, and the beta flags when the header cache knew them.
+fn request_head(
+    config: &Config,
+    auth: AuthHeader<'_>,
+    model: &ModelRef,
+    body: &MessageRequest,
+    options: &BuildOptions,
+    warnings: &mut Vec<String>,
+    header_cache: Option<&HeaderCache>,
+) -> Result<(Url, HeaderMap, Option<Vec<String>>)> {
     let url = endpoint_url(config, &model.provider, "/v1/messages")?;
     let streaming = body.stream == Some(true);
     let accept = if streaming {
@@ -634,26 +713,14 @@ fn build_messages_parts(
             warnings,
         )
     };
-    let (headers, betas) = match header_cache {
+    match header_cache {
         // Call-specific headers or betas are not cached.
         Some(cache) if options.headers.is_empty() && options.betas.is_empty() => {
-            let (h, b) =
-                cache.get_or_build(&model.provider, &auth, accept, &mut warnings, build)?;
-            (h, Some(b))
+            let (h, b) = cache.get_or_build(&model.provider, &auth, accept, warnings, build)?;
+            Ok((url, h, Some(b)))
         }
-        _ => (build(&mut warnings)?, None),
-    };
-    let cache_ttl = check::check_request_first_ttl(&body)?.map(str::to_owned);
-    let built = BuiltRequest {
-        method: Method::POST,
-        url,
-        headers,
-        model: Some(model),
-        credential_kind: auth.kind,
-        body,
-        warnings,
-    };
-    Ok((built, cache_ttl, betas))
+        _ => Ok((url, build(warnings)?, None)),
+    }
 }
 
 fn parse_url(u: &str) -> Result<Url> {
@@ -671,35 +738,102 @@ fn cacheable(b: &ContentBlock) -> bool {
     }
 }
 
-fn mark_last(blocks: &mut [ContentBlock], cc: &CacheControl) {
-    if let Some(b) = blocks.iter_mut().rev().find(|b| cacheable(b))
-        && let Some(slot) = b.cache_control_mut()
-        && slot.is_none()
+/// Sets `cc` on the last cacheable block that has no `cache_control` yet; returns its index.
+fn mark_last(blocks: &mut [ContentBlock], cc: &CacheControl) -> Option<usize> {
+    let i = blocks.iter().rposition(cacheable)?;
+    let slot = blocks[i].cache_control_mut()?;
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(cc.clone());
+    Some(i)
+}
+
+/// One breakpoint placed by the default policy: the block marked, and whether a string was
+/// turned into a text block to carry it.
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    converted: bool,
+    block: Option<usize>,
+}
+
+/// What the default policy changed in a body.
+#[derive(Debug, Default)]
+struct BreakpointUndo {
+    system: Option<Placed>,
+    /// The message index and what was placed in it.
+    user: Option<(usize, Placed)>,
+}
+
+impl BreakpointUndo {
+    fn restore(self, body: &mut MessageRequest) {
+        if let (Some(p), Some(system)) = (self.system, body.system.as_mut())
+            && let SystemPrompt::Blocks(blocks) = system
+        {
+            if let Some(text) = unplace(blocks, p) {
+                *system = SystemPrompt::Text(text);
+            }
+        }
+        if let Some((i, p)) = self.user
+            && let Some(MessageContent::Blocks(blocks)) =
+                body.messages.get_mut(i).map(|m| &mut m.content)
+            && let Some(text) = unplace(blocks, p)
+        {
+            body.messages[i].content = MessageContent::Text(text);
+        }
+    }
+}
+
+/// Removes a placed breakpoint; returns the text when the blocks were made from a string.
+fn unplace(blocks: &mut Vec<ContentBlock>, p: Placed) -> Option<String> {
+    if let Some(slot) = p
+        .block
+        .and_then(|i| blocks.get_mut(i))
+        .and_then(ContentBlock::cache_control_mut)
     {
-        *slot = Some(cc.clone());
+        *slot = None;
+    }
+    if !p.converted {
+        return None;
+    }
+    match blocks.pop() {
+        Some(ContentBlock::Text(t)) => Some(t.text),
+        _ => unreachable!("a converted string is one text block"),
     }
 }
 
 /// The default policy: last system block and last cacheable block of the last user message.
 /// Non-empty string `system`/content become one text block to carry the breakpoint.
 pub fn apply_default_breakpoints(body: &mut MessageRequest, cc: &CacheControl) {
+    let _ = apply_breakpoints_tracked(body, cc);
+}
+
+/// [`apply_default_breakpoints`], recording what it changed.
+fn apply_breakpoints_tracked(body: &mut MessageRequest, cc: &CacheControl) -> BreakpointUndo {
+    let mut undo = BreakpointUndo::default();
     if let Some(system) = &mut body.system {
         let non_empty = !matches!(system, SystemPrompt::Text(s) if s.is_empty());
         if non_empty {
-            mark_last(system.make_blocks(), cc);
+            let converted = matches!(system, SystemPrompt::Text(_));
+            let block = mark_last(system.make_blocks(), cc);
+            undo.system = Some(Placed { converted, block });
         }
     }
-    if let Some(last_user) = body
+    if let Some((i, last_user)) = body
         .messages
         .iter_mut()
+        .enumerate()
         .rev()
-        .find(|m| m.role == Role::User)
+        .find(|(_, m)| m.role == Role::User)
     {
         let non_empty = !matches!(&last_user.content, MessageContent::Text(s) if s.is_empty());
         if non_empty {
-            mark_last(last_user.content.make_blocks(), cc);
+            let converted = matches!(last_user.content, MessageContent::Text(_));
+            let block = mark_last(last_user.content.make_blocks(), cc);
+            undo.user = Some((i, Placed { converted, block }));
         }
     }
+    undo
 }
 
 /// Builds `POST <baseUrl>/v1/messages/count_tokens` for a request (model resolved; no
@@ -793,6 +927,105 @@ pub fn build_list_models(
 mod tests {
     use super::*;
     use crate::request::messages::MessageParam;
+
+    /// A request made of the parts the default policy touches: string or block `system`,
+    /// user/assistant turns with string or block content (some blocks already marked, some
+    /// not cacheable), preset `max_tokens`/`temperature`/`stream`.
+    fn shaped_request(
+        system: u8,
+        turns: &[(bool, u8)],
+        preset: (bool, bool, Option<bool>),
+    ) -> MessageRequest {
+        let blocks = |n: u8| -> serde_json::Value {
+            match n % 5 {
+                0 => json!([{"type": "text", "text": "a"}]),
+                1 => json!([{"type": "text", "text": "a"}, {"type": "text", "text": ""}]),
+                2 => {
+                    json!([{"type": "text", "text": "a", "cache_control": {"type": "ephemeral", "ttl": "1h"}}])
+                }
+                3 => json!([{"type": "thinking", "thinking": "t", "signature": "s"}]),
+                _ => {
+                    json!([{"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AA=="}}])
+                }
+            }
+        };
+        let content = |n: u8| -> serde_json::Value {
+            match n % 4 {
+                0 => json!("hello"),
+                1 => json!(""),
+                _ => blocks(n / 4),
+            }
+        };
+        let mut v = json!({
+            "model": "sonnet",
+            "messages": turns.iter().map(|(user, c)| json!({
+                "role": if *user { "user" } else { "assistant" },
+                "content": content(*c),
+            })).collect::<Vec<_>>(),
+        });
+        match system % 4 {
+            0 => {}
+            1 => v["system"] = json!("be brief"),
+            2 => v["system"] = json!(""),
+            _ => v["system"] = blocks(system / 4),
+        }
+        if preset.0 {
+            v["max_tokens"] = json!(77);
+        }
+        if preset.1 {
+            v["temperature"] = json!(0.5);
+        }
+        if let Some(s) = preset.2 {
+            v["stream"] = json!(s);
+        }
+        serde_json::from_value(v).unwrap()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prepared_bodies_equal_built_ones_and_the_body_is_put_back(
+            system in 0u8..20,
+            turns in proptest::collection::vec((proptest::bool::ANY, 0u8..20), 1..4),
+            preset in (proptest::bool::ANY, proptest::bool::ANY, proptest::option::of(proptest::bool::ANY)),
+            token in proptest::bool::ANY,
+            manual in proptest::bool::ANY,
+            stream in proptest::option::of(proptest::bool::ANY),
+        ) {
+            let config = Config::from_json5(
+                r#"{ agents: { defaults: { models: { "anthropic/claude-sonnet-4-5": { alias: "sonnet", params: { cacheControlTtl: "1h", temperature: 0.2, maxTokens: 999 } } } } } }"#,
+            ).unwrap();
+            let secret = key();
+            let kind = if token { CredentialKind::Token } else { CredentialKind::ApiKey };
+            let auth = AuthHeader::new(kind, &secret);
+            let model = ModelRef::new("anthropic", "claude-sonnet-4-5");
+            let options = BuildOptions {
+                cache_policy: if manual { CachePolicy::Manual } else { CachePolicy::Default },
+                stream,
+                ..BuildOptions::default()
+            };
+            let original = shaped_request(system, &turns, preset);
+            let mut body = original.clone();
+            let cache = HeaderCache::default();
+            let built = build_messages_for(&config, auth, model.clone(), original.clone(), &options, Vec::new(), None);
+            for _ in 0..2 {
+                let prepared = prepare_messages(&config, auth, &model, &mut body, &options, Some(&cache));
+                proptest::prop_assert_eq!(&body, &original, "the body is put back");
+                match (&built, prepared) {
+                    (Ok(b), Ok(p)) => {
+                        let bytes = b.body_bytes().unwrap();
+                        proptest::prop_assert_eq!(p.body.as_ref(), bytes.as_slice());
+                        proptest::prop_assert_eq!(&p.headers, &b.headers);
+                        proptest::prop_assert_eq!(&p.warnings, &b.warnings);
+                        proptest::prop_assert_eq!(&p.url, &b.url);
+                        proptest::prop_assert_eq!(p.cache_ttl, crate::request::check::breakpoints(&b.body).unwrap().into_iter().find_map(|x| x.ttl));
+                        proptest::prop_assert_eq!(p.betas, betas_of(&b.headers));
+                    }
+                    (Err(b), Err(p)) => proptest::prop_assert_eq!(b.to_string(), p.to_string()),
+                    (b, p) => proptest::prop_assert!(false, "built {:?} vs prepared {:?}", b.is_ok(), p.is_ok()),
+                }
+            }
+        }
+    }
 
     fn key() -> SecretString {
         SecretString::from("sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA-zzzz")
