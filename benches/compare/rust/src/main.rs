@@ -6,8 +6,10 @@
 //! claw-compare crate-stream   --state DIR --runs R
 //! claw-compare reqwest-stream --url URL --key KEY --runs R        (raw bytes, no parsing)
 //! claw-compare crate-small    --state DIR --n N --conc C --runs R
-//! claw-compare reqwest-small  --url URL --key KEY --n N --conc C --runs R
+//! claw-compare reqwest-small  --url URL --key KEY --n N --conc C --runs R [--timeout-ms T]
 //! ```
+//! `--timeout-ms` gives each plain reqwest request a timeout (`RequestBuilder::timeout`), as
+//! this crate's requests always have one (`Timeouts::request`, 600 s by default).
 //! `--rt current` uses a current-thread tokio runtime instead of the default multi-thread one.
 //! `--state DIR` is a Clawdbot state dir (`clawdbot.json` with the mock's `baseUrl`, and
 //! `agents/main/agent/auth-profiles.json` with the key the mock answers).
@@ -31,6 +33,7 @@ struct Args {
     conc: usize,
     runs: usize,
     current_thread: bool,
+    timeout_ms: Option<u64>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -45,6 +48,7 @@ fn parse_args() -> Result<Args, String> {
         conc: 1,
         runs: 7,
         current_thread: false,
+        timeout_ms: None,
     };
     while let Some(flag) = it.next() {
         let v = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -57,6 +61,7 @@ fn parse_args() -> Result<Args, String> {
             "--conc" => a.conc = num()?.max(1),
             "--runs" => a.runs = num()?.max(1),
             "--rt" => a.current_thread = v == "current",
+            "--timeout-ms" => a.timeout_ms = Some(num()? as u64),
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
@@ -218,12 +223,15 @@ async fn run(a: Args) -> Result<(), String> {
             let body = Arc::new(body_json(false));
             let (secs, check) = timed(a.runs, || {
                 fan_out(a.n, a.conc, || {
-                    let req = http
+                    let mut req = http
                         .post(url.as_str())
                         .header("x-api-key", key.as_str())
                         .header("anthropic-version", "2023-06-01")
                         .header("content-type", "application/json")
                         .body(body.as_str().to_owned());
+                    if let Some(ms) = a.timeout_ms {
+                        req = req.timeout(std::time::Duration::from_millis(ms));
+                    }
                     async move {
                         let resp = req.send().await.map_err(|e| e.to_string())?;
                         if !resp.status().is_success() {
@@ -236,7 +244,12 @@ async fn run(a: Args) -> Result<(), String> {
                 })
             })
             .await?;
-            emit("reqwest", &format!("small_c{}", a.conc), &secs, check);
+            let tool = if a.timeout_ms.is_some() {
+                "reqwest_timeout"
+            } else {
+                "reqwest"
+            };
+            emit(tool, &format!("small_c{}", a.conc), &secs, check);
         }
         other => return Err(format!("unknown subcommand {other}")),
     }
