@@ -198,6 +198,12 @@ impl ClientBuilder {
     /// Clawdbot gateway, `models auth order`) are seen within it. `Duration::ZERO` checks the
     /// file on every request. Has no effect with a custom [`store`](Self::store) backend,
     /// which is read on every request.
+    ///
+    /// With the file store, the client also keeps its last credential resolution (SPEC §4) and
+    /// reuses it while nothing that decides it has changed: the file (another process's
+    /// write, seen at the next check), a failure or write of this client, a success that could
+    /// change the round-robin order, or the clock reaching a cooldown's end or a token's expiry.
+    /// The credential chosen is always the one a full resolution would choose.
     pub fn store_check_interval(&mut self, interval: Duration) -> &mut Self {
         self.store_check_interval = interval;
         self

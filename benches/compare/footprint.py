@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Instructions and code footprint per small request, this crate vs plain reqwest (not run in CI).
+
+    python3 benches/compare/footprint.py [--top 30]
+
+Runs `claw-compare crate-small` and `claw-compare reqwest-small` under callgrind
+(`--dump-instr=yes`) twice each, with 250 and 500 requests per run (one warm-up run + one timed
+run), against one mock server, and reports per extra request (the difference of the two runs
+divided by 500):
+
+* instructions executed;
+* the code footprint: how many distinct 64-byte lines of machine code run at least 0.9 times
+  per request, i.e. what a request pulls into the instruction cache when another process (the
+  mock server on a shared core) has evicted it since the last one.
+
+With `--top N`, the crate's own functions with the most such lines are listed. The two counts
+are deterministic (no timing); note that under valgrind a run lasts ~50x longer, so the
+usage log's 500 ms flush runs every few requests and its code is counted as per-request code.
+
+Needs valgrind and what run.sh builds and writes (see ab_small.py).
+"""
+
+import argparse
+import collections
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KEY = "sk-ant-api03-bench-small-000000000000000000000000000000000"
+SMALL, LARGE = 250, 500
+
+
+def wait_port(port, timeout=5.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"mock server did not start on port {port}")
+
+
+def parse(path):
+    """Self instruction counts per address, and the function of each address."""
+    counts, fn_of = collections.Counter(), {}
+    fn, skip = None, False
+    with open(path, errors="replace") as f:
+        for line in f:
+            if line.startswith("fn="):
+                fn = line[3:].strip()
+            elif line.startswith("calls="):
+                skip = True  # the next cost line is the call's inclusive cost
+            elif line.startswith("0x"):
+                if skip:
+                    skip = False
+                    continue
+                parts = line.split()
+                addr = int(parts[0], 16)
+                counts[addr] += int(parts[-1])
+                fn_of[addr] = fn
+    return counts, fn_of
+
+
+def per_request(small, large, extra):
+    a, _ = parse(small)
+    b, fn_of = parse(large)
+    lines, line_fn = collections.Counter(), {}
+    for addr, c in b.items():
+        d = c - a.get(addr, 0)
+        line = addr >> 6
+        lines[line] = max(lines[line], d)
+        line_fn.setdefault(line, fn_of[addr])
+    hot = [l for l, c in lines.items() if c >= int(extra * 0.9)]
+    instructions = (sum(b.values()) - sum(a.values())) / extra
+    return instructions, hot, line_fn
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--top", type=int, default=0)
+    a = ap.parse_args()
+    work = os.environ.get("WORK", "/tmp/claw-compare")
+    port = int(os.environ.get("PORT", "18731"))
+    state = os.path.join(work, "home-small", ".clawdbot")
+    cli = os.path.join(ROOT, "target", "release", "claw-anthropic")
+    driver = os.path.join(ROOT, "target", "compare", "release", "claw-compare")
+    for path in (state, cli, driver):
+        if not os.path.exists(path):
+            sys.exit(f"missing {path}: run benches/compare/run.sh first")
+    out = tempfile.mkdtemp(prefix="claw-footprint-")
+    mock = subprocess.Popen(
+        [cli, "mock-server", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_port(port)
+        clients = {
+            "crate": [driver, "crate-small", "--state", state],
+            "reqwest": [driver, "reqwest-small", "--url", f"http://127.0.0.1:{port}", "--key", KEY],
+        }
+        results = {}
+        for name, cmd in clients.items():
+            files = []
+            for n in (SMALL, LARGE):
+                f = os.path.join(out, f"{name}-{n}.out")
+                subprocess.run(
+                    ["valgrind", "--tool=callgrind", "--dump-instr=yes", "--compress-strings=no",
+                     "--compress-pos=no", f"--callgrind-out-file={f}"]
+                    + cmd + ["--n", str(n), "--conc", "1", "--runs", "1"],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    check=True,
+                )
+                files.append(f)
+            # warm-up + 1 timed run each: 2 * (LARGE - SMALL) extra requests
+            results[name] = per_request(files[0], files[1], 2 * (LARGE - SMALL))
+    finally:
+        mock.kill()
+    for name, (instructions, hot, _) in results.items():
+        print(f"{name:8} {instructions:9.0f} instructions/request, {len(hot):5d} code lines "
+              f"({len(hot) * 64 // 1024} KiB)/request")
+    if a.top:
+        _, hot, line_fn = results["crate"]
+        by_fn = collections.Counter(
+            re.sub(r"::h[0-9a-f]{16}$", "", line_fn[l]) for l in hot if "claw_anthropic" in line_fn[l]
+        )
+        for fn, n in by_fn.most_common(a.top):
+            print(f"{n:5d}  {fn[:140]}")
+
+
+if __name__ == "__main__":
+    main()
