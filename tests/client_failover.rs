@@ -907,3 +907,35 @@ async fn responses_report_the_betas_and_cache_ttl_that_were_sent() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_clock_set_back_before_a_token_expired_is_seen_by_the_next_call() {
+    let h = Harness::new("").await;
+    let (token, kk) = ("sk-ant-oat01-".to_owned() + &"t".repeat(80), key('K'));
+    write_raw_store(
+        &h,
+        json!({
+            "version": 1,
+            "profiles": {
+                "anthropic:t": {"type": "token", "provider": "anthropic", "token": token, "expires": NOW + MIN},
+                "anthropic:k": {"type": "api_key", "provider": "anthropic", "key": kk},
+            },
+        }),
+    );
+    let client = h
+        .builder(0.0)
+        .store_check_interval(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    h.clock.set(NOW + 2 * MIN); // the token has expired: only k is usable
+    client.send(ping()).await.unwrap();
+    client.send(ping()).await.unwrap();
+    assert_eq!(h.creds(MSGS), vec![kk.clone(), kk]);
+    h.server.reset();
+    // The clock is set back to before the expiry: the token is valid again and comes first.
+    h.clock.set(NOW + 1000);
+    client.send(ping()).await.unwrap();
+    let sent = h.creds(MSGS);
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].contains(&token), "{sent:?}");
+}

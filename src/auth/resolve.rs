@@ -133,9 +133,19 @@ pub(crate) struct Stability {
     /// A success of this profile leaves the resolution unchanged (it was the only usable
     /// profile, or the order is explicit); a success of any other profile may change it.
     pub benign: Option<String>,
+    /// When the plan was made (ms since the epoch): a clock set back before it may see a
+    /// cooldown again.
+    pub from_ms: u64,
     /// The first instant (ms since the epoch) at which time alone may change the plan: a
     /// cooldown or disable ends, a token or OAuth access token expires. `u64::MAX` if none.
     pub until_ms: u64,
+}
+
+impl Stability {
+    /// Whether the plan still holds at `now_ms` as far as time goes.
+    pub(crate) fn holds_at(&self, now_ms: u64) -> bool {
+        (self.from_ms..self.until_ms).contains(&now_ms)
+    }
 }
 
 /// What of [`Stability`] is known from the plan alone, before it is walked.
@@ -145,6 +155,7 @@ pub(crate) struct PlanStability {
     usable_profiles: usize,
     /// The order is explicit (store or config `order`): successes do not reorder it.
     explicit_order: bool,
+    from_ms: u64,
     until_ms: u64,
 }
 
@@ -186,6 +197,7 @@ impl PlanStability {
                 .filter(|c| matches!(c, Candidate::Profile { .. }))
                 .count(),
             explicit_order: explicit_order(config, store, provider).is_some_and(|o| !o.is_empty()),
+            from_ms: now_ms,
             until_ms,
         })
     }
@@ -199,6 +211,7 @@ impl PlanStability {
             .cloned();
         Stability {
             benign,
+            from_ms: self.from_ms,
             until_ms: self.until_ms,
         }
     }

@@ -308,7 +308,8 @@ impl Shared {
     }
 
     /// The memoized resolution for `provider` (and `preferred`), if the store it came from is
-    /// unchanged and time has not moved past its [`Stability::until_ms`].
+    /// unchanged and the clock is within its [`Stability`] (not past `until_ms`, not set back
+    /// before `from_ms`).
     fn memo_get(
         &self,
         provider: &str,
@@ -324,7 +325,7 @@ impl Shared {
             .as_ref()
             .filter(|m| {
                 m.generation == generation
-                    && now_ms < m.stability.until_ms
+                    && m.stability.holds_at(now_ms)
                     && m.provider == provider
                     && m.preferred.as_deref() == preferred
             })
