@@ -158,8 +158,8 @@ async fn exchange(
 ) -> Result<(Outcome, super::ResponseMeta)> {
     let out = Outgoing {
         method: reqwest::Method::POST,
-        url: &prepared.url,
-        headers: &prepared.headers,
+        url: &prepared.head.url,
+        headers: &prepared.head.headers,
         body: Some(prepared.body.clone()),
         profile_id: r.profile_id.as_deref(),
         token_auth: r.kind.is_bearer(),
@@ -240,10 +240,11 @@ fn run<'a>(
                         let Prepared {
                             model: sent_model,
                             cache_ttl,
-                            betas,
+                            head,
                             warnings: built_warnings,
                             ..
                         } = prepared;
+                        let betas = head.betas.clone();
                         warnings.extend(built_warnings);
                         let resp = Response {
                             value: (),

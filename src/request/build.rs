@@ -55,6 +55,7 @@ use reqwest::{Method, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 
 /// `anthropic-version` sent with every request.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -379,30 +380,38 @@ pub fn build_headers(
 #[derive(Default)]
 pub(crate) struct HeaderCache(std::sync::Mutex<Vec<CachedHeaders>>);
 
+/// The URL, headers and beta flags of messages requests to one provider with one credential
+/// (what does not depend on the body).
+#[derive(Debug)]
+pub(crate) struct RequestHead {
+    pub url: Url,
+    pub headers: HeaderMap,
+    /// The `anthropic-beta` flags of `headers`.
+    pub betas: Vec<String>,
+    /// Warnings of building the headers.
+    pub warnings: Vec<String>,
+}
+
 struct CachedHeaders {
     provider: String,
     kind: CredentialKind,
     secret: SecretString,
     accept: &'static str,
-    headers: HeaderMap,
-    /// The `anthropic-beta` flags of `headers`.
-    betas: Vec<String>,
-    warnings: Vec<String>,
+    head: Arc<RequestHead>,
 }
 
 impl HeaderCache {
     /// Credentials kept at once (a client rotating over more profiles rebuilds some).
     const CAPACITY: usize = 4;
 
-    /// The cached set for these inputs, or `build()`'s result (then cached).
+    /// The cached head for these inputs, or `build()`'s result (then cached).
     fn get_or_build(
         &self,
         provider: &str,
         auth: &AuthHeader<'_>,
         accept: &'static str,
-        warnings: &mut Vec<String>,
-        build: impl FnOnce(&mut Vec<String>) -> Result<HeaderMap>,
-    ) -> Result<(HeaderMap, Vec<String>)> {
+        build: impl FnOnce() -> Result<RequestHead>,
+    ) -> Result<Arc<RequestHead>> {
         let matches = |c: &CachedHeaders| {
             c.kind == auth.kind
                 && c.accept == accept
@@ -412,14 +421,10 @@ impl HeaderCache {
         {
             let cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(c) = cache.iter().find(|c| matches(c)) {
-                warnings.extend(c.warnings.iter().cloned());
-                return Ok((c.headers.clone(), c.betas.clone()));
+                return Ok(c.head.clone());
             }
         }
-        let mut own = Vec::new();
-        let headers = build(&mut own)?;
-        let betas = betas_of(&headers);
-        warnings.extend(own.iter().cloned());
+        let head = Arc::new(build()?);
         let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if !cache.iter().any(matches) {
             if cache.len() == Self::CAPACITY {
@@ -430,12 +435,10 @@ impl HeaderCache {
                 kind: auth.kind,
                 secret: auth.secret.clone(),
                 accept,
-                headers: headers.clone(),
-                betas: betas.clone(),
-                warnings: own,
+                head: head.clone(),
             });
         }
-        Ok((headers, betas))
+        Ok(head)
     }
 }
 
@@ -487,14 +490,12 @@ pub fn build_messages(
 /// What the client sends for one attempt: a built request with its body serialized (the
 /// typed body is not kept).
 pub(crate) struct Prepared {
-    pub url: Url,
-    pub headers: HeaderMap,
+    /// URL, headers and beta flags (shared with the client's header cache).
+    pub head: Arc<RequestHead>,
     pub body: bytes::Bytes,
     pub model: ModelRef,
     /// The first `cache_control.ttl` of the body, if any.
     pub cache_ttl: Option<String>,
-    /// The beta flags sent.
-    pub betas: Vec<String>,
     pub warnings: Vec<String>,
 }
 
@@ -530,30 +531,21 @@ pub(crate) fn prepare_messages(
     let mut warnings = Vec::new();
     // An error here leaves the body untouched.
     let undo = shape_body(config, auth.kind, model, body, options, &mut warnings)?;
-    let mut finish = || -> Result<_> {
-        let (url, headers, betas) = request_head(
-            config,
-            auth,
-            model,
-            body,
-            options,
-            &mut warnings,
-            header_cache,
-        )?;
+    let finish = || -> Result<_> {
+        let head = request_head(config, auth, model, body, options, header_cache)?;
         let cache_ttl = check::check_request_first_ttl(body)?.map(str::to_owned);
         let bytes = serde_json::to_vec(&*body).map_err(|e| Error::InvalidRequest {
             path: String::new(),
             message: format!("the body could not be serialized: {e}"),
         })?;
-        Ok((url, headers, betas, cache_ttl, bytes))
+        Ok((head, cache_ttl, bytes))
     };
     let out = finish();
     undo.restore(body);
-    let (url, headers, betas, cache_ttl, bytes) = out?;
+    let (head, cache_ttl, bytes) = out?;
+    warnings.extend(head.warnings.iter().cloned());
     Ok(Prepared {
-        betas: betas.unwrap_or_else(|| betas_of(&headers)),
-        url,
-        headers,
+        head,
         body: bytes::Bytes::from(bytes),
         model: model.clone(),
         cache_ttl,
@@ -574,15 +566,12 @@ pub(crate) fn build_messages_for(
 ) -> Result<BuiltRequest> {
     // The built request keeps the shaped body: nothing to undo.
     let _shaped = shape_body(config, auth.kind, &model, &mut body, options, &mut warnings)?;
-    let (url, headers, _) = request_head(
-        config,
-        auth,
-        &model,
-        &body,
-        options,
-        &mut warnings,
-        header_cache,
-    )?;
+    let head = request_head(config, auth, &model, &body, options, header_cache)?;
+    warnings.extend(head.warnings.iter().cloned());
+    let (url, headers) = match Arc::try_unwrap(head) {
+        Ok(h) => (h.url, h.headers),
+        Err(shared) => (shared.url.clone(), shared.headers.clone()),
+    };
     check::check_request(&body)?;
     Ok(BuiltRequest {
         method: Method::POST,
@@ -685,41 +674,47 @@ fn shape_body(
     Ok(undo)
 }
 
-/// The URL, the headers, and the beta flags when the header cache knew them.
+/// The URL, headers and beta flags of a messages request (from the cache when one is given and
+/// the call adds no headers or betas of its own).
 fn request_head(
     config: &Config,
     auth: AuthHeader<'_>,
     model: &ModelRef,
     body: &MessageRequest,
     options: &BuildOptions,
-    warnings: &mut Vec<String>,
     header_cache: Option<&HeaderCache>,
-) -> Result<(Url, HeaderMap, Option<Vec<String>>)> {
-    let url = endpoint_url(config, &model.provider, "/v1/messages")?;
+) -> Result<Arc<RequestHead>> {
     let streaming = body.stream == Some(true);
     let accept = if streaming {
         "text/event-stream"
     } else {
         "application/json"
     };
-    let build = |warnings: &mut Vec<String>| {
-        build_headers(
+    let build = || {
+        let url = endpoint_url(config, &model.provider, "/v1/messages")?;
+        let mut warnings = Vec::new();
+        let headers = build_headers(
             config,
             &model.provider,
             auth,
             accept,
             &options.headers,
             &options.betas,
+            &mut warnings,
+        )?;
+        Ok(RequestHead {
+            url,
+            betas: betas_of(&headers),
+            headers,
             warnings,
-        )
+        })
     };
     match header_cache {
         // Call-specific headers or betas are not cached.
         Some(cache) if options.headers.is_empty() && options.betas.is_empty() => {
-            let (h, b) = cache.get_or_build(&model.provider, &auth, accept, warnings, build)?;
-            Ok((url, h, Some(b)))
+            cache.get_or_build(&model.provider, &auth, accept, build)
         }
-        _ => Ok((url, build(warnings)?, None)),
+        _ => build().map(Arc::new),
     }
 }
 
@@ -1014,11 +1009,11 @@ mod tests {
                     (Ok(b), Ok(p)) => {
                         let bytes = b.body_bytes().unwrap();
                         proptest::prop_assert_eq!(p.body.as_ref(), bytes.as_slice());
-                        proptest::prop_assert_eq!(&p.headers, &b.headers);
+                        proptest::prop_assert_eq!(&p.head.headers, &b.headers);
                         proptest::prop_assert_eq!(&p.warnings, &b.warnings);
-                        proptest::prop_assert_eq!(&p.url, &b.url);
+                        proptest::prop_assert_eq!(&p.head.url, &b.url);
                         proptest::prop_assert_eq!(p.cache_ttl, crate::request::check::breakpoints(&b.body).unwrap().into_iter().find_map(|x| x.ttl));
-                        proptest::prop_assert_eq!(p.betas, betas_of(&b.headers));
+                        proptest::prop_assert_eq!(&p.head.betas, &betas_of(&b.headers));
                     }
                     (Err(b), Err(p)) => proptest::prop_assert_eq!(b.to_string(), p.to_string()),
                     (b, p) => proptest::prop_assert!(false, "built {:?} vs prepared {:?}", b.is_ok(), p.is_ok()),
