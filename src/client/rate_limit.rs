@@ -174,6 +174,38 @@ mod tests {
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
     #[test]
+    fn every_rate_limit_header_lands_in_its_field_and_the_first_value_wins() {
+        let mut h = reqwest::header::HeaderMap::new();
+        let mut n = 0u64;
+        for bucket in ["requests", "tokens", "input-tokens", "output-tokens"] {
+            for field in ["limit", "remaining", "reset"] {
+                n += 1;
+                let name = reqwest::header::HeaderName::from_bytes(
+                    format!("anthropic-ratelimit-{bucket}-{field}").as_bytes(),
+                )
+                .unwrap();
+                let first = if field == "reset" {
+                    format!("2025-01-01T00:00:{n:02}Z")
+                } else {
+                    format!(" {n} ")
+                };
+                h.append(name.clone(), first.parse().unwrap());
+                h.append(name, "999".parse().unwrap());
+            }
+        }
+        let m = ResponseMeta::from_headers(200, &h, SystemTime::now()).rate_limit;
+        let expect = |i: u64| RateLimitBucket {
+            limit: Some(3 * i + 1),
+            remaining: Some(3 * i + 2),
+            reset: Some(format!("2025-01-01T00:00:{:02}Z", 3 * i + 3)),
+        };
+        assert_eq!(m.requests, expect(0));
+        assert_eq!(m.tokens, expect(1));
+        assert_eq!(m.input_tokens, expect(2));
+        assert_eq!(m.output_tokens, expect(3));
+    }
+
+    #[test]
     fn headers_in_one_pass() {
         let mut h = reqwest::header::HeaderMap::new();
         for (n, v) in [
