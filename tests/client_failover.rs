@@ -28,6 +28,14 @@ fn one_profile(h: &Harness) -> String {
     kx
 }
 
+/// A client that looks at the store file again only after `interval`.
+fn checking_every(h: &Harness, interval: Duration) -> claw_anthropic::Client {
+    h.builder(0.0)
+        .store_check_interval(interval)
+        .build()
+        .unwrap()
+}
+
 fn stats<'a>(store: &'a Value, id: &str) -> &'a Value {
     &store["usageStats"][id]
 }
@@ -642,11 +650,7 @@ fn cool_down_y_elsewhere(h: &Harness) {
 async fn store_check_interval_zero_sees_another_processes_change_at_once() {
     let h = Harness::new("").await;
     let (kx, _ky) = two_profiles(&h);
-    let client = h
-        .builder(0.0)
-        .store_check_interval(Duration::ZERO)
-        .build()
-        .unwrap();
+    let client = checking_every(&h, Duration::ZERO);
     client.send(ping()).await.unwrap();
     cool_down_y_elsewhere(&h);
     client.send(ping()).await.unwrap();
@@ -659,11 +663,7 @@ async fn within_the_store_check_interval_the_read_copy_is_trusted_then_the_file_
     let h = Harness::new("").await;
     let (kx, ky) = two_profiles(&h);
     let interval = Duration::from_millis(300);
-    let client = h
-        .builder(0.0)
-        .store_check_interval(interval)
-        .build()
-        .unwrap();
+    let client = checking_every(&h, interval);
     client.send(ping()).await.unwrap();
     let checked = std::time::Instant::now();
     cool_down_y_elsewhere(&h);
@@ -687,11 +687,7 @@ async fn within_the_store_check_interval_the_read_copy_is_trusted_then_the_file_
 async fn the_clients_own_failures_are_seen_at_once_whatever_the_interval() {
     let h = Harness::new("").await;
     let (kx, ky) = two_profiles(&h);
-    let client = h
-        .builder(0.0)
-        .store_check_interval(Duration::from_secs(3600))
-        .build()
-        .unwrap();
+    let client = checking_every(&h, Duration::from_secs(3600));
     h.server.on_credential(
         kx.clone(),
         MockReply::error(401, "authentication_error", "invalid x-api-key"),
@@ -729,11 +725,7 @@ async fn a_cooldown_ending_is_seen_by_the_next_call() {
             "anthropic:y": {"lastUsed": 9},
         }),
     );
-    let client = h
-        .builder(0.0)
-        .store_check_interval(Duration::from_secs(3600))
-        .build()
-        .unwrap();
+    let client = checking_every(&h, Duration::from_secs(3600));
     client.send(ping()).await.unwrap();
     h.clock.advance(Duration::from_secs(1));
     client.send(ping()).await.unwrap();
@@ -764,11 +756,7 @@ async fn a_token_expiring_is_seen_by_the_next_call() {
             "usageStats": {"anthropic:k": {"cooldownUntil": NOW + 1500}},
         }),
     );
-    let client = h
-        .builder(0.0)
-        .store_check_interval(Duration::from_secs(3600))
-        .build()
-        .unwrap();
+    let client = checking_every(&h, Duration::from_secs(3600));
     client.send(ping()).await.unwrap();
     client.send(ping()).await.unwrap();
     assert_eq!(h.creds(MSGS).len(), 2);
@@ -802,11 +790,7 @@ async fn an_explicit_order_is_kept_and_another_processes_cooldown_still_moves_it
             "order": {"anthropic": ["anthropic:y", "anthropic:x"]},
         }),
     );
-    let client = h
-        .builder(0.0)
-        .store_check_interval(Duration::ZERO)
-        .build()
-        .unwrap();
+    let client = checking_every(&h, Duration::ZERO);
     for _ in 0..3 {
         client.send(ping()).await.unwrap();
         h.clock.advance(Duration::from_secs(1));
@@ -826,11 +810,7 @@ async fn an_explicit_order_is_kept_and_another_processes_cooldown_still_moves_it
 async fn round_robin_still_alternates_call_after_call() {
     let h = Harness::new("").await;
     let (kx, ky) = two_profiles(&h);
-    let client = h
-        .builder(0.0)
-        .store_check_interval(Duration::from_secs(3600))
-        .build()
-        .unwrap();
+    let client = checking_every(&h, Duration::from_secs(3600));
     for _ in 0..4 {
         client.send(ping()).await.unwrap();
         h.clock.advance(Duration::from_secs(1));
@@ -922,11 +902,7 @@ async fn a_clock_set_back_before_a_token_expired_is_seen_by_the_next_call() {
             },
         }),
     );
-    let client = h
-        .builder(0.0)
-        .store_check_interval(Duration::from_secs(3600))
-        .build()
-        .unwrap();
+    let client = checking_every(&h, Duration::from_secs(3600));
     h.clock.set(NOW + 2 * MIN); // the token has expired: only k is usable
     client.send(ping()).await.unwrap();
     client.send(ping()).await.unwrap();

@@ -24,26 +24,13 @@ import argparse
 import collections
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-KEY = "sk-ant-api03-bench-small-000000000000000000000000000000000"
+from ab_small import KEY, ROOT, wait_port
+
 SMALL, LARGE = 250, 500
-
-
-def wait_port(port, timeout=5.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit(f"mock server did not start on port {port}")
 
 
 def parse(path):
