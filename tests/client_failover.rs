@@ -915,3 +915,23 @@ async fn a_clock_set_back_before_a_token_expired_is_seen_by_the_next_call() {
     assert_eq!(sent.len(), 1);
     assert!(sent[0].contains(&token), "{sent:?}");
 }
+
+#[tokio::test]
+async fn a_sessions_pinned_profile_cooled_down_elsewhere_is_left_at_the_next_check() {
+    let h = Harness::new("").await;
+    let (kx, ky) = two_profiles(&h);
+    let client = checking_every(&h, Duration::ZERO);
+    let session = client.session();
+    for _ in 0..3 {
+        session.send(ping()).await.unwrap();
+        h.clock.advance(Duration::from_secs(1));
+    }
+    assert_eq!(h.creds(MSGS), vec![kx.clone(); 3], "the pin keeps x");
+    h.server.reset();
+    claw_anthropic::auth::AgentAuth::new(h.config.clone(), claw_anthropic::AgentId::main())
+        .with_clock(h.clock.clone())
+        .mark_failure("anthropic:x", FailureReason::RateLimit)
+        .unwrap();
+    session.send(ping()).await.unwrap();
+    assert_eq!(h.creds(MSGS), vec![ky]);
+}

@@ -197,7 +197,7 @@ impl AgentAuth {
     ) -> Result<(ResolvedAuth, Option<Stability>)> {
         let now_ms = self.now_ms();
         let plan = self.make_plan_at(provider, None, preferred, None, now_ms)?;
-        let stability = PlanStability::of(&self.config, &plan, provider, now_ms);
+        let stability = PlanStability::of(&self.config, &plan, provider, preferred, now_ms);
         let auth = self.walk_async(provider, plan).await?;
         let stability = stability.map(|s| s.finish(&auth));
         Ok((auth, stability))

@@ -131,7 +131,8 @@ fn ready_secret(c: &Credential) -> Option<&SecretString> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Stability {
     /// A success of this profile leaves the resolution unchanged (it was the only usable
-    /// profile, or the order is explicit); a success of any other profile may change it.
+    /// profile, the preferred one, or first in an explicit order); a success of any other
+    /// profile may change it.
     pub benign: Option<String>,
     /// When the plan was made (ms since the epoch): a clock set back before it may see a
     /// cooldown again.
@@ -155,6 +156,8 @@ pub(crate) struct PlanStability {
     usable_profiles: usize,
     /// The order is explicit (store or config `order`): successes do not reorder it.
     explicit_order: bool,
+    /// The profile asked to go first (it stays first whatever its successes).
+    preferred: Option<String>,
     from_ms: u64,
     until_ms: u64,
 }
@@ -162,7 +165,13 @@ pub(crate) struct PlanStability {
 impl PlanStability {
     /// `None` when the plan must not be reused: an explicit profile, or an OAuth refresh due
     /// (the refresh rewrites the store anyway).
-    pub(crate) fn of(config: &Config, plan: &Plan, provider: &str, now_ms: u64) -> Option<Self> {
+    pub(crate) fn of(
+        config: &Config,
+        plan: &Plan,
+        provider: &str,
+        preferred: Option<&str>,
+        now_ms: u64,
+    ) -> Option<Self> {
         if plan.explicit
             || plan
                 .candidates
@@ -197,6 +206,7 @@ impl PlanStability {
                 .filter(|c| matches!(c, Candidate::Profile { .. }))
                 .count(),
             explicit_order: explicit_order(config, store, provider).is_some_and(|o| !o.is_empty()),
+            preferred: preferred.map(str::to_owned),
             from_ms: now_ms,
             until_ms,
         })
@@ -207,7 +217,11 @@ impl PlanStability {
         let benign = chosen
             .profile_id
             .as_ref()
-            .filter(|_| self.usable_profiles == 1 || self.explicit_order)
+            .filter(|id| {
+                self.usable_profiles == 1
+                    || self.explicit_order
+                    || self.preferred.as_ref() == Some(*id)
+            })
             .cloned();
         Stability {
             benign,
