@@ -39,7 +39,6 @@ fn source_label(r: &ResolvedAuth) -> String {
 
 /// The models to try for one `model` value: the requested one, then the configured fallbacks
 /// (deduplicated), and the warnings of resolving it.
-#[derive(Clone)]
 pub(crate) struct ModelPlan {
     raw: String,
     models: Arc<[ModelRef]>,
