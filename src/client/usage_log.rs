@@ -309,39 +309,31 @@ impl Shared {
 
     /// The memoized resolution for `provider` (and `preferred`), if the store it came from is
     /// unchanged and the clock is within its [`Stability`] (not past `until_ms`, not set back
-    /// before `from_ms`).
+    /// before `from_ms`); else where the store stands, to make a new one from (`None`: not a
+    /// cached file store).
     fn memo_get(
         &self,
         provider: &str,
         preferred: Option<&str>,
         now_ms: u64,
-    ) -> Result<Option<Arc<ResolvedAuth>>> {
+    ) -> Result<std::result::Result<Arc<ResolvedAuth>, Option<MemoTicket>>> {
         let Some((_, Some(generation))) = self.load_base()? else {
-            return Ok(None);
+            return Ok(Err(None));
         };
         let st = lock(&self.state);
-        Ok(st
-            .memo
-            .as_ref()
-            .filter(|m| {
-                m.generation == generation
-                    && m.stability.holds_at(now_ms)
-                    && m.provider == provider
-                    && m.preferred.as_deref() == preferred
-            })
-            .map(|m| m.auth.clone()))
-    }
-
-    /// Where the store stands before a resolution (`None`: not a cached file store).
-    fn memo_ticket(&self) -> Result<Option<MemoTicket>> {
-        let Some((_, Some(generation))) = self.load_base()? else {
-            return Ok(None);
-        };
-        let version = lock(&self.state).version;
-        Ok(Some(MemoTicket {
-            generation,
-            version,
-        }))
+        let hit = st.memo.as_ref().filter(|m| {
+            m.generation == generation
+                && m.stability.holds_at(now_ms)
+                && m.provider == provider
+                && m.preferred.as_deref() == preferred
+        });
+        Ok(match hit {
+            Some(m) => Ok(m.auth.clone()),
+            None => Err(Some(MemoTicket {
+                generation,
+                version: st.version,
+            })),
+        })
     }
 
     /// Keeps a resolution made since `ticket`, unless the store changed meanwhile.
@@ -379,10 +371,10 @@ impl Shared {
         provider: &str,
         preferred: Option<&str>,
     ) -> Result<Arc<ResolvedAuth>> {
-        if let Some(hit) = self.memo_get(provider, preferred, auth.now_ms())? {
-            return Ok(hit);
-        }
-        let ticket = self.memo_ticket()?;
+        let ticket = match self.memo_get(provider, preferred, auth.now_ms())? {
+            Ok(hit) => return Ok(hit),
+            Err(ticket) => ticket,
+        };
         let (resolved, stability) = auth.resolve_async_stable(provider, preferred).await?;
         let resolved = Arc::new(resolved);
         if let (Some(ticket), Some(stability)) = (ticket, stability) {
