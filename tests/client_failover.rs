@@ -714,6 +714,24 @@ fn write_raw_store(h: &Harness, store: Value) {
     std::fs::write(&path, serde_json::to_string_pretty(&store).unwrap()).unwrap();
 }
 
+/// A token profile `anthropic:t` expiring at `expires` and an API-key profile `anthropic:k`
+/// (with `k_stats` as its usage stats); returns (token, key).
+fn token_and_key(h: &Harness, expires: u64, k_stats: Value) -> (String, String) {
+    let (token, kk) = ("sk-ant-oat01-".to_owned() + &"t".repeat(80), key('K'));
+    write_raw_store(
+        h,
+        json!({
+            "version": 1,
+            "profiles": {
+                "anthropic:t": {"type": "token", "provider": "anthropic", "token": token, "expires": expires},
+                "anthropic:k": {"type": "api_key", "provider": "anthropic", "key": kk},
+            },
+            "usageStats": {"anthropic:k": k_stats},
+        }),
+    );
+    (token, kk)
+}
+
 #[tokio::test]
 async fn a_cooldown_ending_is_seen_by_the_next_call() {
     let h = Harness::new("").await;
@@ -744,18 +762,7 @@ async fn a_cooldown_ending_is_seen_by_the_next_call() {
 #[tokio::test]
 async fn a_token_expiring_is_seen_by_the_next_call() {
     let h = Harness::new("").await;
-    let (token, kk) = ("sk-ant-oat01-".to_owned() + &"t".repeat(80), key('K'));
-    write_raw_store(
-        &h,
-        json!({
-            "version": 1,
-            "profiles": {
-                "anthropic:t": {"type": "token", "provider": "anthropic", "token": token, "expires": NOW + 1000},
-                "anthropic:k": {"type": "api_key", "provider": "anthropic", "key": kk},
-            },
-            "usageStats": {"anthropic:k": {"cooldownUntil": NOW + 1500}},
-        }),
-    );
+    let (token, kk) = token_and_key(&h, NOW + 1000, json!({"cooldownUntil": NOW + 1500}));
     let client = checking_every(&h, Duration::from_secs(3600));
     client.send(ping()).await.unwrap();
     client.send(ping()).await.unwrap();
@@ -891,17 +898,7 @@ async fn responses_report_the_betas_and_cache_ttl_that_were_sent() {
 #[tokio::test]
 async fn a_clock_set_back_before_a_token_expired_is_seen_by_the_next_call() {
     let h = Harness::new("").await;
-    let (token, kk) = ("sk-ant-oat01-".to_owned() + &"t".repeat(80), key('K'));
-    write_raw_store(
-        &h,
-        json!({
-            "version": 1,
-            "profiles": {
-                "anthropic:t": {"type": "token", "provider": "anthropic", "token": token, "expires": NOW + MIN},
-                "anthropic:k": {"type": "api_key", "provider": "anthropic", "key": kk},
-            },
-        }),
-    );
+    let (token, kk) = token_and_key(&h, NOW + MIN, json!({}));
     let client = checking_every(&h, Duration::from_secs(3600));
     h.clock.set(NOW + 2 * MIN); // the token has expired: only k is usable
     client.send(ping()).await.unwrap();
