@@ -40,14 +40,8 @@ def wait_port(port, timeout=5.0):
     sys.exit(f"mock server did not start on port {port}")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--conc", type=int, default=1)
-    ap.add_argument("--pairs", type=int, default=8)
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--n", type=int, default=2000)
-    ap.add_argument("--pin", action="store_true")
-    a = ap.parse_args()
+def fixtures():
+    """$WORK, $PORT, and the state dir, release CLI and driver run.sh leaves behind."""
     work = os.environ.get("WORK", "/tmp/claw-compare")
     port = int(os.environ.get("PORT", "18731"))
     state = os.path.join(work, "home-small", ".clawdbot")
@@ -56,6 +50,18 @@ def main():
     for path in (state, cli, driver):
         if not os.path.exists(path):
             sys.exit(f"missing {path}: run benches/compare/run.sh first")
+    return work, port, state, cli, driver
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--conc", type=int, default=1)
+    ap.add_argument("--pairs", type=int, default=8)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--pin", action="store_true")
+    a = ap.parse_args()
+    work, port, state, cli, driver = fixtures()
 
     mock_prefix, client_prefix = [], []
     if a.pin:

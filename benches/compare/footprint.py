@@ -25,10 +25,9 @@ import collections
 import os
 import re
 import subprocess
-import sys
 import tempfile
 
-from ab_small import KEY, ROOT, wait_port
+from ab_small import KEY, fixtures, wait_port
 
 SMALL, LARGE = 250, 500
 
@@ -72,14 +71,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--top", type=int, default=0)
     a = ap.parse_args()
-    work = os.environ.get("WORK", "/tmp/claw-compare")
-    port = int(os.environ.get("PORT", "18731"))
-    state = os.path.join(work, "home-small", ".clawdbot")
-    cli = os.path.join(ROOT, "target", "release", "claw-anthropic")
-    driver = os.path.join(ROOT, "target", "compare", "release", "claw-compare")
-    for path in (state, cli, driver):
-        if not os.path.exists(path):
-            sys.exit(f"missing {path}: run benches/compare/run.sh first")
+    _, port, state, cli, driver = fixtures()
     out = tempfile.mkdtemp(prefix="claw-footprint-")
     mock = subprocess.Popen(
         [cli, "mock-server", "--port", str(port)],
