@@ -150,10 +150,7 @@ pub struct BuiltRequest<B = MessageRequest> {
 impl<B: Serialize> BuiltRequest<B> {
     /// The body as JSON bytes.
     pub fn body_bytes(&self) -> Result<Vec<u8>> {
-        serde_json::to_vec(&self.body).map_err(|e| Error::InvalidRequest {
-            path: String::new(),
-            message: format!("the body could not be serialized: {e}"),
-        })
+        to_json(&self.body)
     }
 
     /// The value of a header (first match, case-insensitive name).
@@ -373,10 +370,10 @@ pub fn build_headers(
     Ok(headers)
 }
 
-/// Header sets a client built recently, reused while the provider, the credential and `accept`
-/// are the same (the config is immutable for a client): a request then costs one map copy
-/// instead of building, checking and hashing every header. Holds at most
-/// [`HeaderCache::CAPACITY`] sets (one per credential in use); never printed.
+/// Request heads (URL, header set, beta flags) a client built recently, reused while the
+/// provider, the credential and `accept` are the same (the config is immutable for a client): a
+/// request then shares the head instead of building, checking and hashing every header. Holds
+/// at most [`HeaderCache::CAPACITY`] heads (one per credential in use); never printed.
 #[derive(Default)]
 pub(crate) struct HeaderCache(std::sync::Mutex<Vec<CachedHeaders>>);
 
@@ -499,6 +496,14 @@ pub(crate) struct Prepared {
     pub warnings: Vec<String>,
 }
 
+/// A request body as JSON bytes.
+fn to_json<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
+    serde_json::to_vec(body).map_err(|e| Error::InvalidRequest {
+        path: String::new(),
+        message: format!("the body could not be serialized: {e}"),
+    })
+}
+
 /// The `anthropic-beta` header's name, made once.
 const ANTHROPIC_BETA: HeaderName = HeaderName::from_static("anthropic-beta");
 
@@ -534,10 +539,7 @@ pub(crate) fn prepare_messages(
     let finish = || -> Result<_> {
         let head = request_head(config, auth, model, body, options, header_cache)?;
         let cache_ttl = check::check_request_first_ttl(body)?.map(str::to_owned);
-        let bytes = serde_json::to_vec(&*body).map_err(|e| Error::InvalidRequest {
-            path: String::new(),
-            message: format!("the body could not be serialized: {e}"),
-        })?;
+        let bytes = to_json(&*body)?;
         Ok((head, cache_ttl, bytes))
     };
     let out = finish();
