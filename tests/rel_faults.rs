@@ -353,7 +353,37 @@ async fn slow_loris_headers_hit_the_request_timeout() {
             ..
         }
     ));
+    let text = err.to_string();
+    assert!(
+        text.contains("no response from") && text.contains("within 400ms"),
+        "{text}"
+    );
     // Timeouts are retried (twice) on the same profile, then recorded once.
+    assert_eq!(sleeper.delays().len(), 2);
+    assert_failed(&world.stats("anthropic:a"), "timeout", 1);
+}
+
+#[tokio::test]
+async fn slow_loris_headers_of_a_stream_hit_the_request_timeout() {
+    let f = fixture().await;
+    for _ in 0..3 {
+        f.server
+            .enqueue(MockReply::default_reply().slow_headers(1, Duration::from_millis(100)));
+    }
+    let world = World::new(&f.server.url(), &[("anthropic:a", &f.key_a)]);
+    let (client, sleeper) = world.client(RetryPolicy::default(), short_timeouts());
+    let err = bounded(client.stream(hello())).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportKind::Timeout,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("no response from"), "{err}");
     assert_eq!(sleeper.delays().len(), 2);
     assert_failed(&world.stats("anthropic:a"), "timeout", 1);
 }
@@ -371,8 +401,31 @@ async fn stalled_error_body_hits_the_request_timeout() {
     let (client, _) = world.client(RetryPolicy::default(), short_timeouts());
     let err = bounded(client.send(hello())).await.unwrap_err();
     assert_eq!(err.status(), Some(500), "{err:?}");
+    assert!(
+        err.to_string().contains("error body did not arrive"),
+        "{err}"
+    );
     let s = world.stats("anthropic:a");
     assert_eq!(s["errorCount"], 1, "{s}");
+}
+
+#[tokio::test]
+async fn stalled_error_body_of_a_stream_hits_the_request_timeout() {
+    let f = fixture().await;
+    f.server.enqueue(
+        MockReply::error(500, "api_error", "Internal server error")
+            .header("x-should-retry", "false")
+            .stall_after(10),
+    );
+    let world = World::new(&f.server.url(), &[("anthropic:a", &f.key_a)]);
+    let (client, _) = world.client(RetryPolicy::default(), short_timeouts());
+    let err = bounded(client.stream(hello())).await.unwrap_err();
+    assert_eq!(err.status(), Some(500), "{err:?}");
+    assert!(
+        err.to_string().contains("error body did not arrive"),
+        "{err}"
+    );
+    assert_eq!(world.stats("anthropic:a")["errorCount"], 1);
 }
 
 #[tokio::test]
@@ -386,6 +439,16 @@ async fn stalled_json_body_hits_the_request_timeout() {
     let (client, _) = world.client(RetryPolicy::default(), short_timeouts());
     let err = bounded(client.send(hello())).await.unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
+    assert!(err.to_string().contains("body was not read"), "{err}");
+    // Not retried (the body had begun), and the response's metadata is kept.
+    assert_eq!(credentials_seen(&f.server).len(), 1);
+    let Error::Transport {
+        meta: Some(meta), ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(meta.status, 200);
     assert_failed(&world.stats("anthropic:a"), "timeout", 1);
 }
 
