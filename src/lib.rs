@@ -39,3 +39,6 @@ pub use config::{Config, ModelRef};
 pub use env::EnvView;
 pub use error::{Error, FailureReason, Result};
 pub use paths::{AgentId, Paths};
+
+/// The `User-Agent` the [`Client`] sends (`claw-anthropic/<version>`).
+pub const USER_AGENT: &str = concat!("claw-anthropic/", env!("CARGO_PKG_VERSION"));

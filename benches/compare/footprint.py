@@ -13,7 +13,8 @@ divided by 500):
   per request, i.e. what a request pulls into the instruction cache when another process (the
   mock server on a shared core) has evicted it since the last one.
 
-With `--top N`, the crate's own functions with the most such lines are listed. The two counts
+With `--top N`, the crate's own functions with the most such lines are listed; with `--diff N`,
+the N functions (any crate's) whose line counts differ most between the two clients. The two counts
 are deterministic (no timing); note that under valgrind a run lasts ~50x longer, so the
 usage log's 500 ms flush runs every few requests and its code is counted as per-request code.
 
@@ -70,6 +71,7 @@ def per_request(small, large, extra):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--top", type=int, default=0)
+    ap.add_argument("--diff", type=int, default=0)
     a = ap.parse_args()
     _, port, state, cli, driver = fixtures()
     out = tempfile.mkdtemp(prefix="claw-footprint-")
@@ -112,6 +114,17 @@ def main():
         )
         for fn, n in by_fn.most_common(a.top):
             print(f"{n:5d}  {fn[:140]}")
+    if a.diff:
+        counts = {}
+        for name, (_, hot, line_fn) in results.items():
+            counts[name] = collections.Counter(
+                re.sub(r"::h[0-9a-f]{16}$", "", line_fn[l] or "?") for l in hot
+            )
+        delta = counts["crate"].copy()
+        delta.subtract(counts["reqwest"])
+        print("crate  reqwest  function")
+        for fn, _ in sorted(delta.items(), key=lambda kv: -abs(kv[1]))[: a.diff]:
+            print(f"{counts['crate'][fn]:5d}  {counts['reqwest'][fn]:7d}  {fn[:130]}")
 
 
 if __name__ == "__main__":

@@ -240,7 +240,7 @@ impl ClientBuilder {
                 .connect_timeout(self.timeouts.connect)
                 .pool_idle_timeout(Duration::from_secs(90))
                 .tcp_nodelay(true)
-                .user_agent(concat!("claw-anthropic/", env!("CARGO_PKG_VERSION")))
+                .user_agent(crate::USER_AGENT)
                 .build()
                 .map_err(|e| Error::Transport {
                     kind: crate::error::TransportKind::Other,

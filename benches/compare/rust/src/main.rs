@@ -7,7 +7,15 @@
 //! claw-compare reqwest-stream --url URL --key KEY --runs R        (raw bytes, no parsing)
 //! claw-compare crate-small    --state DIR --n N --conc C --runs R
 //! claw-compare reqwest-small  --url URL --key KEY --n N --conc C --runs R [--timeout-ms T]
+//!                             [--state DIR]
+//! claw-compare ab-small       --state DIR --key KEY --n N --conc C --runs R [--timeout-ms T]
 //! ```
+//! `ab-small` runs both in one process: after a warm-up batch each, R rounds of one batch of
+//! N requests per client (which goes first alternates), printing both clients' batch times.
+//! With `--state`, plain reqwest sends the very request this crate sends for the same call
+//! (built once with `build_messages` from that state dir's config: the same URL, headers,
+//! `User-Agent` and body bytes, prompt-cache breakpoint included), so the server does the same
+//! work for both; without it, a minimal hand-written request (fewer headers, no breakpoint).
 //! `--timeout-ms` gives each plain reqwest request a timeout (`RequestBuilder::timeout`), as
 //! this crate's requests always have one (`Timeouts::request`, 600 s by default).
 //! `--rt current` uses a current-thread tokio runtime instead of the default multi-thread one.
@@ -17,7 +25,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use claw_anthropic::auth::CredentialKind;
 use claw_anthropic::request::messages::{MessageParam, MessageRequest};
+use claw_anthropic::request::{AuthHeader, BuildOptions, build_messages};
 use claw_anthropic::{Client, Config, EnvView, Paths};
 use futures_util::StreamExt;
 use tokio::sync::Semaphore;
@@ -69,9 +79,34 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn client_for(state: &str) -> Result<Client, String> {
-    let paths = Paths::with_state_dir(state);
-    let config = Config::load_with(paths, EnvView::empty()).map_err(|e| e.to_string())?;
-    Client::new(Arc::new(config), None).map_err(|e| e.to_string())
+    Client::new(Arc::new(load_config(state)?), None).map_err(|e| e.to_string())
+}
+
+fn load_config(state: &str) -> Result<Config, String> {
+    Config::load_with(Paths::with_state_dir(state), EnvView::empty()).map_err(|e| e.to_string())
+}
+
+/// The URL, headers (without `User-Agent`, which the client adds) and body this crate sends
+/// for `request(false)` with an API key.
+fn same_request(
+    state: &str,
+    key: &str,
+) -> Result<(String, reqwest::header::HeaderMap, String), String> {
+    let config = load_config(state)?;
+    let secret = secrecy::SecretString::from(key.to_owned());
+    let built = build_messages(
+        &config,
+        AuthHeader::new(CredentialKind::ApiKey, &secret),
+        request(false),
+        &BuildOptions {
+            stream: Some(false),
+            ..BuildOptions::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let body = String::from_utf8(built.body_bytes().map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    Ok((built.url.to_string(), built.headers, body))
 }
 
 fn request(stream: bool) -> MessageRequest {
@@ -149,6 +184,96 @@ where
     Ok(serde_json::json!({"requests": n, "text_bytes": total}))
 }
 
+/// `n` non-streaming requests through this crate's client, `conc` at a time.
+async fn crate_batch(client: &Client, n: usize, conc: usize) -> Result<serde_json::Value, String> {
+    fan_out(n, conc, || {
+        let client = client.clone();
+        async move {
+            let r = client
+                .send(request(false))
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(r.value.text().len())
+        }
+    })
+    .await
+}
+
+/// Plain reqwest: one client, and the request it sends each time.
+struct Plain {
+    http: reqwest::Client,
+    url: String,
+    headers: reqwest::header::HeaderMap,
+    body: String,
+    timeout: Option<std::time::Duration>,
+    tool: &'static str,
+}
+
+impl Plain {
+    /// With `--state`, the very request this crate sends (see the module doc); else the
+    /// minimal one.
+    fn new(a: &Args) -> Result<Plain, String> {
+        let key = a.key.clone().ok_or("--key is required")?;
+        let mut http = reqwest::Client::builder().tcp_nodelay(true);
+        let (url, headers, body) = match &a.state {
+            Some(state) => {
+                http = http.user_agent(claw_anthropic::USER_AGENT);
+                same_request(state, &key)?
+            }
+            None => {
+                let mut h = reqwest::header::HeaderMap::new();
+                for (n, v) in [
+                    ("x-api-key", key.as_str()),
+                    ("anthropic-version", "2023-06-01"),
+                    ("content-type", "application/json"),
+                ] {
+                    h.insert(n, v.parse().map_err(|_| format!("bad header {n}"))?);
+                }
+                let base = a.url.clone().ok_or("--url is required without --state")?;
+                (format!("{base}/v1/messages"), h, body_json(false))
+            }
+        };
+        let tool = match (a.state.is_some(), a.timeout_ms.is_some()) {
+            (true, false) => "reqwest_same",
+            (true, true) => "reqwest_same_timeout",
+            (false, false) => "reqwest",
+            (false, true) => "reqwest_timeout",
+        };
+        Ok(Plain {
+            http: http.build().map_err(|e| e.to_string())?,
+            url,
+            headers,
+            body,
+            timeout: a.timeout_ms.map(std::time::Duration::from_millis),
+            tool,
+        })
+    }
+
+    /// `n` requests, `conc` at a time; each response decoded as a `serde_json::Value`.
+    async fn batch(&self, n: usize, conc: usize) -> Result<serde_json::Value, String> {
+        fan_out(n, conc, || {
+            let mut req = self.http.post(self.url.as_str());
+            for (name, value) in &self.headers {
+                req = req.header(name, value);
+            }
+            let mut req = req.body(self.body.clone());
+            if let Some(t) = self.timeout {
+                req = req.timeout(t);
+            }
+            async move {
+                let resp = req.send().await.map_err(|e| e.to_string())?;
+                if !resp.status().is_success() {
+                    return Err(format!("HTTP {}", resp.status()));
+                }
+                let v: serde_json::Value = resp.json().await.map_err(|e| e.to_string())?;
+                let text = v["content"][0]["text"].as_str().unwrap_or_default();
+                Ok(text.len())
+            }
+        })
+        .await
+    }
+}
+
 async fn run(a: Args) -> Result<(), String> {
     let need = |v: &Option<String>, name: &str| v.clone().ok_or(format!("--{name} is required"));
     match a.cmd.as_str() {
@@ -198,58 +323,38 @@ async fn run(a: Args) -> Result<(), String> {
         }
         "crate-small" => {
             let client = client_for(&need(&a.state, "state")?)?;
-            let (secs, check) = timed(a.runs, || {
-                fan_out(a.n, a.conc, || {
-                    let client = client.clone();
-                    async move {
-                        let r = client
-                            .send(request(false))
-                            .await
-                            .map_err(|e| e.to_string())?;
-                        Ok(r.value.text().len())
-                    }
-                })
-            })
-            .await?;
+            let (secs, check) = timed(a.runs, || crate_batch(&client, a.n, a.conc)).await?;
             emit("crate", &format!("small_c{}", a.conc), &secs, check);
         }
         "reqwest-small" => {
-            let url = Arc::new(format!("{}/v1/messages", need(&a.url, "url")?));
-            let key = Arc::new(need(&a.key, "key")?);
-            let http = reqwest::Client::builder()
-                .tcp_nodelay(true)
-                .build()
-                .map_err(|e| e.to_string())?;
-            let body = Arc::new(body_json(false));
-            let (secs, check) = timed(a.runs, || {
-                fan_out(a.n, a.conc, || {
-                    let mut req = http
-                        .post(url.as_str())
-                        .header("x-api-key", key.as_str())
-                        .header("anthropic-version", "2023-06-01")
-                        .header("content-type", "application/json")
-                        .body(body.as_str().to_owned());
-                    if let Some(ms) = a.timeout_ms {
-                        req = req.timeout(std::time::Duration::from_millis(ms));
+            let plain = Plain::new(&a)?;
+            let (secs, check) = timed(a.runs, || plain.batch(a.n, a.conc)).await?;
+            emit(plain.tool, &format!("small_c{}", a.conc), &secs, check);
+        }
+        "ab-small" => {
+            // Both clients in one process, batches interleaved (the first of each round
+            // alternates), so both see the same moment of a noisy machine.
+            let client = client_for(&need(&a.state, "state")?)?;
+            let plain = Plain::new(&a)?;
+            crate_batch(&client, a.n, a.conc).await?;
+            plain.batch(a.n, a.conc).await?;
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            let (mut c1, mut c2) = (serde_json::Value::Null, serde_json::Value::Null);
+            for round in 0..a.runs {
+                for first in [round % 2 == 0, round % 2 == 1] {
+                    let t = Instant::now();
+                    if first {
+                        c1 = crate_batch(&client, a.n, a.conc).await?;
+                        ours.push(t.elapsed().as_secs_f64());
+                    } else {
+                        c2 = plain.batch(a.n, a.conc).await?;
+                        theirs.push(t.elapsed().as_secs_f64());
                     }
-                    async move {
-                        let resp = req.send().await.map_err(|e| e.to_string())?;
-                        if !resp.status().is_success() {
-                            return Err(format!("HTTP {}", resp.status()));
-                        }
-                        let v: serde_json::Value = resp.json().await.map_err(|e| e.to_string())?;
-                        let text = v["content"][0]["text"].as_str().unwrap_or_default();
-                        Ok(text.len())
-                    }
-                })
-            })
-            .await?;
-            let tool = if a.timeout_ms.is_some() {
-                "reqwest_timeout"
-            } else {
-                "reqwest"
-            };
-            emit(tool, &format!("small_c{}", a.conc), &secs, check);
+                }
+            }
+            let scenario = format!("ab_small_c{}", a.conc);
+            emit("crate", &scenario, &ours, c1);
+            emit(plain.tool, &scenario, &theirs, c2);
         }
         other => return Err(format!("unknown subcommand {other}")),
     }
