@@ -136,9 +136,12 @@ pub(crate) struct MemoTicket {
 struct State {
     /// Successes not yet written, by profile id, oldest first.
     pending: IndexMap<String, Use>,
-    /// `pending` applied to the cached version `base_generation` (kept up to date by
-    /// [`Shared::record_use`]).
+    /// `pending` applied to the cached version `base_generation`; successes recorded since it
+    /// was brought up to date are applied when it is next read (see `view_stale`).
     view: Option<View>,
+    /// Whether `pending` changed since `view` was last brought up to date (a success is a few
+    /// writes to `pending`; the view is updated once, when it is read).
+    view_stale: bool,
     /// Bumped whenever `pending` changes.
     version: u64,
     /// The last resolution. Dropped when `pending` changes, except by a success of
@@ -292,19 +295,44 @@ impl Shared {
         if st.pending.is_empty() {
             return Ok(Some(base));
         }
-        if let (Some(g), Some(v)) = (generation, st.view.as_ref())
+        let State {
+            pending,
+            view,
+            view_stale,
+            ..
+        } = &mut *st;
+        if let (Some(g), Some(v)) = (generation, view.as_mut())
             && v.base_generation == g
         {
+            if *view_stale {
+                // In place unless a caller still holds the previous snapshot. Applying every
+                // pending success again is the same as applying the new ones (see
+                // `overlay_one`), and `pending` is in recording order.
+                overlay(Arc::make_mut(&mut v.store), pending);
+                *view_stale = false;
+            }
             return Ok(Some(v.store.clone()));
         }
         let mut store = AuthStore::clone(&base);
-        overlay(&mut store, &st.pending);
+        overlay(&mut store, pending);
         let store = Arc::new(store);
-        st.view = generation.map(|g| View {
+        *view = generation.map(|g| View {
             base_generation: g,
             store: store.clone(),
         });
+        *view_stale = false;
         Ok(Some(store))
+    }
+
+    /// The generation of the cached version while it is within the check interval (no file
+    /// access, no copy of the store); `None` when it must be checked or is not cached.
+    fn fresh_generation(&self) -> Option<u64> {
+        if self.file.is_none() || self.check_interval.is_zero() {
+            return None;
+        }
+        let cache = lock(&self.cache);
+        let c = cache.as_ref()?;
+        (c.checked.elapsed() < self.check_interval).then_some(c.generation)
     }
 
     /// The memoized resolution for `provider` (and `preferred`), if the store it came from is
@@ -317,8 +345,12 @@ impl Shared {
         preferred: Option<&str>,
         now_ms: u64,
     ) -> Result<std::result::Result<Arc<ResolvedAuth>, Option<MemoTicket>>> {
-        let Some((_, Some(generation))) = self.load_base()? else {
-            return Ok(Err(None));
+        let generation = match self.fresh_generation() {
+            Some(g) => g,
+            None => match self.load_base()? {
+                Some((_, Some(g))) => g,
+                _ => return Ok(Err(None)),
+            },
         };
         let st = lock(&self.state);
         let hit = st.memo.as_ref().filter(|m| {
@@ -412,24 +444,32 @@ impl Shared {
             {
                 st.memo = None;
             }
-            let u = Use {
-                provider: provider.to_owned(),
-                at_ms,
-            };
-            if let Some(v) = st.view.as_mut() {
-                // In place unless a caller still holds the previous snapshot.
-                overlay_one(Arc::make_mut(&mut v.store), profile, &u);
-            }
-            match st.pending.get_index_of(profile) {
-                // Re-recorded: it moves to the end (the order successes are applied in).
-                Some(i) if i + 1 == st.pending.len() => st.pending[i] = u,
+            st.view_stale = true;
+            match st.pending.last_mut() {
+                // The same profile again (the usual case): updated in place.
+                Some((last, u)) if last == profile => {
+                    if u.provider != provider {
+                        u.provider = provider.to_owned();
+                    }
+                    u.at_ms = at_ms;
+                }
+                // Else it moves to the end (the order successes are applied in).
                 _ => {
                     st.pending.shift_remove(profile);
-                    st.pending.insert(profile.to_owned(), u);
+                    st.pending.insert(
+                        profile.to_owned(),
+                        Use {
+                            provider: provider.to_owned(),
+                            at_ms,
+                        },
+                    );
                 }
             }
         }
-        if self.flush_scheduled.swap(true, Ordering::AcqRel) {
+        // Read first: once a flush is scheduled, later successes write nothing shared here.
+        if self.flush_scheduled.load(Ordering::Acquire)
+            || self.flush_scheduled.swap(true, Ordering::AcqRel)
+        {
             return;
         }
         match tokio::runtime::Handle::try_current() {
