@@ -105,7 +105,7 @@ async fn run_offline() -> claw_anthropic::Result<()> {
     println!("betas sent:    {}", stream.betas().join(","));
     println!(
         "request-id:    {}",
-        stream.meta().request_id.as_deref().unwrap_or("-")
+        stream.meta().request_id().unwrap_or("-")
     );
     let message = stream.final_message().await?;
     let u = &message.usage;

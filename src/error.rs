@@ -224,7 +224,7 @@ impl fmt::Display for ApiError {
         if let Some(p) = &self.profile_id {
             write!(f, " [profile {p}]")?;
         }
-        if let Some(id) = &self.meta.request_id {
+        if let Some(id) = self.meta.request_id() {
             write!(f, " (request-id {id})")?;
         }
         Ok(())
@@ -471,8 +471,8 @@ impl Error {
     /// `request-id` of the response this error came from, if any.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Error::Api(e) => e.meta.request_id.as_deref(),
-            Error::Transport { meta: Some(m), .. } => m.request_id.as_deref(),
+            Error::Api(e) => e.meta.request_id(),
+            Error::Transport { meta: Some(m), .. } => m.request_id(),
             _ => None,
         }
     }

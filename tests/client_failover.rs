@@ -134,9 +134,9 @@ async fn bad_request_is_neither_retried_nor_a_cooldown() {
     assert_eq!(api.profile_id.as_deref(), Some("anthropic:x"));
     // request-id and the typed rate-limit headers travel with the error.
     assert!(e.request_id().is_some_and(|id| id.starts_with("req_mock_")));
-    assert_eq!(api.meta.rate_limit.requests.limit, Some(4000));
-    assert!(api.meta.rate_limit.output_tokens.remaining.is_some());
-    assert!(api.meta.rate_limit.tokens.reset.is_some());
+    assert_eq!(api.meta.rate_limit().requests.limit, Some(4000));
+    assert!(api.meta.rate_limit().output_tokens.remaining.is_some());
+    assert!(api.meta.rate_limit().tokens.reset.is_some());
     assert!(h.sleeper.delays().is_empty());
     assert_eq!(h.creds(MSGS), vec![kx.clone()], "no rotation on 400");
     client.flush().await.unwrap();
@@ -162,12 +162,11 @@ async fn server_error_then_success() {
     assert_eq!(h.sleeper.delays(), vec![Duration::from_millis(500)]);
     assert!(
         r.meta
-            .request_id
-            .as_deref()
+            .request_id()
             .is_some_and(|id| id.starts_with("req_mock_"))
     );
     assert_eq!(r.meta.status, 200);
-    assert_eq!(r.meta.rate_limit.input_tokens.limit, Some(1_600_000));
+    assert_eq!(r.meta.rate_limit().input_tokens.limit, Some(1_600_000));
 }
 
 #[tokio::test]

@@ -35,11 +35,10 @@ async fn events_then_final_message_with_usage() {
     assert_eq!(s.profile_id(), Some("anthropic:s"));
     assert!(
         s.meta()
-            .request_id
-            .as_deref()
+            .request_id()
             .is_some_and(|i| i.starts_with("req_mock_"))
     );
-    assert_eq!(s.meta().rate_limit.requests.limit, Some(4000));
+    assert_eq!(s.meta().rate_limit().requests.limit, Some(4000));
     let mut names = Vec::new();
     let mut text = String::new();
     while let Some(ev) = s.next_event().await {
@@ -486,8 +485,8 @@ async fn api_errors_on_streams_carry_metadata_and_no_secret() {
         panic!("expected Error::Api, got {e:?}")
     };
     assert_eq!(api.status, 529);
-    assert!(api.meta.request_id.is_some());
-    assert_eq!(api.meta.rate_limit.tokens.limit, Some(2_000_000));
+    assert!(api.meta.request_id().is_some());
+    assert_eq!(api.meta.rate_limit().tokens.limit, Some(2_000_000));
     assert_eq!(api.meta.should_retry, Some(false));
     assert_no_secret(&e, &[&k]);
 }

@@ -782,7 +782,7 @@ fn summary(
         "profileId": profile,
         "credentialSource": source,
         "model": model,
-        "requestId": meta.request_id,
+        "requestId": meta.request_id(),
         "warnings": warnings,
     })
 }

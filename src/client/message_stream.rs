@@ -113,7 +113,7 @@ impl fmt::Debug for MessageStream {
         f.debug_struct("MessageStream")
             .field("model", &self.info.model)
             .field("profile_id", &self.info.profile_id)
-            .field("request_id", &self.info.meta.request_id)
+            .field("request_id", &self.info.meta.request_id())
             .field("done", &self.done)
             .finish_non_exhaustive()
     }

@@ -43,36 +43,96 @@ impl RateLimit {
     }
 }
 
-/// Which value of a rate-limit bucket a header carries.
-enum Field {
-    Limit,
-    Remaining,
-    Reset,
-}
-
 /// Metadata of one HTTP response.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+///
+/// `request-id` and the twelve `anthropic-ratelimit-*` values are kept as sent, in one buffer,
+/// and parsed when asked for ([`request_id`](Self::request_id),
+/// [`rate_limit`](Self::rate_limit)): most callers never look at them, and every response
+/// carries them. `Debug` and `Serialize` show the parsed form
+/// (`{status, request_id, rate_limit, retry_after, should_retry}`, `retry_after` in ms).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ResponseMeta {
     /// HTTP status.
     pub status: u16,
-    /// `request-id` header.
-    pub request_id: Option<String>,
-    /// Parsed rate-limit headers.
-    pub rate_limit: RateLimit,
     /// `retry-after-ms` / `retry-after` (seconds or HTTP date), as a duration from receipt.
-    #[serde(serialize_with = "ser_opt_duration_ms")]
     pub retry_after: Option<Duration>,
     /// `x-should-retry` header, when present.
     pub should_retry: Option<bool>,
+    raw: RawValues,
 }
 
-fn ser_opt_duration_ms<S: serde::Serializer>(
-    d: &Option<Duration>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    match d {
-        Some(d) => s.serialize_some(&(d.as_millis() as u64)),
-        None => s.serialize_none(),
+/// Where the values of [`SLOTS`] are: `(start, end)` in `text`, `(0, 0)` when absent (an
+/// empty value is kept as empty).
+#[derive(Clone, Default, PartialEq, Eq)]
+struct RawValues {
+    text: String,
+    spans: [(u16, u16); SLOTS.len()],
+    present: u16,
+}
+
+/// The headers kept raw: `request-id`, then per bucket (`requests`, `tokens`, `input-tokens`,
+/// `output-tokens`) its `-limit`, `-remaining` and `-reset`.
+const SLOTS: [&str; 13] = [
+    "request-id",
+    "anthropic-ratelimit-requests-limit",
+    "anthropic-ratelimit-requests-remaining",
+    "anthropic-ratelimit-requests-reset",
+    "anthropic-ratelimit-tokens-limit",
+    "anthropic-ratelimit-tokens-remaining",
+    "anthropic-ratelimit-tokens-reset",
+    "anthropic-ratelimit-input-tokens-limit",
+    "anthropic-ratelimit-input-tokens-remaining",
+    "anthropic-ratelimit-input-tokens-reset",
+    "anthropic-ratelimit-output-tokens-limit",
+    "anthropic-ratelimit-output-tokens-remaining",
+    "anthropic-ratelimit-output-tokens-reset",
+];
+
+/// The slot of a rate-limit header, from its name after `anthropic-ratelimit-`.
+fn rate_limit_slot(rest: &str) -> Option<usize> {
+    let (bucket, field) = rest.rsplit_once('-')?;
+    let b = match bucket {
+        "requests" => 0,
+        "tokens" => 1,
+        "input-tokens" => 2,
+        "output-tokens" => 3,
+        _ => return None,
+    };
+    let f = match field {
+        "limit" => 0,
+        "remaining" => 1,
+        "reset" => 2,
+        _ => return None,
+    };
+    Some(1 + 3 * b + f)
+}
+
+impl RawValues {
+    /// Keeps `value` in `slot` unless the slot already has one (the first value wins).
+    fn keep(&mut self, slot: usize, value: &str) {
+        let bit = 1u16 << slot;
+        if self.present & bit != 0 {
+            return;
+        }
+        let start = self.text.len();
+        let (Ok(s), Ok(e)) = (u16::try_from(start), u16::try_from(start + value.len())) else {
+            return; // over 64 KiB of such headers: not metadata worth keeping
+        };
+        if self.text.capacity() == 0 {
+            // One allocation for the usual set (13 values, mostly short).
+            self.text.reserve(256);
+        }
+        self.text.push_str(value);
+        self.spans[slot] = (s, e);
+        self.present |= bit;
+    }
+
+    fn get(&self, slot: usize) -> Option<&str> {
+        if self.present & (1u16 << slot) == 0 {
+            return None;
+        }
+        let (s, e) = self.spans[slot];
+        self.text.get(usize::from(s)..usize::from(e))
     }
 }
 
@@ -96,37 +156,20 @@ impl ResponseMeta {
             if !matches!(name.as_bytes().first(), Some(b'a' | b'r' | b'x')) {
                 continue;
             }
-            if let Some(rest) = name.strip_prefix("anthropic-ratelimit-") {
-                let rl = &mut meta.rate_limit;
-                let (b, field) = match rest {
-                    "requests-limit" => (&mut rl.requests, Field::Limit),
-                    "requests-remaining" => (&mut rl.requests, Field::Remaining),
-                    "requests-reset" => (&mut rl.requests, Field::Reset),
-                    "tokens-limit" => (&mut rl.tokens, Field::Limit),
-                    "tokens-remaining" => (&mut rl.tokens, Field::Remaining),
-                    "tokens-reset" => (&mut rl.tokens, Field::Reset),
-                    "input-tokens-limit" => (&mut rl.input_tokens, Field::Limit),
-                    "input-tokens-remaining" => (&mut rl.input_tokens, Field::Remaining),
-                    "input-tokens-reset" => (&mut rl.input_tokens, Field::Reset),
-                    "output-tokens-limit" => (&mut rl.output_tokens, Field::Limit),
-                    "output-tokens-remaining" => (&mut rl.output_tokens, Field::Remaining),
-                    "output-tokens-reset" => (&mut rl.output_tokens, Field::Reset),
-                    _ => continue,
-                };
-                let Ok(v) = value.to_str() else { continue };
-                match field {
-                    Field::Limit if b.limit.is_none() => b.limit = v.trim().parse().ok(),
-                    Field::Remaining if b.remaining.is_none() => {
-                        b.remaining = v.trim().parse().ok();
-                    }
-                    Field::Reset if b.reset.is_none() => b.reset = Some(v.to_owned()),
-                    _ => {}
-                }
+            let slot = match name.strip_prefix("anthropic-ratelimit-") {
+                Some(rest) => match rate_limit_slot(rest) {
+                    Some(slot) => Some(slot),
+                    None => continue,
+                },
+                None if name == "request-id" => Some(0),
+                None => None,
+            };
+            let Ok(v) = value.to_str() else { continue };
+            if let Some(slot) = slot {
+                meta.raw.keep(slot, v);
                 continue;
             }
-            let Ok(v) = value.to_str() else { continue };
             match name {
-                "request-id" if meta.request_id.is_none() => meta.request_id = Some(v.to_owned()),
                 "retry-after-ms" if retry_after_ms.is_none() => retry_after_ms = Some(v),
                 "retry-after" if retry_after.is_none() => retry_after = Some(v),
                 "x-should-retry" if meta.should_retry.is_none() => {
@@ -141,6 +184,58 @@ impl ResponseMeta {
         }
         meta.retry_after = parse_retry_after(retry_after_ms, retry_after, now);
         meta
+    }
+
+    /// The `request-id` header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.raw.get(0)
+    }
+
+    /// The `anthropic-ratelimit-*` headers, parsed (on each call): a limit or remaining count
+    /// that is not a number is `None`; a reset is the RFC 3339 text as sent.
+    pub fn rate_limit(&self) -> RateLimit {
+        let bucket = |b: usize| {
+            let slot = 1 + 3 * b;
+            RateLimitBucket {
+                limit: self.raw.get(slot).and_then(|v| v.trim().parse().ok()),
+                remaining: self.raw.get(slot + 1).and_then(|v| v.trim().parse().ok()),
+                reset: self.raw.get(slot + 2).map(str::to_owned),
+            }
+        };
+        RateLimit {
+            requests: bucket(0),
+            tokens: bucket(1),
+            input_tokens: bucket(2),
+            output_tokens: bucket(3),
+        }
+    }
+}
+
+impl std::fmt::Debug for ResponseMeta {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseMeta")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id())
+            .field("rate_limit", &self.rate_limit())
+            .field("retry_after", &self.retry_after)
+            .field("should_retry", &self.should_retry)
+            .finish()
+    }
+}
+
+impl serde::Serialize for ResponseMeta {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("ResponseMeta", 5)?;
+        st.serialize_field("status", &self.status)?;
+        st.serialize_field("request_id", &self.request_id())?;
+        st.serialize_field("rate_limit", &self.rate_limit())?;
+        st.serialize_field(
+            "retry_after",
+            &self.retry_after.map(|d| d.as_millis() as u64),
+        )?;
+        st.serialize_field("should_retry", &self.should_retry)?;
+        st.end()
     }
 }
 
@@ -193,7 +288,7 @@ mod tests {
                 h.append(name, "999".parse().unwrap());
             }
         }
-        let m = ResponseMeta::from_headers(200, &h, SystemTime::now()).rate_limit;
+        let m = ResponseMeta::from_headers(200, &h, SystemTime::now()).rate_limit();
         let expect = |i: u64| RateLimitBucket {
             limit: Some(3 * i + 1),
             remaining: Some(3 * i + 2),
@@ -227,23 +322,78 @@ mod tests {
         }
         let m = ResponseMeta::from_headers(429, &h, SystemTime::now());
         assert_eq!(m.status, 429);
-        assert_eq!(m.request_id.as_deref(), Some("req_1"));
-        assert_eq!(m.rate_limit.requests.limit, Some(50));
-        assert_eq!(m.rate_limit.requests.remaining, Some(49));
+        assert_eq!(m.request_id(), Some("req_1"));
+        assert_eq!(m.rate_limit().requests.limit, Some(50));
+        assert_eq!(m.rate_limit().requests.remaining, Some(49));
         assert_eq!(
-            m.rate_limit.requests.reset.as_deref(),
+            m.rate_limit().requests.reset.as_deref(),
             Some("2025-01-01T00:00:00Z")
         );
-        assert_eq!(m.rate_limit.input_tokens.limit, Some(1000));
-        assert_eq!(m.rate_limit.output_tokens.remaining, Some(7));
-        assert!(m.rate_limit.tokens.reset.is_some());
+        assert_eq!(m.rate_limit().input_tokens.limit, Some(1000));
+        assert_eq!(m.rate_limit().output_tokens.remaining, Some(7));
+        assert!(m.rate_limit().tokens.reset.is_some());
         assert_eq!(m.retry_after, Some(Duration::from_secs(3)));
         assert_eq!(m.should_retry, Some(false));
         assert!(
             ResponseMeta::from_headers(200, &Default::default(), SystemTime::now())
-                .rate_limit
+                .rate_limit()
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn serialized_and_debug_forms_show_the_parsed_values() {
+        let mut h = reqwest::header::HeaderMap::new();
+        for (n, v) in [
+            ("request-id", "req_9"),
+            ("anthropic-ratelimit-tokens-limit", "100"),
+            ("anthropic-ratelimit-tokens-remaining", "not a number"),
+            ("anthropic-ratelimit-tokens-reset", ""),
+            ("retry-after-ms", "250"),
+        ] {
+            h.insert(
+                reqwest::header::HeaderName::from_static(n),
+                reqwest::header::HeaderValue::from_static(v),
+            );
+        }
+        // Not visible ASCII: skipped, as an unreadable value.
+        h.insert(
+            "anthropic-ratelimit-requests-limit",
+            reqwest::header::HeaderValue::from_bytes(b"5\xff").unwrap(),
+        );
+        let m = ResponseMeta::from_headers(429, &h, SystemTime::now());
+        let bucket = |limit: Option<u64>, remaining: Option<u64>, reset: Option<&str>| serde_json::json!({"limit": limit, "remaining": remaining, "reset": reset});
+        assert_eq!(
+            serde_json::to_value(&m).unwrap(),
+            serde_json::json!({
+                "status": 429,
+                "request_id": "req_9",
+                "rate_limit": {
+                    "requests": bucket(None, None, None),
+                    "tokens": bucket(Some(100), None, Some("")),
+                    "input_tokens": bucket(None, None, None),
+                    "output_tokens": bucket(None, None, None),
+                },
+                "retry_after": 250,
+                "should_retry": null,
+            })
+        );
+        let d = format!("{m:?}");
+        assert!(d.contains("request_id: Some(\"req_9\")"), "{d}");
+        assert!(d.contains("limit: Some(100)"), "{d}");
+        assert_eq!(m.clone(), m);
+        assert_ne!(m, ResponseMeta::default());
+    }
+
+    #[test]
+    fn values_over_64_kib_in_total_are_dropped_not_cut() {
+        let mut h = reqwest::header::HeaderMap::new();
+        let long = "x".repeat(70_000);
+        h.insert("request-id", long.parse().unwrap());
+        h.insert("anthropic-ratelimit-requests-limit", "7".parse().unwrap());
+        let m = ResponseMeta::from_headers(200, &h, SystemTime::now());
+        assert_eq!(m.request_id(), None);
+        assert_eq!(m.rate_limit().requests.limit, Some(7));
     }
 
     #[test]

@@ -103,16 +103,15 @@ mod tests {
     use crate::error::ApiError;
 
     fn api(status: u16, retry_after: Option<Duration>, should: Option<bool>) -> Error {
+        let mut meta = ResponseMeta::default();
+        meta.status = status;
+        meta.retry_after = retry_after;
+        meta.should_retry = should;
         Error::Api(Box::new(ApiError {
             status,
             error_type: None,
             message: "x".into(),
-            meta: ResponseMeta {
-                status,
-                retry_after,
-                should_retry: should,
-                ..ResponseMeta::default()
-            },
+            meta,
             profile_id: None,
             token_auth: false,
         }))
