@@ -590,7 +590,8 @@ pub(crate) fn build_messages_for(
 #[derive(Debug)]
 #[must_use]
 pub(crate) struct ShapeUndo {
-    model: String,
+    /// The caller's model value, when the resolved id differs from it.
+    model: Option<String>,
     max_tokens: Option<u32>,
     temperature: Option<f64>,
     stream: Option<bool>,
@@ -600,7 +601,9 @@ pub(crate) struct ShapeUndo {
 impl ShapeUndo {
     /// Puts `body` back as it was before [`shape_body`].
     pub(crate) fn restore(self, body: &mut MessageRequest) {
-        body.model = self.model;
+        if let Some(m) = self.model {
+            body.model = m;
+        }
         body.max_tokens = self.max_tokens;
         body.temperature = self.temperature;
         body.stream = self.stream;
@@ -623,7 +626,8 @@ fn shape_body(
     }
     let params = config.model_params(model);
     let mut undo = ShapeUndo {
-        model: std::mem::replace(&mut body.model, model.model.clone()),
+        model: (body.model != model.model)
+            .then(|| std::mem::replace(&mut body.model, model.model.clone())),
         max_tokens: body.max_tokens,
         temperature: body.temperature,
         stream: body.stream,
@@ -987,6 +991,7 @@ mod tests {
             token in proptest::bool::ANY,
             manual in proptest::bool::ANY,
             stream in proptest::option::of(proptest::bool::ANY),
+            alias in proptest::bool::ANY,
         ) {
             let config = Config::from_json5(
                 r#"{ agents: { defaults: { models: { "anthropic/claude-sonnet-4-5": { alias: "sonnet", params: { cacheControlTtl: "1h", temperature: 0.2, maxTokens: 999 } } } } } }"#,
@@ -1000,7 +1005,11 @@ mod tests {
                 stream,
                 ..BuildOptions::default()
             };
-            let original = shaped_request(system, &turns, preset);
+            let mut original = shaped_request(system, &turns, preset);
+            if !alias {
+                // Already the resolved id: the body's model is left as it is.
+                original.model = "claude-sonnet-4-5".into();
+            }
             let mut body = original.clone();
             let cache = HeaderCache::default();
             let built = build_messages_for(&config, auth, model.clone(), original.clone(), &options, Vec::new(), None);
