@@ -84,7 +84,8 @@ def main():
         wait_port(port)
         clients = {
             "crate": [driver, "crate-small", "--state", state],
-            "reqwest": [driver, "reqwest-small", "--url", f"http://127.0.0.1:{port}", "--key", KEY],
+            # Plain reqwest sending this crate's exact request (see ab_small.py's `--baseline`).
+            "reqwest": [driver, "reqwest-small", "--state", state, "--key", KEY],
         }
         results = {}
         for name, cmd in clients.items():

@@ -215,6 +215,8 @@ if [[ " $ONLY " == *" small "* ]]; then
   for C in 1 64; do
     log "2. $N small requests at concurrency $C"
     measure "$DRIVER" reqwest-small --url "$URL" --key "$SMALL_KEY" --n "$N" --conc "$C" --runs "$RUNS"
+    # The same API call as the crate's, byte for byte (prompt-cache breakpoint, beta header, …).
+    measure "$DRIVER" reqwest-small --state "$STATE_SMALL" --key "$SMALL_KEY" --n "$N" --conc "$C" --runs "$RUNS"
     measure "$DRIVER" crate-small --state "$STATE_SMALL" --n "$N" --conc "$C" --runs "$RUNS"
     measure env PYTHONPATH="$ROOT/python" CLAW_ANTHROPIC_LIB="$ROOT/target/release/libclaw_anthropic.so" \
       "$PY" "$HERE/py_ffi.py" small "$STATE_SMALL" "$RUNS" "$N" "$C"

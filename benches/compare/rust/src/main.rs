@@ -9,10 +9,11 @@
 //! claw-compare reqwest-small  --url URL --key KEY --n N --conc C --runs R [--timeout-ms T]
 //!                             [--state DIR]
 //! claw-compare ab-small       --state DIR --key KEY --n N --conc C --runs R [--timeout-ms T]
+//!                             [--plain same|minimal --url URL]
 //! ```
 //! `ab-small` runs both in one process: after a warm-up batch each, R rounds of one batch of
 //! N requests per client (which goes first alternates), printing both clients' batch times.
-//! With `--state`, plain reqwest sends the very request this crate sends for the same call
+//! With `--state` (and without `--plain minimal`), plain reqwest sends the very request this crate sends for the same call
 //! (built once with `build_messages` from that state dir's config: the same URL, headers,
 //! `User-Agent` and body bytes, prompt-cache breakpoint included), so the server does the same
 //! work for both; without it, a minimal hand-written request (fewer headers, no breakpoint).
@@ -44,6 +45,7 @@ struct Args {
     runs: usize,
     current_thread: bool,
     timeout_ms: Option<u64>,
+    minimal: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -59,6 +61,7 @@ fn parse_args() -> Result<Args, String> {
         runs: 7,
         current_thread: false,
         timeout_ms: None,
+        minimal: false,
     };
     while let Some(flag) = it.next() {
         let v = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -72,6 +75,7 @@ fn parse_args() -> Result<Args, String> {
             "--runs" => a.runs = num()?.max(1),
             "--rt" => a.current_thread = v == "current",
             "--timeout-ms" => a.timeout_ms = Some(num()? as u64),
+            "--plain" => a.minimal = v == "minimal",
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
@@ -215,7 +219,8 @@ impl Plain {
     fn new(a: &Args) -> Result<Plain, String> {
         let key = a.key.clone().ok_or("--key is required")?;
         let mut http = reqwest::Client::builder().tcp_nodelay(true);
-        let (url, headers, body) = match &a.state {
+        let same = a.state.as_ref().filter(|_| !a.minimal);
+        let (url, headers, body) = match same {
             Some(state) => {
                 http = http.user_agent(claw_anthropic::USER_AGENT);
                 same_request(state, &key)?
@@ -233,7 +238,7 @@ impl Plain {
                 (format!("{base}/v1/messages"), h, body_json(false))
             }
         };
-        let tool = match (a.state.is_some(), a.timeout_ms.is_some()) {
+        let tool = match (same.is_some(), a.timeout_ms.is_some()) {
             (true, false) => "reqwest_same",
             (true, true) => "reqwest_same_timeout",
             (false, false) => "reqwest",
