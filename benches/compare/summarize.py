@@ -53,7 +53,10 @@ def main():
     rows, meta = load(sys.argv[1])
     out = []
     out.append(
-        f"Runs per cell: {meta.get('runs')} timed (+1 warm-up); Python SDK {meta.get('python_sdk')}, "
+        f"Runs per cell: {meta.get('runs')} timed (+1 warm-up)"
+        + (f", {meta['fast_runs']} for the millisecond streaming cells and the TS SDK's"
+           if "fast_runs" in meta else "")
+        + f"; Python SDK {meta.get('python_sdk')}, "
         f"TS SDK {meta.get('ts_sdk')} on node {meta.get('node')}, Python {meta.get('python')}; "
         f"load average before {meta.get('load_before')}, after {meta.get('load_after')}; "
         f"CPU pinning: {meta.get('pin', 'none')}."
