@@ -61,8 +61,9 @@ pub struct ResponseMeta {
     raw: RawValues,
 }
 
-/// Where the values of [`SLOTS`] are: `(start, end)` in `text`, `(0, 0)` when absent (an
-/// empty value is kept as empty).
+/// The values of [`SLOTS`], one after the other in `text`: slot `i` holds `text[start..end]`
+/// from `spans[i]` when bit `i` of `present` is set (an empty value is kept as empty; a slot
+/// keeps the first value sent).
 #[derive(Clone, Default, PartialEq, Eq)]
 struct RawValues {
     text: String,
