@@ -335,8 +335,18 @@ async fn ten_megabyte_error_body_is_read_bounded() {
     assert_failed(&world.stats("anthropic:a"), "unknown", 1);
 }
 
-#[tokio::test]
-async fn slow_loris_headers_hit_the_request_timeout() {
+/// Sends `hello()` through `client.send` or, with `stream`, `client.stream` (the stream is
+/// dropped: these tests look at errors before any event).
+async fn call(client: &claw_anthropic::Client, stream: bool) -> Result<(), Error> {
+    if stream {
+        bounded(client.stream(hello())).await.map(drop)
+    } else {
+        bounded(client.send(hello())).await.map(drop)
+    }
+}
+
+/// Response heads that trickle in slower than the request timeout.
+async fn slow_loris_headers(stream: bool) {
     let f = fixture().await;
     for _ in 0..3 {
         f.server
@@ -344,7 +354,7 @@ async fn slow_loris_headers_hit_the_request_timeout() {
     }
     let world = World::new(&f.server.url(), &[("anthropic:a", &f.key_a)]);
     let (client, sleeper) = world.client(RetryPolicy::default(), short_timeouts());
-    let err = bounded(client.send(hello())).await.unwrap_err();
+    let err = call(&client, stream).await.unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
     assert!(matches!(
         err,
@@ -364,33 +374,18 @@ async fn slow_loris_headers_hit_the_request_timeout() {
 }
 
 #[tokio::test]
-async fn slow_loris_headers_of_a_stream_hit_the_request_timeout() {
-    let f = fixture().await;
-    for _ in 0..3 {
-        f.server
-            .enqueue(MockReply::default_reply().slow_headers(1, Duration::from_millis(100)));
-    }
-    let world = World::new(&f.server.url(), &[("anthropic:a", &f.key_a)]);
-    let (client, sleeper) = world.client(RetryPolicy::default(), short_timeouts());
-    let err = bounded(client.stream(hello())).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                kind: TransportKind::Timeout,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    assert!(err.to_string().contains("no response from"), "{err}");
-    assert_eq!(sleeper.delays().len(), 2);
-    assert_failed(&world.stats("anthropic:a"), "timeout", 1);
+async fn slow_loris_headers_hit_the_request_timeout() {
+    slow_loris_headers(false).await;
 }
 
 #[tokio::test]
-async fn stalled_error_body_hits_the_request_timeout() {
-    // Headers of a 500 arrive, then the body stops: reading the error body must time out.
+async fn slow_loris_headers_of_a_stream_hit_the_request_timeout() {
+    slow_loris_headers(true).await;
+}
+
+/// Headers of a 500 arrive, then the body stops: reading the error body must time out, and
+/// the error keeps the status.
+async fn stalled_error_body(stream: bool) {
     let f = fixture().await;
     f.server.enqueue(
         MockReply::error(500, "api_error", "Internal server error")
@@ -399,7 +394,7 @@ async fn stalled_error_body_hits_the_request_timeout() {
     );
     let world = World::new(&f.server.url(), &[("anthropic:a", &f.key_a)]);
     let (client, _) = world.client(RetryPolicy::default(), short_timeouts());
-    let err = bounded(client.send(hello())).await.unwrap_err();
+    let err = call(&client, stream).await.unwrap_err();
     assert_eq!(err.status(), Some(500), "{err:?}");
     assert!(
         err.to_string().contains("error body did not arrive"),
@@ -410,22 +405,13 @@ async fn stalled_error_body_hits_the_request_timeout() {
 }
 
 #[tokio::test]
+async fn stalled_error_body_hits_the_request_timeout() {
+    stalled_error_body(false).await;
+}
+
+#[tokio::test]
 async fn stalled_error_body_of_a_stream_hits_the_request_timeout() {
-    let f = fixture().await;
-    f.server.enqueue(
-        MockReply::error(500, "api_error", "Internal server error")
-            .header("x-should-retry", "false")
-            .stall_after(10),
-    );
-    let world = World::new(&f.server.url(), &[("anthropic:a", &f.key_a)]);
-    let (client, _) = world.client(RetryPolicy::default(), short_timeouts());
-    let err = bounded(client.stream(hello())).await.unwrap_err();
-    assert_eq!(err.status(), Some(500), "{err:?}");
-    assert!(
-        err.to_string().contains("error body did not arrive"),
-        "{err}"
-    );
-    assert_eq!(world.stats("anthropic:a")["errorCount"], 1);
+    stalled_error_body(true).await;
 }
 
 #[tokio::test]
