@@ -796,3 +796,35 @@ async fn the_request_log_keeps_the_newest_up_to_the_limit_and_counts_all() {
     assert_eq!(server.request_count(), 1);
     assert_eq!(claw_anthropic::mock::MAX_RECORDED, 10_000);
 }
+
+/// The listening socket queues `LISTEN_BACKLOG` connections (capped by the kernel's
+/// `somaxconn`), not std's 128: a load test opening hundreds of streams at once must not lose
+/// SYNs (those clients would retry a second later). Read back with `ss`, which reports a
+/// listener's backlog as its send queue.
+#[tokio::test]
+async fn the_listener_queues_a_load_tests_worth_of_connections() {
+    let server = MockServer::start().await.unwrap();
+    let port = server.url().rsplit(':').next().unwrap().to_owned();
+    let out = match std::process::Command::new("ss")
+        .args(["-ltnH", &format!("sport = :{port}")])
+        .output()
+    {
+        Ok(o) if o.status.success() => String::from_utf8(o.stdout).unwrap(),
+        other => panic!("`ss` (iproute2) is needed for this test: {other:?}"),
+    };
+    let backlog: u32 = out
+        .split_whitespace()
+        .nth(2)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected `ss` output: {out:?}"));
+    let somaxconn: u32 = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        backlog,
+        claw_anthropic::mock::LISTEN_BACKLOG.min(somaxconn),
+        "{out}"
+    );
+}

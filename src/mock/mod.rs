@@ -182,6 +182,21 @@ fn bind_error(port: u16, e: std::io::Error) -> Error {
     }
 }
 
+/// Pending connections the listening socket queues before the server accepts them. The
+/// default of `std`/tokio (128) is too few for a load test that opens hundreds of connections
+/// at once: the kernel drops the excess SYNs and those clients retry a second later.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listener on 127.0.0.1:`port` with [`LISTEN_BACKLOG`] (the kernel caps it at
+/// `net.core.somaxconn`).
+fn listen(port: u16) -> std::io::Result<TcpListener> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    // As std's listeners do on Unix: a port in TIME_WAIT can be listened on again at once.
+    socket.set_reuseaddr(true)?;
+    socket.bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)))?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 impl MockServer {
     /// Starts on a random port, on the current tokio runtime.
     pub async fn start() -> Result<MockServer> {
@@ -190,9 +205,7 @@ impl MockServer {
 
     /// Starts on `port` (0 = random), on the current tokio runtime.
     pub async fn start_on(port: u16) -> Result<MockServer> {
-        let listener = TcpListener::bind(("127.0.0.1", port))
-            .await
-            .map_err(|e| bind_error(port, e))?;
+        let listener = listen(port).map_err(|e| bind_error(port, e))?;
         let addr = listener.local_addr().map_err(|e| bind_error(port, e))?;
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner::default()),
