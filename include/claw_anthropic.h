@@ -441,6 +441,43 @@ claw_result claw_client_stream_cancellable(claw_client *client,
                                            claw_error **err);
 
 /**
+ * Counts the input tokens of a request (`POST /v1/messages/count_tokens`): `request_json` as
+ * for `claw_client_send` (`max_tokens` and sampling options are not sent). Uses the first
+ * usable credential of the model's provider, with the client's retry policy but no profile
+ * rotation or model fallback.
+ *
+ * On success `*out_tokens` receives the count. Errors as for `claw_client_send`. Blocks;
+ * thread-safe.
+ *
+ * # Safety
+ * `client` is a live client; `request_json` is NUL-terminated; `out_tokens` is valid for
+ * writes; `err` is NULL or valid for writes.
+ */
+claw_result claw_client_count_tokens(claw_client *client,
+                                     const char *request_json,
+                                     uint64_t *out_tokens,
+                                     claw_error **err);
+
+/**
+ * One page of the provider's models (`GET /v1/models`) for the default model's provider:
+ * `after_id` NULL for the first page (else the `last_id` of the previous one), `limit` 0 for
+ * the API's default page size (else 1–1000).
+ *
+ * On success `*out_json` receives the page as the API returns it (`{"data": [...],
+ * "has_more": …, "first_id": …, "last_id": …}`), to free with `claw_string_free`. Errors as
+ * for `claw_client_send`. Blocks; thread-safe.
+ *
+ * # Safety
+ * `client` is a live client; `after_id` is NULL or NUL-terminated; `out_json` is valid for
+ * writes; `err` is NULL or valid for writes.
+ */
+claw_result claw_client_list_models(claw_client *client,
+                                    const char *after_id,
+                                    uint32_t limit,
+                                    char **out_json,
+                                    claw_error **err);
+
+/**
  * Frees a client: stops its runtime (waiting for its worker threads) and closes its
  * connections. `claw_client_free(NULL)` does nothing. In a child process after `fork()` the
  * runtime's threads do not exist: there the client's memory is leaked on purpose (its threads

@@ -367,6 +367,32 @@ class Client(_Handle):
         message is then ``.message``."""
         return MessageStream(self, _c_json(req), cancel)
 
+    def count_tokens(self, req: Request) -> int:
+        """The input tokens of a request (``POST /v1/messages/count_tokens``), with the first
+        usable credential (no profile rotation or model fallback)."""
+        ptr = self._enter()
+        try:
+            out = ctypes.c_uint64()
+            _call(lib.claw_client_count_tokens, ptr, _c_json(req), ctypes.byref(out))
+            return int(out.value)
+        finally:
+            self._leave()
+
+    def list_models(self, after_id: Optional[Text] = None, limit: Optional[int] = None) -> JSON:
+        """One page of ``GET /v1/models``: ``{"data": [...], "has_more", "first_id",
+        "last_id"}``; pass the page's ``last_id`` as ``after_id`` for the next one."""
+        if limit is not None and not 1 <= limit <= 1000:
+            raise ValueError("limit must be between 1 and 1000")
+        ptr = self._enter()
+        try:
+            return json.loads(
+                _call_string(
+                    lib.claw_client_list_models, ptr, _c_text(after_id, "after_id"), limit or 0
+                )
+            )
+        finally:
+            self._leave()
+
 
 _DONE = object()
 

@@ -64,6 +64,21 @@ class ClientTests(unittest.TestCase):
         self.assertEqual(req["body"]["model"], "claude-sonnet-4-5")
         self.assertEqual(req["headers"]["x-api-key"], mask(KEY_A))
 
+    def test_count_tokens_and_a_page_of_models(self) -> None:
+        self.assertGreater(self.client.count_tokens(PING), 0)
+        (req,) = self.server.requests()
+        self.assertEqual(req["path"], "/v1/messages/count_tokens")
+        self.assertNotIn("max_tokens", req["body"])
+        first = self.client.list_models(limit=2)
+        self.assertEqual(len(first["data"]), 2)
+        self.assertTrue(first["has_more"])
+        second = self.client.list_models(after_id=first["last_id"], limit=2)
+        self.assertNotEqual(second["data"][0]["id"], first["data"][0]["id"])
+        query = self.server.requests()[-1]["query"]
+        self.assertEqual(query, f"limit=2&after_id={first['last_id']}")
+        with self.assertRaises(ValueError):
+            self.client.list_models(limit=0)
+
     def test_stream_is_a_real_iterator(self) -> None:
         self.server.load_script({"replies": [{"kind": "text", "text": "Hello from Python"}]})
         stream = self.client.stream(PING)

@@ -391,6 +391,82 @@ pub unsafe extern "C" fn claw_client_stream_cancellable(
     }
 }
 
+/// Counts the input tokens of a request (`POST /v1/messages/count_tokens`): `request_json` as
+/// for `claw_client_send` (`max_tokens` and sampling options are not sent). Uses the first
+/// usable credential of the model's provider, with the client's retry policy but no profile
+/// rotation or model fallback.
+///
+/// On success `*out_tokens` receives the count. Errors as for `claw_client_send`. Blocks;
+/// thread-safe.
+///
+/// # Safety
+/// `client` is a live client; `request_json` is NUL-terminated; `out_tokens` is valid for
+/// writes; `err` is NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn claw_client_count_tokens(
+    client: *mut claw_client,
+    request_json: *const c_char,
+    out_tokens: *mut u64,
+    err: *mut *mut claw_error,
+) -> claw_result {
+    // SAFETY: the caller's contract, checked where possible.
+    unsafe {
+        guard(err, || {
+            let client = arg_ref(client, "client")?;
+            let request = parse_request(arg_str(request_json, "request_json")?)?;
+            check_out(out_tokens, "out_tokens")?;
+            let n = client.run(None, async {
+                client
+                    .client
+                    .count_tokens(request)
+                    .await
+                    .map_err(FfiError::from)
+            })?;
+            write_out(out_tokens, n);
+            Ok(())
+        })
+    }
+}
+
+/// One page of the provider's models (`GET /v1/models`) for the default model's provider:
+/// `after_id` NULL for the first page (else the `last_id` of the previous one), `limit` 0 for
+/// the API's default page size (else 1–1000).
+///
+/// On success `*out_json` receives the page as the API returns it (`{"data": [...],
+/// "has_more": …, "first_id": …, "last_id": …}`), to free with `claw_string_free`. Errors as
+/// for `claw_client_send`. Blocks; thread-safe.
+///
+/// # Safety
+/// `client` is a live client; `after_id` is NULL or NUL-terminated; `out_json` is valid for
+/// writes; `err` is NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn claw_client_list_models(
+    client: *mut claw_client,
+    after_id: *const c_char,
+    limit: u32,
+    out_json: *mut *mut c_char,
+    err: *mut *mut claw_error,
+) -> claw_result {
+    // SAFETY: the caller's contract, checked where possible.
+    unsafe {
+        guard(err, || {
+            let client = arg_ref(client, "client")?;
+            let after_id = arg_opt_str(after_id, "after_id")?;
+            check_out(out_json, "out_json")?;
+            let page = client.run(None, async {
+                client
+                    .client
+                    .list_models_page(after_id, (limit > 0).then_some(limit))
+                    .await
+                    .map_err(FfiError::from)
+            })?;
+            let json = to_json(&page, "the model list")?;
+            write_out(out_json, to_c_string(json)?);
+            Ok(())
+        })
+    }
+}
+
 /// Frees a client: stops its runtime (waiting for its worker threads) and closes its
 /// connections. `claw_client_free(NULL)` does nothing. In a child process after `fork()` the
 /// runtime's threads do not exist: there the client's memory is leaked on purpose (its threads

@@ -1,6 +1,7 @@
 /* Sending and streaming through the C ABI against the crate's loopback mock server: send,
  * stream, a stream stopped by its callback, 401 → profile rotation, every profile rejected,
- * rate limiting, no credentials, cancel from another thread (send and stream), fork-then-use. */
+ * rate limiting, no credentials, cancel from another thread (send and stream), fork-then-use,
+ * count_tokens and a page of models. */
 #include <pthread.h>
 #include <signal.h>
 #include <sys/types.h>
@@ -44,6 +45,24 @@ static void test_send(claw_client *client) {
     CHECK_CONTAINS(msg, "\"role\":\"assistant\"");
     CHECK_CONTAINS(msg, "pong");
     claw_string_free(msg);
+}
+
+static void test_count_tokens_and_models(claw_client *client) {
+    claw_error *err = NULL;
+    uint64_t tokens = 0;
+    char *page = NULL;
+    CHECK_OK(claw_client_count_tokens(client, PING, &tokens, &err), err);
+    CHECK(tokens > 0);
+    CHECK_ERR(claw_client_count_tokens(client, PING, NULL, &err), err, CLAW_ERR_NULL_ARGUMENT);
+    CHECK_ERR(claw_client_count_tokens(client, "[1,2", &tokens, &err), err, CLAW_ERR_INVALID_JSON);
+    CHECK_OK(claw_client_list_models(client, NULL, 2, &page, &err), err);
+    CHECK_CONTAINS(page, "\"data\":[{");
+    CHECK_CONTAINS(page, "\"has_more\":true");
+    claw_string_free(page);
+    page = NULL;
+    CHECK_ERR(claw_client_list_models(client, NULL, 0, NULL, &err), err, CLAW_ERR_NULL_ARGUMENT);
+    CHECK_ERR(claw_client_list_models(NULL, NULL, 0, &page, &err), err, CLAW_ERR_NULL_ARGUMENT);
+    CHECK(page == NULL);
 }
 
 struct events {
@@ -343,6 +362,7 @@ int main(void) {
 
     test_bad_client_arguments(cfg, client);
     test_send(client);
+    test_count_tokens_and_models(client);
     test_stream(client);
     test_cancel(client);
     test_fork(client);
