@@ -16,7 +16,7 @@
 //! # Ok(()) }
 //! ```
 #![deny(missing_docs)]
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 pub mod auth;
 pub mod client;
@@ -24,8 +24,6 @@ pub mod clock;
 pub mod config;
 pub mod env;
 pub mod error;
-#[allow(unsafe_code)]
-pub mod ffi;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod paths;

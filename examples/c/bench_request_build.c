@@ -1,7 +1,7 @@
 /*
  * Times claw_request_build (a dry run: parse the request JSON, resolve the credential, build the
  * request, render it as JSON) in a loop and prints ns/call. Compare with the Rust API doing the
- * same work: `cargo bench --bench ffi_request_build`.
+ * same work: `cargo bench --bench request_json`.
  *
  *   make -C examples/c bench        # builds against target/release
  */

@@ -770,10 +770,9 @@ impl BreakpointUndo {
     fn restore(self, body: &mut MessageRequest) {
         if let (Some(p), Some(system)) = (self.system, body.system.as_mut())
             && let SystemPrompt::Blocks(blocks) = system
+            && let Some(text) = unplace(blocks, p)
         {
-            if let Some(text) = unplace(blocks, p) {
-                *system = SystemPrompt::Text(text);
-            }
+            *system = SystemPrompt::Text(text);
         }
         if let Some((i, p)) = self.user
             && let Some(MessageContent::Blocks(blocks)) =

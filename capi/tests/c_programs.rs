@@ -1,4 +1,4 @@
-//! Compiles the C example and the C tests (`tests/c/*.c`) with `cc -std=c11 -Wall -Wextra -Werror
+//! Compiles the C example and the C tests (`capi/tests/c/*.c`) with `cc -std=c11 -Wall -Wextra -Werror
 //! -pedantic` against the freshly built cdylib and runs them, each in its own scratch directory
 //! (`HOME`, `CLAWDBOT_STATE_DIR`, working directory), with no `ANTHROPIC_*`/`CLAWDBOT_*` variables
 //! inherited. Tests that talk HTTP use the crate's loopback mock server through
@@ -7,8 +7,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The repository root (the workspace holding this crate).
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("capi/ has a parent")
+        .to_path_buf()
 }
 
 /// The directory holding the cdylib built for this test run: `target/<profile>/deps` (where cargo
@@ -40,7 +44,7 @@ fn compile(sources: &[&Path], out: &Path) {
         .arg("-I")
         .arg(root().join("include"))
         .arg("-I")
-        .arg(root().join("tests/c"))
+        .arg(root().join("capi/tests/c"))
         .args(sources)
         .arg("-o")
         .arg(out)
@@ -92,14 +96,14 @@ fn build_and_run(src: &str, args: &[&str]) -> String {
 
 #[test]
 fn c_config_status_build_auth_and_arguments() {
-    let out = build_and_run("tests/c/test_config.c", &[]);
+    let out = build_and_run("capi/tests/c/test_config.c", &[]);
     assert!(out.contains("test_config: ok"), "{out}");
 }
 
 #[cfg(feature = "mock")]
 #[test]
 fn c_client_send_stream_rotation_cancel_fork_against_the_mock() {
-    let out = build_and_run("tests/c/test_client.c", &[]);
+    let out = build_and_run("capi/tests/c/test_client.c", &[]);
     assert!(out.contains("test_client: ok"), "{out}");
 }
 

@@ -3,8 +3,8 @@
 use super::boundary::{arg_opt_str, arg_ref, check_out, guard, to_c_string, write_out};
 use super::config::claw_config;
 use super::error::{CLAW_ERR_INTERNAL, FfiError, claw_error, claw_result};
-use crate::paths::AgentId;
-use crate::status::StatusReport;
+use claw::paths::AgentId;
+use claw::status::StatusReport;
 use std::ffi::c_char;
 
 /// The `models status --json` report for `agent_id` (NULL = the config's default agent): the

@@ -2,12 +2,12 @@
 # Builds the C tests and the C quickstart against the debug cdylib (with the mock server) and runs
 # each under valgrind: any memory error or definitely-lost block fails. Called by .ci/run.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 root=$(pwd)
 
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
-# --all-features: the same feature set as `cargo test --all-features`, so CI reuses its build.
-cargo build --lib --all-features --quiet
+# --all-features: the same feature set as the README's test command, so CI reuses its build.
+cargo build -p claw-anthropic-capi --all-features --quiet
 libdir="$root/target/debug"
 
 work=$(mktemp -d)
@@ -19,7 +19,7 @@ run() { # name source [args...]
   local dir="$work/$name"
   mkdir -p "$dir/state"
   cc -std=c11 -Wall -Wextra -Werror -pedantic -g -D_POSIX_C_SOURCE=200809L \
-    -I "$root/include" -I "$root/tests/c" "$root/$src" -o "$dir/prog" \
+    -I "$root/include" -I "$root/capi/tests/c" "$root/$src" -o "$dir/prog" \
     -L "$libdir" -lclaw_anthropic -Wl,-rpath,"$libdir" -lpthread -ldl -lm
   echo "== valgrind $src $*"
   (
@@ -31,7 +31,7 @@ run() { # name source [args...]
   )
 }
 
-run test_config tests/c/test_config.c
-run test_client tests/c/test_client.c
+run test_config capi/tests/c/test_config.c
+run test_client capi/tests/c/test_client.c
 run quickstart examples/c/quickstart.c --mock
 echo "valgrind: no errors, nothing definitely lost"

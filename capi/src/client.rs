@@ -10,7 +10,7 @@ use super::error::{
     CLAW_ERR_STOPPED_BY_CALLBACK, CLAW_ERR_USED_AFTER_FORK, FfiError, claw_error, claw_result,
 };
 use super::request::parse_request;
-use crate::client::Client;
+use claw::client::Client;
 use std::ffi::{CString, c_char, c_int, c_void};
 use std::future::Future;
 use std::mem::ManuallyDrop;
@@ -183,11 +183,11 @@ pub unsafe extern "C" fn claw_client_new_with_options(
                 b.agent(agent);
                 if let Some(o) = options {
                     let ms = std::time::Duration::from_millis;
-                    let mut retry = crate::client::RetryPolicy::default();
+                    let mut retry = claw::client::RetryPolicy::default();
                     if let Some(n) = o.max_retries {
                         retry.max_retries = n;
                     }
-                    let mut t = crate::client::Timeouts::default();
+                    let mut t = claw::client::Timeouts::default();
                     t.connect = o.connect_timeout_ms.map_or(t.connect, ms);
                     t.request = o.request_timeout_ms.map_or(t.request, ms);
                     t.stream_idle = o.stream_idle_timeout_ms.map_or(t.stream_idle, ms);

@@ -137,7 +137,7 @@ pub(crate) unsafe fn write_out<T>(out: *mut T, value: T) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ffi::error::{
+    use crate::error::{
         CLAW_ERR_NULL_ARGUMENT, claw_error_code, claw_error_free, claw_error_message,
     };
     use std::ptr;

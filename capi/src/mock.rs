@@ -17,7 +17,7 @@ use std::ptr;
 /// `claw_mock_server_load_script`. Thread-safe. Stopped and freed by `claw_mock_server_free`.
 pub struct claw_mock_server {
     #[cfg(feature = "mock")]
-    server: crate::mock::MockServer,
+    server: claw::mock::MockServer,
     url: CString,
 }
 
@@ -45,7 +45,7 @@ pub unsafe extern "C" fn claw_mock_server_start(
             check_out(out, "out")?;
             #[cfg(feature = "mock")]
             {
-                let server = crate::mock::MockServer::start_background()?;
+                let server = claw::mock::MockServer::start_background()?;
                 let url = CString::new(server.url()).unwrap_or_default();
                 write_out(
                     out,
@@ -96,7 +96,7 @@ pub unsafe extern "C" fn claw_mock_server_load_script(
             #[cfg(feature = "mock")]
             {
                 let text = arg_str(script_json, "script_json")?;
-                let script = crate::mock::MockScript::from_json(text)?;
+                let script = claw::mock::MockScript::from_json(text)?;
                 server.server.load_script(script);
                 Ok(())
             }
@@ -144,7 +144,7 @@ pub unsafe extern "C" fn claw_mock_server_requests_json(
 }
 
 #[cfg(feature = "mock")]
-fn requests_json(server: &crate::mock::MockServer) -> String {
+fn requests_json(server: &claw::mock::MockServer) -> String {
     use serde_json::{Map, Value, json};
     let list: Vec<Value> = server
         .requests()
@@ -153,10 +153,10 @@ fn requests_json(server: &crate::mock::MockServer) -> String {
             let mut headers = Map::new();
             for (name, value) in &r.headers {
                 let shown = match name.as_str() {
-                    "x-api-key" => crate::auth::mask(value),
+                    "x-api-key" => claw::auth::mask(value),
                     "authorization" => match value.strip_prefix("Bearer ") {
-                        Some(t) => format!("Bearer {}", crate::auth::mask(t)),
-                        None => crate::auth::mask(value),
+                        Some(t) => format!("Bearer {}", claw::auth::mask(t)),
+                        None => claw::auth::mask(value),
                     },
                     _ => value.clone(),
                 };

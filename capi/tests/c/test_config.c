@@ -1,5 +1,5 @@
 /* Config, status, dry-run build, stored credentials and argument checking through the C ABI
- * (no network). Run by tests/ffi_c.rs with CLAW_TEST_DIR set to a fresh directory, HOME and
+ * (no network). Run by capi/tests/c_programs.rs with CLAW_TEST_DIR set to a fresh directory, HOME and
  * CLAWDBOT_STATE_DIR pointing into it, and no ANTHROPIC_* variables. */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -24,6 +24,13 @@ static void test_version(void) {
     CHECK(v != NULL);
     CHECK(strlen(v) >= 5);
     CHECK(v[0] >= '0' && v[0] <= '9');
+    /* The header's version macros name the library this program runs with. */
+    {
+        char expected[64];
+        snprintf(expected, sizeof expected, "%d.%d.%d", CLAW_ANTHROPIC_VERSION_MAJOR,
+                 CLAW_ANTHROPIC_VERSION_MINOR, CLAW_ANTHROPIC_VERSION_PATCH);
+        CHECK(strcmp(v, expected) == 0);
+    }
 }
 
 static claw_config *load_config(const char *state) {

@@ -1,24 +1,19 @@
-//! `claw_request_build` through the C ABI versus the Rust API doing the same work: resolve the
-//! agent's credential, build the Messages request (alias, max_tokens, cache TTL, betas), render
-//! the masked dry run.
+//! The Rust side of the C ABI's `claw_request_build`: resolve the agent's credential, build the
+//! Messages request (alias, max_tokens, cache TTL, betas), render the masked dry run.
 //!
 //! * `rust_typed`: typed `MessageRequest` in, `serde_json::Value` out (what a Rust caller does).
 //! * `rust_json`: JSON text in, JSON text out — exactly the work of the C function.
-//! * `c_abi`: `claw_request_build` called through its `extern "C"` symbol (plus
-//!   `claw_string_free`), i.e. the C path minus the C compiler. `examples/c/bench_request_build.c`
-//!   (`make -C examples/c bench`) times the same call from a C program.
 //!
-//! Target: `c_abi` within 2× of `rust_typed`. Run: `cargo bench --bench ffi_request_build`
+//! `examples/c/bench_request_build.c` (`make -C examples/c bench`) times the same call through the
+//! C library from a C program; target: within 2× of `rust_typed`.
+//! Run: `cargo bench --bench request_json`
 
 use claw_anthropic::auth::AgentAuth;
-use claw_anthropic::ffi::{CLAW_OK, claw_config, claw_config_free, claw_config_from_json5_in};
 use claw_anthropic::request::build::{AuthHeader, BuildOptions, build_messages};
 use claw_anthropic::request::messages::MessageRequest;
 use claw_anthropic::{AgentId, Config, EnvView, Paths};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use std::ffi::{CString, c_char};
 use std::hint::black_box;
-use std::ptr;
 use std::sync::Arc;
 
 const CONFIG: &str = "{ env: { ANTHROPIC_API_KEY: 'sk-ant-api03-bench-0123456789abcdefghijklmnopqrstuvwxyz' },\
@@ -67,38 +62,7 @@ fn bench(c: &mut Criterion) {
         })
     });
 
-    let text = CString::new(CONFIG).unwrap();
-    let dir = CString::new(state.path().to_str().unwrap()).unwrap();
-    let request = CString::new(REQUEST).unwrap();
-    let mut cfg: *mut claw_config = ptr::null_mut();
-    // SAFETY: valid NUL-terminated inputs and out-pointers; the config is freed below.
-    unsafe {
-        assert_eq!(
-            claw_config_from_json5_in(text.as_ptr(), dir.as_ptr(), &mut cfg, ptr::null_mut()),
-            CLAW_OK
-        );
-    }
-    group.bench_function("c_abi", |b| {
-        b.iter(|| {
-            let mut out: *mut c_char = ptr::null_mut();
-            // SAFETY: `cfg` is live; inputs are NUL-terminated; `out` is freed right after.
-            unsafe {
-                let rc = claw_anthropic::ffi::claw_request_build(
-                    cfg,
-                    ptr::null(),
-                    request.as_ptr(),
-                    &mut out,
-                    ptr::null_mut(),
-                );
-                assert_eq!(rc, CLAW_OK);
-                black_box(*out);
-                claw_anthropic::ffi::claw_string_free(out);
-            }
-        })
-    });
     group.finish();
-    // SAFETY: made above, freed once.
-    unsafe { claw_config_free(cfg) };
 }
 
 criterion_group!(benches, bench);

@@ -3,12 +3,12 @@
 use super::boundary::{arg_opt_str, arg_ref, arg_str, check_out, guard, to_c_string, write_out};
 use super::config::claw_config;
 use super::error::{CLAW_ERR_INTERNAL, CLAW_ERR_INVALID_JSON, FfiError, claw_error, claw_result};
-use crate::auth::AgentAuth;
-use crate::config::Config;
-use crate::error::{Error, Result};
-use crate::paths::AgentId;
-use crate::request::build::{AuthHeader, BuildOptions, build_messages};
-use crate::request::messages::MessageRequest;
+use claw::auth::AgentAuth;
+use claw::config::Config;
+use claw::error::{Error, Result};
+use claw::paths::AgentId;
+use claw::request::build::{AuthHeader, BuildOptions, build_messages};
+use claw::request::messages::MessageRequest;
 use std::ffi::c_char;
 use std::sync::Arc;
 

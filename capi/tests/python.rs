@@ -5,8 +5,12 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+/// The repository root (the workspace holding this crate).
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("capi/ has a parent")
+        .to_path_buf()
 }
 
 fn cdylib() -> PathBuf {

@@ -1,11 +1,9 @@
 //! C ABI misuse and hostile input, driven from Rust through the same `extern "C"` functions C
 //! calls: NULL in every pointer argument, NULL frees, invalid UTF-8, deep nesting, huge JSON,
 //! callbacks that fail or call back into the library. Fork-then-use is covered by the C driver
-//! (`tests/c/test_client.c`, run by `tests/ffi_c.rs`).
-#![cfg(feature = "mock")]
-#![allow(unsafe_code)]
+//! (`capi/tests/c/test_client.c`, run by `capi/tests/c_programs.rs`).
 
-use claw_anthropic::ffi::*;
+use crate::*;
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::ptr::{null, null_mut};
 

@@ -2,9 +2,9 @@
 
 use super::boundary::{arg_opt_str, arg_ref, arg_str, check_out, guard, guard_value, write_out};
 use super::error::{FfiError, claw_error, claw_result};
-use crate::config::Config;
-use crate::env::EnvView;
-use crate::paths::{AgentId, Paths, default_agent_id};
+use claw::config::Config;
+use claw::env::EnvView;
+use claw::paths::{AgentId, Paths, default_agent_id};
 use std::ffi::c_char;
 use std::sync::Arc;
 

@@ -3,10 +3,8 @@
 use super::boundary::{arg_opt_str, arg_ref, arg_str, guard, to_c_string, write_out};
 use super::config::claw_config;
 use super::error::{claw_error, claw_result};
-use crate::auth::AgentAuth;
-use crate::auth::setup_token::{
-    upsert_api_key_profile, upsert_token_profile, validate_setup_token,
-};
+use claw::auth::AgentAuth;
+use claw::auth::setup_token::{upsert_api_key_profile, upsert_token_profile, validate_setup_token};
 use std::ffi::c_char;
 
 /// Stores an Anthropic API key as an `api_key` profile in the agent's auth store (created with

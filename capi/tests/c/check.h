@@ -1,4 +1,4 @@
-/* Tiny assertion helpers shared by the C tests in tests/c. */
+/* Tiny assertion helpers shared by the C tests in capi/tests/c. */
 #ifndef CLAW_TEST_CHECK_H
 #define CLAW_TEST_CHECK_H
 
@@ -66,7 +66,7 @@
 static inline const char *test_dir(void) {
     const char *d = getenv("CLAW_TEST_DIR");
     if (d == NULL || d[0] == '\0') {
-        fprintf(stderr, "CLAW_TEST_DIR is not set (run through tests/ffi_c.rs or tests/c/run.sh)\n");
+        fprintf(stderr, "CLAW_TEST_DIR is not set (run through capi/tests/c_programs.rs or capi/tests/c/valgrind.sh)\n");
         exit(2);
     }
     return d;

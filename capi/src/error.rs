@@ -4,7 +4,7 @@
 //! codes are only ever appended to a block. C callers compare against the `CLAW_ERR_*` macros;
 //! `claw_error_code(err)` always equals the `claw_result` the call returned.
 
-use crate::error::Error;
+use claw::error::Error;
 use std::ffi::{CString, c_char};
 use std::ptr;
 
@@ -264,7 +264,7 @@ pub unsafe extern "C" fn claw_error_free(err: *mut claw_error) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{ApiError, TransportKind};
+    use claw::error::{ApiError, TransportKind};
 
     fn api(status: u16, ty: Option<&str>, msg: &str) -> Error {
         Error::Api(Box::new(ApiError {
@@ -318,11 +318,11 @@ mod tests {
         assert_eq!(e.code, CLAW_ERR_AUTH_REJECTED);
         assert!(e.message.contains("401"));
         let all = Error::AllModelsFailed {
-            attempts: vec![crate::error::Attempt {
+            attempts: vec![claw::error::Attempt {
                 model: "anthropic/claude-sonnet-4-5".into(),
                 profile_id: Some("anthropic:b".into()),
                 message: "HTTP 429".into(),
-                reason: crate::FailureReason::RateLimit,
+                reason: claw::FailureReason::RateLimit,
                 status: Some(429),
             }],
         };

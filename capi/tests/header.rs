@@ -1,21 +1,26 @@
 //! The committed C header equals a fresh cbindgen generation, and compiles as C11 and C++17 with
 //! `-Wall -Wextra -Werror -pedantic`, also when included twice in one translation unit.
 //!
-//! `UPDATE_HEADER=1 cargo test --test ffi_header` rewrites `include/claw_anthropic.h`.
+//! `UPDATE_HEADER=1 cargo test -p claw-anthropic-capi --test header` rewrites `include/claw_anthropic.h`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The repository root (the workspace holding this crate).
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("capi/ has a parent")
+        .to_path_buf()
 }
 
 fn generate() -> String {
     let root = root();
-    let config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
+    let config =
+        cbindgen::Config::from_file(root.join("capi/cbindgen.toml")).expect("cbindgen.toml");
     let bindings = cbindgen::Builder::new()
         .with_config(config)
-        .with_src(root.join("src/ffi/mod.rs"))
+        .with_src(root.join("capi/src/lib.rs"))
         .generate()
         .expect("cbindgen generation");
     let mut out = Vec::new();
@@ -41,7 +46,7 @@ fn header_is_up_to_date() {
             .unwrap_or_else(|| committed.lines().count().min(fresh.lines().count()) + 1);
         panic!(
             "include/claw_anthropic.h is stale (first difference at line {line}); \
-             regenerate it with `UPDATE_HEADER=1 cargo test --test ffi_header`"
+             regenerate it with `UPDATE_HEADER=1 cargo test -p claw-anthropic-capi --test header`"
         );
     }
 }

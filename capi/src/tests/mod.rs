@@ -1,0 +1,5 @@
+//! Tests that call the C ABI's `extern "C"` functions from Rust (unit tests: the crate builds no
+//! Rust library for integration tests to link).
+
+#[cfg(feature = "mock")]
+mod hostile;
