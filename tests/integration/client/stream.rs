@@ -1,14 +1,12 @@
 //! Streaming, `count_tokens`, `list_models` and response metadata, against the loopback mock.
 #![cfg(feature = "mock")]
 
-mod client_support;
-
+use crate::support::*;
 use claw_anthropic::client::stream::{ContentDelta, StreamEvent};
 use claw_anthropic::client::{RetryPolicy, Timeouts};
 use claw_anthropic::mock::MockReply;
 use claw_anthropic::request::messages::{ContentBlock, MessageParam, MessageRequest};
 use claw_anthropic::{Error, FailureReason};
-use client_support::*;
 use serde_json::json;
 use std::time::Duration;
 

@@ -1,33 +1,19 @@
-//! Shared helpers of the `client_*` integration tests: a temp `$HOME`, a config pointing the
-//! providers at a loopback mock server, and a client with a manual clock, fixed jitter and a
-//! recording sleeper.
-#![allow(dead_code)]
+//! A mock server with its own temp `$HOME`: a config pointing the anthropic provider at the
+//! server, and clients with a manual clock, fixed jitter and a recording sleeper.
 
 use claw_anthropic::client::{ClientBuilder, RecordingSleeper, RetryPolicy, Timeouts};
 use claw_anthropic::clock::{FixedJitter, ManualClock};
 use claw_anthropic::mock::MockServer;
 use claw_anthropic::request::messages::{MessageParam, MessageRequest};
-use claw_anthropic::{Client, Config, EnvView, Error, Paths};
+use claw_anthropic::{Client, Config, EnvView, Error};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// A fixed "now" (2023-11-14T22:13:20Z).
-pub const NOW: u64 = 1_700_000_000_000;
-pub const MIN: u64 = 60_000;
-pub const HOUR: u64 = 3_600_000;
-
-pub fn key(fill: char) -> String {
-    format!("sk-ant-api03-{}", fill.to_string().repeat(40))
-}
-
-/// The part of a fake key that must never appear in output (masking keeps 8 + 8 characters).
-pub fn secret_core(key: &str) -> String {
-    key[14..key.len() - 9].to_owned()
-}
+use super::{Home, NOW, credentials_at, secret_core};
 
 pub struct Harness {
-    pub home: tempfile::TempDir,
+    pub home: Home,
     pub server: MockServer,
     pub clock: Arc<ManualClock>,
     pub sleeper: Arc<RecordingSleeper>,
@@ -40,15 +26,14 @@ impl Harness {
     /// by the server's URL.
     pub async fn new(extra: &str) -> Harness {
         let server = MockServer::start().await.unwrap();
-        let home = tempfile::tempdir().unwrap();
+        let home = Home::new();
         let extra = extra.replace("@URL@", &server.url());
         let text = format!(
             "{{ models: {{ providers: {{ anthropic: {{ baseUrl: \"{}\", api: \"anthropic-messages\", models: [] }} }} }}, {extra} }}",
             server.url()
         );
-        let h = home.path().to_string_lossy().into_owned();
-        let paths = Paths::from_vars(move |k| (k == "HOME").then(|| h.clone()));
-        let config = Arc::new(Config::from_json5_with(&text, paths, EnvView::empty()).unwrap());
+        let config =
+            Arc::new(Config::from_json5_with(&text, home.paths(), EnvView::empty()).unwrap());
         Harness {
             home,
             server,
@@ -59,9 +44,7 @@ impl Harness {
     }
 
     pub fn store_path(&self) -> PathBuf {
-        self.home
-            .path()
-            .join(".clawdbot/agents/main/agent/auth-profiles.json")
+        self.home.store()
     }
 
     /// Writes the main agent's store: api_key profiles `(id, key)` with `usageStats`.
@@ -74,13 +57,11 @@ impl Harness {
             );
         }
         let store = json!({"version": 1, "profiles": p, "usageStats": usage});
-        let path = self.store_path();
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, serde_json::to_string_pretty(&store).unwrap()).unwrap();
+        self.home.write_store("main", &store);
     }
 
     pub fn read_store(&self) -> Value {
-        serde_json::from_str(&std::fs::read_to_string(self.store_path()).unwrap()).unwrap()
+        self.home.read_store("main")
     }
 
     /// A builder with the manual clock, the recording sleeper and jitter fixed at `jitter`.
@@ -102,12 +83,7 @@ impl Harness {
 
     /// Credentials of the recorded requests to `path`, in order.
     pub fn creds(&self, path: &str) -> Vec<String> {
-        self.server
-            .requests()
-            .iter()
-            .filter(|r| r.path == path)
-            .map(|r| r.credential().unwrap_or("").to_owned())
-            .collect()
+        credentials_at(&self.server, path)
     }
 
     /// `model` fields of the recorded `/v1/messages` bodies.

@@ -5,14 +5,12 @@
 //! real timeouts but assert nothing about durations.
 #![cfg(feature = "mock")]
 
-mod rel_support;
-
+use crate::support::*;
 use claw_anthropic::Error;
 use claw_anthropic::FailureReason;
 use claw_anthropic::client::RetryPolicy;
 use claw_anthropic::error::TransportKind;
 use claw_anthropic::mock::{MockReply, MockServer};
-use rel_support::*;
 use std::time::Duration;
 
 /// Guard so a regression shows up as a failure, not a hung test run.

@@ -3,73 +3,14 @@
 #![cfg(all(feature = "cli", feature = "mock"))]
 
 use claw_anthropic::mock::{MockReply, MockServer};
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
+
+use crate::support::{Home, text};
 
 const KEY: &str = "sk-ant-api03-CLITESTKEYcliTESTKEYcliTESTKEYcli-0001";
 
 fn token() -> String {
     format!("sk-ant-oat01-{}", "T".repeat(90))
-}
-
-struct Home {
-    dir: tempfile::TempDir,
-}
-
-impl Home {
-    fn new() -> Self {
-        Home {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-    fn state(&self) -> PathBuf {
-        self.path().join(".clawdbot")
-    }
-    fn store(&self) -> PathBuf {
-        self.state().join("agents/main/agent/auth-profiles.json")
-    }
-    fn write_config(&self, text: &str) {
-        std::fs::create_dir_all(self.state()).unwrap();
-        std::fs::write(self.state().join("clawdbot.json"), text).unwrap();
-    }
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_claw-anthropic"));
-        c.args(args)
-            .env_clear()
-            .env("HOME", self.path())
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("NO_COLOR", "1")
-            .current_dir(self.path())
-            .stdin(Stdio::null());
-        c
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().unwrap()
-    }
-    fn run_stdin(&self, args: &[&str], input: &str) -> Output {
-        let mut child = self
-            .cmd(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 fn assert_no_secret(out: &Output, secret: &str) {

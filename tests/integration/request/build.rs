@@ -1,7 +1,7 @@
 //! Request building (SPEC §5): golden dry-run files and behaviour checks.
 //!
-//! Golden files live in `tests/fixtures/request/`; `UPDATE_GOLDEN=1 cargo test --test request_build`
-//! rewrites them. The `user-agent` value is normalised to `claw-anthropic/<version>` so a version
+//! Golden files live in `tests/fixtures/request/`;
+//! `UPDATE_GOLDEN=1 cargo test --all-features --test integration request::build` rewrites them. The `user-agent` value is normalised to `claw-anthropic/<version>` so a version
 //! bump does not change the files.
 
 use claw_anthropic::auth::CredentialKind;

@@ -1,8 +1,6 @@
 //! OAuth refresh against a loopback token endpoint (SPEC §4 "OAuth refresh").
 
-mod auth_support;
-
-use auth_support::*;
+use crate::support::*;
 use claw_anthropic::Error;
 use claw_anthropic::auth::{AgentAuth, CredentialKind};
 use serde_json::{Value, json};

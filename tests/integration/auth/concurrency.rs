@@ -10,6 +10,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::support::test_name;
+
 const WORKERS: usize = 8;
 const UPDATES: u64 = 200;
 
@@ -51,12 +53,21 @@ fn eight_processes_lose_no_update() {
     let path = dir.path().join("agents/main/agent/auth-profiles.json");
     // Start from a Clawdbot-written store so unknown fields must survive the storm too.
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, include_str!("fixtures/auth/clawdbot-store.json")).unwrap();
+    std::fs::write(
+        &path,
+        include_str!("../../fixtures/auth/clawdbot-store.json"),
+    )
+    .unwrap();
     let exe = std::env::current_exe().unwrap();
     let children: Vec<_> = (0..WORKERS)
         .map(|i| {
             Command::new(&exe)
-                .args(["--exact", "hammer_worker", "--test-threads=1", "--quiet"])
+                .args([
+                    "--exact",
+                    &test_name(module_path!(), "hammer_worker"),
+                    "--test-threads=1",
+                    "--quiet",
+                ])
                 .env("CLAW_AUTH_HAMMER", &path)
                 .env("CLAW_AUTH_HAMMER_ID", i.to_string())
                 .stdout(Stdio::piped())

@@ -10,15 +10,13 @@
 //! Counts are scaled to this 2-core machine (see RELIABILITY.md): each locked write fsyncs.
 #![cfg(feature = "mock")]
 
-mod rel_support;
-
+use crate::support::*;
 use claw_anthropic::auth::lock::LockOptions;
 use claw_anthropic::auth::store::{AuthStore, FileStore, StoreBackend, StoreTxn};
 use claw_anthropic::client::{ProfilePin, RecordingSleeper, RetryPolicy};
 use claw_anthropic::clock::{Clock, SharedClock};
 use claw_anthropic::mock::{MockReply, MockServer};
 use claw_anthropic::{AgentId, Client, Error};
-use rel_support::*;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::BufRead;
@@ -368,7 +366,7 @@ fn spawn_writer(path: &Path, id: usize) -> std::process::Child {
     Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "store_writer_child",
+            &test_name(module_path!(), "store_writer_child"),
             "--nocapture",
             "--test-threads=1",
         ])
@@ -385,7 +383,11 @@ fn killed_writers_never_corrupt_the_store_or_lose_acknowledged_updates() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("agent/auth-profiles.json");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, include_str!("fixtures/auth/clawdbot-store.json")).unwrap();
+    std::fs::write(
+        &path,
+        include_str!("../../fixtures/auth/clawdbot-store.json"),
+    )
+    .unwrap();
 
     let mut seed = 0xc0ffee_u64 ^ std::process::id() as u64;
     // Writers 0..3 are killed after a random number of acknowledged updates.
@@ -562,7 +564,7 @@ fn kill_during_a_large_write_leaves_old_or_new_never_partial() {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
-                "big_store_writer_child",
+                &test_name(module_path!(), "big_store_writer_child"),
                 "--nocapture",
                 "--test-threads=1",
             ])

@@ -5,7 +5,7 @@ use claw_anthropic::auth::order::{is_usable_now, resolve_profile_order, unusable
 use claw_anthropic::auth::store::{AuthStore, UsageStats};
 use serde_json::{Value, json};
 
-const NOW: u64 = 1_700_000_000_000;
+use crate::support::NOW;
 
 fn api(p: &str) -> Value {
     json!({"type": "api_key", "provider": p, "key": "sk-ant-api03-k"})

@@ -1,42 +1,22 @@
-//! Shared helpers of the `rel_*` reliability tests: a throw-away `$HOME`, a loopback mock
-//! server, an auth store with recognisable fake secrets, and clients that never sleep.
-#![allow(dead_code)]
+//! A throw-away `$HOME` whose config points at a given (mock) server, an auth store of api-key
+//! profiles in an explicit order, and clients that never sleep; store assertions.
 
 use claw_anthropic::client::{RecordingSleeper, RetryPolicy, Timeouts};
 use claw_anthropic::clock::{FixedJitter, ManualClock, SharedClock};
 use claw_anthropic::env::EnvSource;
 use claw_anthropic::mock::MockServer;
 use claw_anthropic::request::messages::{MessageParam, MessageRequest};
-use claw_anthropic::{AgentId, Client, Config, EnvView, Paths};
+use claw_anthropic::{AgentId, Client, Config, EnvView};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A fixed "now" (2023-11-14T22:13:20Z).
-pub const NOW: u64 = 1_700_000_000_000;
-pub const MIN: u64 = 60_000;
-
-/// Recognisable fake secrets: none of them may ever show up in output.
-pub const CANARY: &str = "SECRETCANARY";
-pub fn canary_key(tag: char) -> String {
-    format!(
-        "sk-ant-api03-SECRETCANARY{}-{}-tail",
-        tag.to_string().repeat(24),
-        tag.to_string().repeat(8)
-    )
-}
-pub fn canary_token(tag: char) -> String {
-    format!(
-        "sk-ant-oat01-SECRETCANARY{}-{}-tail",
-        tag.to_string().repeat(60),
-        tag.to_string().repeat(8)
-    )
-}
+use super::{Home, NOW, credentials_at};
 
 /// A temp `$HOME` with a config pointing at a mock server and a store of api-key profiles.
 pub struct World {
-    pub home: tempfile::TempDir,
+    pub home: Home,
     pub config: Arc<Config>,
     pub clock: Arc<ManualClock>,
     /// Clients made by [`World::client`]: their coalesced successes are flushed before the
@@ -56,13 +36,11 @@ impl World {
     }
 
     pub fn with_config(config_json5: &str, profiles: &[(&str, &str)]) -> World {
-        let home = tempfile::tempdir().unwrap();
-        let world_home = home.path().to_string_lossy().into_owned();
-        let paths = Paths::from_vars(move |k| (k == "HOME").then(|| world_home.clone()));
+        let home = Home::new();
         let config = Arc::new(
             Config::from_json5_with(
                 config_json5,
-                paths,
+                home.paths(),
                 EnvView::empty().with_layer(EnvSource::Process, Vec::<(String, String)>::new()),
             )
             .unwrap(),
@@ -92,14 +70,11 @@ impl World {
     }
 
     pub fn store_path(&self) -> PathBuf {
-        self.home()
-            .join(".clawdbot/agents/main/agent/auth-profiles.json")
+        self.home.store()
     }
 
     pub fn write_store(&self, v: &Value) {
-        let p = self.store_path();
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, serde_json::to_string_pretty(v).unwrap()).unwrap();
+        self.home.write_store("main", v);
     }
 
     pub fn store(&self) -> Value {
@@ -107,7 +82,7 @@ impl World {
         for c in self.clients.lock().unwrap().iter() {
             c.flush_blocking().unwrap();
         }
-        serde_json::from_str(&std::fs::read_to_string(self.store_path()).unwrap()).unwrap()
+        self.home.read_store("main")
     }
 
     /// `usageStats[id]` (Null when absent).
@@ -159,14 +134,9 @@ pub fn short_timeouts() -> Timeouts {
     }
 }
 
-/// Statuses of the `/v1/messages` requests the server saw, per credential.
+/// The credential of each `/v1/messages` request the server saw, in order.
 pub fn credentials_seen(server: &MockServer) -> Vec<String> {
-    server
-        .requests()
-        .iter()
-        .filter(|r| r.path == "/v1/messages")
-        .map(|r| r.credential().unwrap_or_default().to_string())
-        .collect()
+    credentials_at(server, "/v1/messages")
 }
 
 /// Asserts a profile's stats show a successful use at NOW and nothing else.

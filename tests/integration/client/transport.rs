@@ -2,8 +2,7 @@
 //! inject headers, and TLS is rustls only (no native-tls / OpenSSL in the dependency graph).
 #![cfg(feature = "mock")]
 
-mod rel_support;
-
+use crate::support::*;
 use claw_anthropic::Error;
 use claw_anthropic::auth::credential::CredentialKind;
 use claw_anthropic::client::RetryPolicy;
@@ -11,7 +10,6 @@ use claw_anthropic::clock::SharedClock;
 use claw_anthropic::mock::MockServer;
 use claw_anthropic::request::build::{AuthHeader, BuildOptions, build_messages};
 use claw_anthropic::{AgentId, Client, Config};
-use rel_support::*;
 use secrecy::SecretString;
 use std::sync::Arc;
 

@@ -2,8 +2,6 @@
 //! (`tests/fixtures/conformance/`): the first credential the reference sent, the credential it
 //! rotated to, the store bookkeeping afterwards, and which auth source `models status` reported.
 
-mod auth_support;
-
 use claw_anthropic::auth::{AgentAuth, CredentialKind, CredentialSource, mask};
 use claw_anthropic::env::EnvSource;
 use claw_anthropic::{Config, EnvView, Error, FailureReason, Paths};

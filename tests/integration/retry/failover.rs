@@ -2,12 +2,10 @@
 //! store afterwards (SPEC §4/§6), model fallback, profile pins and sessions.
 #![cfg(feature = "mock")]
 
-mod client_support;
-
+use crate::support::*;
 use claw_anthropic::client::{ProfilePin, RetryPolicy, Timeouts};
 use claw_anthropic::mock::MockReply;
 use claw_anthropic::{Error, FailureReason};
-use client_support::*;
 use serde_json::{Value, json};
 use std::time::Duration;
 

@@ -1,8 +1,6 @@
 //! The resolution chain (SPEC §4), per-agent isolation, failover, setup-token upserts.
 
-mod auth_support;
-
-use auth_support::*;
+use crate::support::*;
 use claw_anthropic::auth::setup_token::{
     upsert_api_key_profile, upsert_token_profile, upsert_token_profile_report,
 };

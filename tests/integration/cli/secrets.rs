@@ -4,15 +4,13 @@
 //! permissive umask, and a world-readable store is reported.
 #![cfg(all(feature = "cli", feature = "mock"))]
 
-mod rel_support;
-
+use crate::support::*;
 use claw_anthropic::auth::AgentAuth;
 use claw_anthropic::auth::mask;
 use claw_anthropic::mock::{MockReply, MockServer};
 use claw_anthropic::request::build::{AuthHeader, BuildOptions, build_messages};
 use claw_anthropic::status::StatusReport;
 use claw_anthropic::{AgentId, Error};
-use rel_support::*;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -68,10 +66,6 @@ fn cli(home: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) ->
         &String::from_utf8_lossy(&out.stderr),
     );
     out
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 /// A home with a config pointing at `server` and a store with an API key and a setup-token.
@@ -565,8 +559,35 @@ fn check_debug_and_display(what: &str, e: &Error) {
     );
 }
 
+/// The library at TRACE (this crate, reqwest, hyper), its errors and `Debug` output. The TRACE
+/// subscriber is process-wide, so the check runs alone in a child process of this test binary:
+/// the log then holds this test's events and no other test's.
+#[test]
+fn library_tracing_errors_and_debug_never_show_secrets() {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            &test_name(module_path!(), "library_tracing_child"),
+            "--test-threads=1",
+            "--nocapture",
+        ])
+        .env("CLAW_SECRETS_TRACE_CHILD", "1")
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("library tracing check: done"),
+        "the check did not run: {stdout}"
+    );
+}
+
+/// Runs only in the child process started by `library_tracing_errors_and_debug_never_show_secrets`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn library_tracing_errors_and_debug_never_show_secrets() {
+async fn library_tracing_child() {
+    if std::env::var_os("CLAW_SECRETS_TRACE_CHILD").is_none() {
+        return;
+    }
     let buf = trace_buffer();
     let server = MockServer::start().await.unwrap();
     let key = canary_key('l');
@@ -713,4 +734,5 @@ async fn library_tracing_errors_and_debug_never_show_secrets() {
     let log = String::from_utf8_lossy(&buf.0.lock().unwrap()).into_owned();
     assert!(!log.is_empty(), "the subscriber captured nothing");
     assert_clean("TRACE output", &log);
+    println!("library tracing check: done");
 }

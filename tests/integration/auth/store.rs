@@ -1,9 +1,7 @@
 //! The store file: lossless round trip, corrupt files left alone, permissions, atomic writes,
 //! legacy `auth.json`, and the `proper-lockfile`-compatible lock.
 
-mod auth_support;
-
-use auth_support::*;
+use crate::support::*;
 use claw_anthropic::auth::lock::LockOptions;
 use claw_anthropic::auth::store::{AuthStore, FileStore, StoreBackend};
 use claw_anthropic::clock::FixedJitter;
@@ -14,7 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-const FIXTURE: &str = include_str!("fixtures/auth/clawdbot-store.json");
+const FIXTURE: &str = include_str!("../../fixtures/auth/clawdbot-store.json");
 
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
@@ -229,7 +227,12 @@ fn files_are_private_even_with_umask_000() {
         .arg("-c")
         .arg("umask 000 && exec \"$0\" \"$@\"")
         .arg(&exe)
-        .args(["--exact", "umask_child", "--test-threads=1", "--quiet"])
+        .args([
+            "--exact",
+            &test_name(module_path!(), "umask_child"),
+            "--test-threads=1",
+            "--quiet",
+        ])
         .env("CLAW_AUTH_UMASK_CHILD", dir.path())
         .status()
         .unwrap();

@@ -1,8 +1,6 @@
 //! Cooldown bookkeeping through `AgentAuth` (SPEC §4 "Cooldowns"), with a manual clock.
 
-mod auth_support;
-
-use auth_support::*;
+use crate::support::*;
 use claw_anthropic::FailureReason;
 use claw_anthropic::auth::store::UsageStats;
 use serde_json::json;

@@ -1,0 +1,6 @@
+//! The `claw-anthropic` command-line tool, run as a real process.
+
+mod commands;
+mod config;
+mod conformance;
+mod secrets;

@@ -1,0 +1,6 @@
+//! The client: SSE parsing and streams, transport safety, load and crash safety.
+
+mod concurrency;
+mod sse;
+mod stream;
+mod transport;

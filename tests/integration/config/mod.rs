@@ -1,0 +1,4 @@
+//! The config loader.
+
+mod fuzz;
+mod load;

@@ -1,0 +1,5 @@
+//! Request building and the Messages wire format.
+
+mod build;
+mod properties;
+mod serialization;
