@@ -1,12 +1,14 @@
 //! Helpers shared by every integration test module, each defined once.
 //!
 //! * [`Home`]: a throw-away `$HOME` (paths, config, stores, `AgentAuth`, the CLI run against it).
+//! * [`bytes_allocated_by`]: the allocation work of a call, counted by this binary's allocator.
 //! * [`TokenServer`]: a loopback OAuth token endpoint.
 //! * [`Harness`] (feature `mock`): a mock server with its own `$HOME` and deterministic clients.
 //! * [`World`] (feature `mock`): a `$HOME` pointing at a given server, with an ordered store of
 //!   api-key profiles, deterministic clients and store assertions.
 #![allow(dead_code, unused_imports)]
 
+mod alloc;
 #[cfg(feature = "mock")]
 mod harness;
 mod home;
@@ -14,6 +16,7 @@ mod token_server;
 #[cfg(feature = "mock")]
 mod world;
 
+pub use alloc::bytes_allocated_by;
 #[cfg(feature = "mock")]
 pub use harness::*;
 pub use home::*;
