@@ -9,8 +9,6 @@ use claw_anthropic::{Error, FailureReason};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-const MSGS: &str = "/v1/messages";
-
 fn two_profiles(h: &Harness) -> (String, String) {
     let (kx, ky) = (key('X'), key('Y'));
     h.write_store(

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::{Home, NOW, credentials_at, secret_core};
+use super::{Home, NOW, credentials_at, key, secret_core};
 
 pub struct Harness {
     pub home: Home,
@@ -102,6 +102,23 @@ impl Harness {
     }
 }
 
+/// The path of the Messages endpoint.
+pub const MSGS: &str = "/v1/messages";
+
+/// A harness whose store holds one api-key profile, `anthropic:s`; returns it and its key.
+pub async fn harness() -> (Harness, String) {
+    let h = Harness::new("").await;
+    let k = key('S');
+    h.write_store(&[("anthropic:s", &k)], json!({}));
+    (h, k)
+}
+
+/// 40 words of text (`word0 word1 …`), long enough to arrive as many deltas.
+pub fn long_text() -> String {
+    (0..40).map(|i| format!("word{i} ")).collect()
+}
+
+/// A one-message request ("ping") for the agent's default model.
 pub fn ping() -> MessageRequest {
     MessageRequest::new("", vec![MessageParam::user("ping")])
 }
