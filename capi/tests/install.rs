@@ -2,8 +2,8 @@
 //! nothing but `pkg-config` (no path into `target/`), dynamically and statically; `make uninstall`
 //! removes exactly what was installed.
 //!
-//! The library is built by the Makefile with the debug profile into this test run's own target
-//! directory, so it reuses the dependencies cargo already built.
+//! The library is built by the Makefile with the debug profile and the test run's features into
+//! this test run's own target directory, so it reuses what cargo already built.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -45,6 +45,9 @@ fn make(target: &str, prefix: &Path) -> Output {
         .arg(target)
         .arg(format!("PREFIX={}", prefix.display()))
         .arg("PROFILE=debug")
+        // The feature set of the README's test command (`cargo test --all-features` over the
+        // workspace), so the library the tests already built is reused rather than rebuilt.
+        .arg("CARGO_FLAGS=--all-features --features claw/cli")
         .env("CARGO_TARGET_DIR", target_dir()))
 }
 
