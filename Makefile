@@ -40,18 +40,19 @@ CAPI := $(CARGO) rustc -p claw-anthropic-capi $(PROFILE_FLAG) $(CARGO_FLAGS)
 
 all: build
 
-# Two compiler runs of the small capi crate (its dependencies are shared): the shared library with
-# its SONAME, then the static one, asking rustc which system libraries a static link needs. Cargo
-# replays that note when the crate is already built, so it is always in the log.
+# The libraries (the shared one gets its SONAME from capi/build.rs), then the static one once more,
+# asking rustc which system libraries a static link needs. Cargo replays that note when the crate
+# is already built, so it is always in the log.
 build:
 	@mkdir -p $(BUILD_DIR)
-	$(CAPI) --crate-type cdylib -- -C link-arg=-Wl,-soname,$(SONAME)
+	$(CARGO) build -p claw-anthropic-capi $(PROFILE_FLAG) $(CARGO_FLAGS)
 	$(CAPI) --crate-type staticlib -- --print native-static-libs 2>&1 | tee $(BUILD_DIR)/staticlib.log
 	@sed -n 's/.*native-static-libs: //p' $(BUILD_DIR)/staticlib.log | tail -n 1 > $(BUILD_DIR)/libs-private
 	@test -s $(BUILD_DIR)/libs-private || { echo "rustc did not report native-static-libs" >&2; exit 1; }
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 	    -e 's|@VERSION@|$(VERSION)|' -e "s|@LIBS_PRIVATE@|$$(cat $(BUILD_DIR)/libs-private)|" \
 	    capi/claw_anthropic.pc.in > $(BUILD_DIR)/claw_anthropic.pc
+	@readelf -d $(OUT)/$(NAME).so | grep -q 'SONAME.*\[$(SONAME)\]' || { echo "$(OUT)/$(NAME).so lacks SONAME $(SONAME)" >&2; exit 1; }
 	cp $(OUT)/$(NAME).so $(BUILD_DIR)/$(NAME).so.$(VERSION)
 	cp $(OUT)/$(NAME).a $(BUILD_DIR)/$(NAME).a
 	$(STRIP) --strip-unneeded $(BUILD_DIR)/$(NAME).so.$(VERSION)

@@ -36,8 +36,32 @@ fn lib_dir() -> PathBuf {
     panic!("{name} not found next to {}", exe.display());
 }
 
+/// A directory beside `out` holding the library under the names a C program links and loads it
+/// by: `libclaw_anthropic.so` and, on Linux, its SONAME `libclaw_anthropic.so.<major>`.
+fn link_dir(out: &Path) -> PathBuf {
+    let dir = out.parent().expect("output dir").join("lib");
+    std::fs::create_dir_all(&dir).unwrap();
+    let name = format!(
+        "{}claw_anthropic{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    let real = lib_dir().join(&name);
+    let mut names = vec![name.clone()];
+    if cfg!(target_os = "linux") {
+        names.push(format!("{name}.{}", env!("CARGO_PKG_VERSION_MAJOR")));
+    }
+    for n in names {
+        let link = dir.join(n);
+        if !link.exists() {
+            std::os::unix::fs::symlink(&real, &link).unwrap();
+        }
+    }
+    dir
+}
+
 fn compile(sources: &[&Path], out: &Path) {
-    let lib = lib_dir();
+    let lib = link_dir(out);
     let output = Command::new("cc")
         .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
         .arg("-D_POSIX_C_SOURCE=200809L")

@@ -8,10 +8,14 @@ root=$(pwd)
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
 # --all-features: the same feature set as the README's test command, so CI reuses its build.
 cargo build -p claw-anthropic-capi --all-features --quiet
-libdir="$root/target/debug"
-
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The library under the names programs link and load it by (its SONAME is libclaw_anthropic.so.N).
+libdir="$work/lib"
+mkdir -p "$libdir"
+ln -s "$root/target/debug/libclaw_anthropic.so" "$libdir/libclaw_anthropic.so"
+soname=$(readelf -d "$root/target/debug/libclaw_anthropic.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ -n "$soname" ] && ln -s "$root/target/debug/libclaw_anthropic.so" "$libdir/$soname"
 
 run() { # name source [args...]
   local name=$1 src=$2
