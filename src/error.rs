@@ -60,6 +60,73 @@ impl FailureReason {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// Classifies a failed HTTP response (SPEC §4 "Failure reasons"): the status first, then
+    /// Anthropic's `error.type`, then the message text.
+    ///
+    /// `auth::usage::failure_for_response` tells whether the failure should be recorded against the
+    /// profile at all (a plain 400 is the caller's fault).
+    pub fn from_status(status: u16, error_type: Option<&str>, message: &str) -> Self {
+        match status {
+            401 | 403 => return FailureReason::Auth,
+            402 => return FailureReason::Billing,
+            429 | 529 => return FailureReason::RateLimit,
+            408 => return FailureReason::Timeout,
+            _ => {}
+        }
+        match error_type {
+            Some("overloaded_error" | "rate_limit_error") => return FailureReason::RateLimit,
+            Some("authentication_error" | "permission_error") => return FailureReason::Auth,
+            Some("billing_error") => return FailureReason::Billing,
+            Some("timeout_error") => return FailureReason::Timeout,
+            _ => {}
+        }
+        Self::from_message(message)
+    }
+
+    /// Classifies by message text alone (case-insensitive): billing, then rate limit, then timeout,
+    /// then auth; anything else is [`FailureReason::Unknown`].
+    pub fn from_message(message: &str) -> Self {
+        let m = message.to_ascii_lowercase();
+        let any = |pats: &[&str]| pats.iter().any(|p| m.contains(p));
+        if any(&[
+            "credit balance",
+            "insufficient credits",
+            "payment required",
+            "plans & billing",
+        ]) || (m.contains("billing")
+            && (m.contains("upgrade") || m.contains("credits") || m.contains("payment")))
+        {
+            FailureReason::Billing
+        } else if any(&[
+            "rate limit",
+            "rate_limit",
+            "too many requests",
+            "overloaded",
+            "quota exceeded",
+            "exceeded your current quota",
+            "usage limit",
+        ]) {
+            FailureReason::RateLimit
+        } else if any(&["timed out", "timeout", "deadline exceeded"]) {
+            FailureReason::Timeout
+        } else if any(&[
+            "invalid api key",
+            "invalid x-api-key",
+            "invalid_api_key",
+            "incorrect api key",
+            "unauthorized",
+            "expired",
+            "invalid token",
+            "invalid bearer token",
+            "authentication",
+            "revoked",
+        ]) {
+            FailureReason::Auth
+        } else {
+            FailureReason::Unknown
+        }
+    }
+
     /// Whether a failure of this kind moves on to the next model in the fallback list (SPEC §6).
     pub fn triggers_model_fallback(self) -> bool {
         matches!(
@@ -188,7 +255,7 @@ pub struct ApiError {
     /// Anthropic's `error.message`, or a short excerpt of a non-JSON body.
     pub message: String,
     /// Response metadata (`request-id`, rate-limit headers, `retry-after`).
-    pub meta: crate::client::rate_limit::ResponseMeta,
+    pub meta: crate::response_meta::ResponseMeta,
     /// The auth profile the request was sent with, if any.
     pub profile_id: Option<String>,
     /// Whether the credential was a setup-token / OAuth token (changes the 401 advice).
@@ -366,7 +433,7 @@ pub enum Error {
         /// Description (never a secret).
         message: String,
         /// Response metadata, if a response had started.
-        meta: Option<Box<crate::client::rate_limit::ResponseMeta>>,
+        meta: Option<Box<crate::response_meta::ResponseMeta>>,
     },
 
     /// A stream failed after its first byte (never retried). `partial` holds what arrived.
@@ -414,7 +481,7 @@ impl Error {
     /// The failure classification of this error (SPEC §4), if it is a request failure.
     pub fn failure_reason(&self) -> Option<FailureReason> {
         match self {
-            Error::Api(e) => Some(crate::auth::usage::classify_status(
+            Error::Api(e) => Some(FailureReason::from_status(
                 e.status,
                 e.error_type.as_deref(),
                 &e.message,

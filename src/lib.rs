@@ -27,7 +27,9 @@ pub mod error;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod paths;
+mod redact;
 pub mod request;
+pub mod response_meta;
 pub mod status;
 
 pub use client::{

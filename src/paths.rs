@@ -1,6 +1,5 @@
 //! Where things live (SPEC §1): state dir, config file, agent dirs, auth stores, agent ids.
 
-use crate::config::Config;
 use crate::error::{Error, Result};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -115,39 +114,6 @@ impl Paths {
         }
     }
 
-    /// The agent dir for `agent` (SPEC §1): `agents.list[i].agentDir`, else for `main` the
-    /// `$CLAWDBOT_AGENT_DIR`/`$PI_CODING_AGENT_DIR` override, else `<state>/agents/<id>/agent`.
-    pub fn agent_dir(&self, config: &Config, agent: &AgentId) -> PathBuf {
-        let configured = config
-            .doc()
-            .agents
-            .as_ref()
-            .and_then(|a| {
-                a.list
-                    .iter()
-                    .find(|e| e.id.trim().eq_ignore_ascii_case(agent.as_str()))
-            })
-            .and_then(|e| e.agent_dir.as_deref())
-            .filter(|d| !d.trim().is_empty());
-        if let Some(dir) = configured {
-            return expand_tilde(dir.trim(), self.home.as_deref());
-        }
-        if agent.as_str() == DEFAULT_AGENT_ID
-            && let Some(dir) = &self.main_agent_dir_override
-        {
-            return dir.clone();
-        }
-        self.state_dir
-            .join("agents")
-            .join(agent.as_str())
-            .join("agent")
-    }
-
-    /// `<agentDir>/auth-profiles.json`.
-    pub fn auth_store_path(&self, config: &Config, agent: &AgentId) -> PathBuf {
-        self.agent_dir(config, agent).join(AUTH_STORE_FILE)
-    }
-
     /// `path` with the home directory shown as `~` (as the reference prints paths).
     pub fn display(&self, path: &Path) -> String {
         if let Some(home) = &self.home
@@ -171,39 +137,10 @@ pub fn expand_tilde(p: &str, home: Option<&Path>) -> PathBuf {
     }
 }
 
-/// The default agent (SPEC §1): the first `agents.list` entry with `default: true`, else the first
-/// entry, else `main`. An entry with an invalid id is skipped.
-pub fn default_agent_id(config: &Config) -> AgentId {
-    let list = config
-        .doc()
-        .agents
-        .as_ref()
-        .map(|a| a.list.as_slice())
-        .unwrap_or(&[]);
-    list.iter()
-        .find(|e| e.default == Some(true))
-        .or_else(|| list.first())
-        .and_then(|e| AgentId::parse(&e.id).ok())
-        .unwrap_or_else(AgentId::main)
-}
-
-/// All agent ids the config lists (valid ones, lowercased, deduplicated), or `[main]`.
-pub fn agent_ids(config: &Config) -> Vec<AgentId> {
-    let mut out: Vec<AgentId> = Vec::new();
-    if let Some(a) = &config.doc().agents {
-        for e in &a.list {
-            if let Ok(id) = AgentId::parse(&e.id)
-                && !out.contains(&id)
-            {
-                out.push(id);
-            }
-        }
-    }
-    if out.is_empty() {
-        out.push(AgentId::main());
-    }
-    out
-}
+/// The default agent and the listed agents, as free functions of a [`Config`](crate::Config):
+/// see [`Config::default_agent_id`](crate::Config::default_agent_id) and
+/// [`Config::agent_ids`](crate::Config::agent_ids).
+pub use crate::config::agents::{agent_ids, default_agent_id};
 
 #[cfg(test)]
 mod tests {
@@ -245,29 +182,5 @@ mod tests {
         assert_eq!(p.main_agent_dir_override, Some(PathBuf::from("/pi")));
         assert_eq!(p.display(Path::new("/h/st/x")), "~/st/x");
         assert_eq!(p.display(Path::new("/other")), "/other");
-    }
-
-    #[test]
-    fn agent_dirs() {
-        let p = Paths::from_vars(vars(&[("HOME", "/h"), ("CLAWDBOT_AGENT_DIR", "/override")]));
-        let cfg = Config::from_json5(
-            r#"{agents:{list:[{id:"work",agentDir:"~/w"},{id:"Ops",default:true}]}}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            p.agent_dir(&cfg, &AgentId::parse("work").unwrap()),
-            PathBuf::from("/h/w")
-        );
-        assert_eq!(
-            p.agent_dir(&cfg, &AgentId::main()),
-            PathBuf::from("/override")
-        );
-        assert_eq!(
-            p.auth_store_path(&cfg, &AgentId::parse("ops").unwrap()),
-            PathBuf::from("/h/.clawdbot/agents/ops/agent/auth-profiles.json")
-        );
-        assert_eq!(default_agent_id(&cfg).as_str(), "ops");
-        let empty = Config::from_json5("{}").unwrap();
-        assert_eq!(default_agent_id(&empty).as_str(), "main");
     }
 }

@@ -15,7 +15,7 @@
 //! ```
 
 use crate::auth::AgentAuth;
-use crate::auth::credential::{Credential, mask};
+use crate::auth::credential::Credential;
 use crate::auth::order::{is_usable_now, unusable_until};
 use crate::auth::resolve::CredentialSource;
 use crate::auth::store::{AuthStore, UsageStats};
@@ -24,7 +24,8 @@ use crate::config::model_ref::{DEFAULT_PROVIDER, normalize_provider};
 use crate::config::{Config, ModelRef};
 use crate::env::EnvSource;
 use crate::error::Result;
-use crate::paths::{AgentId, default_agent_id};
+use crate::paths::AgentId;
+use crate::redact::mask;
 use indexmap::IndexMap;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -396,10 +397,10 @@ impl StatusReport {
         let agent = opts
             .agent
             .clone()
-            .unwrap_or_else(|| default_agent_id(config));
+            .unwrap_or_else(|| config.default_agent_id());
         let auth = AgentAuth::new(config.clone(), agent.clone()).with_clock(opts.clock.clone());
         let store = auth.load_store()?;
-        let agent_dir = paths.agent_dir(config, &agent);
+        let agent_dir = config.agent_dir(&agent);
         let store_path_display = paths.display(auth.store_path());
         let mut warnings: Vec<String> = config.warnings().to_vec();
 

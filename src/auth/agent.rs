@@ -67,7 +67,7 @@ impl fmt::Debug for AgentAuth {
 impl AgentAuth {
     /// Auth for `agent`, with its store at `paths.auth_store_path` (a [`FileStore`]).
     pub fn new(config: Arc<Config>, agent: AgentId) -> Self {
-        let store_path = config.paths().auth_store_path(&config, &agent);
+        let store_path = config.auth_store_path(&agent);
         AgentAuth {
             store: Arc::new(FileStore::new(store_path.clone())),
             store_path,
@@ -372,7 +372,7 @@ impl AgentAuth {
                 "cannot copy auth profiles from agent \"{other}\" to itself"
             )));
         }
-        let other_path = self.config.paths().auth_store_path(&self.config, other);
+        let other_path = self.config.auth_store_path(other);
         let source = FileStore::new(other_path).load()?.unwrap_or_default();
         let ids: Vec<String> = source.profiles.keys().cloned().collect();
         if ids.is_empty() {

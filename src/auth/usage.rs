@@ -18,71 +18,17 @@ use crate::error::FailureReason;
 const MINUTE_MS: u64 = 60_000;
 const HOUR_MS: f64 = 3_600_000.0;
 
-/// Classifies a failed HTTP response (SPEC §4 "Failure reasons"): the status first, then
-/// Anthropic's `error.type`, then the message text.
+/// Classifies a failed HTTP response: see [`FailureReason::from_status`].
 ///
 /// Use [`failure_for_response`] to learn whether the failure should be recorded against the
 /// profile at all (a plain 400 is the caller's fault).
 pub fn classify_status(status: u16, error_type: Option<&str>, message: &str) -> FailureReason {
-    match status {
-        401 | 403 => return FailureReason::Auth,
-        402 => return FailureReason::Billing,
-        429 | 529 => return FailureReason::RateLimit,
-        408 => return FailureReason::Timeout,
-        _ => {}
-    }
-    match error_type {
-        Some("overloaded_error" | "rate_limit_error") => return FailureReason::RateLimit,
-        Some("authentication_error" | "permission_error") => return FailureReason::Auth,
-        Some("billing_error") => return FailureReason::Billing,
-        Some("timeout_error") => return FailureReason::Timeout,
-        _ => {}
-    }
-    classify_message(message)
+    FailureReason::from_status(status, error_type, message)
 }
 
-/// Classifies by message text alone (case-insensitive): billing, then rate limit, then timeout,
-/// then auth; anything else is [`FailureReason::Unknown`].
+/// Classifies by message text alone: see [`FailureReason::from_message`].
 pub fn classify_message(message: &str) -> FailureReason {
-    let m = message.to_ascii_lowercase();
-    let any = |pats: &[&str]| pats.iter().any(|p| m.contains(p));
-    if any(&[
-        "credit balance",
-        "insufficient credits",
-        "payment required",
-        "plans & billing",
-    ]) || (m.contains("billing")
-        && (m.contains("upgrade") || m.contains("credits") || m.contains("payment")))
-    {
-        FailureReason::Billing
-    } else if any(&[
-        "rate limit",
-        "rate_limit",
-        "too many requests",
-        "overloaded",
-        "quota exceeded",
-        "exceeded your current quota",
-        "usage limit",
-    ]) {
-        FailureReason::RateLimit
-    } else if any(&["timed out", "timeout", "deadline exceeded"]) {
-        FailureReason::Timeout
-    } else if any(&[
-        "invalid api key",
-        "invalid x-api-key",
-        "invalid_api_key",
-        "incorrect api key",
-        "unauthorized",
-        "expired",
-        "invalid token",
-        "invalid bearer token",
-        "authentication",
-        "revoked",
-    ]) {
-        FailureReason::Auth
-    } else {
-        FailureReason::Unknown
-    }
+    FailureReason::from_message(message)
 }
 
 /// The reason to record against the profile for an HTTP error, or `None` when the request itself

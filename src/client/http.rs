@@ -1,8 +1,8 @@
 //! One HTTP exchange with the retry policy applied (same profile, same model).
 
 use super::Inner;
-use super::rate_limit::ResponseMeta;
 use crate::error::{ApiError, Error, Result, TransportKind};
+use crate::response_meta::ResponseMeta;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use std::pin::Pin;

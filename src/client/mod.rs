@@ -16,14 +16,15 @@
 mod failover;
 mod http;
 mod message_stream;
-pub mod rate_limit;
 pub mod retry;
 pub mod sse;
 pub mod stream;
 mod usage_log;
 
+/// Rate-limit metadata, kept at its earlier path; it lives in [`crate::response_meta`].
+pub use crate::response_meta as rate_limit;
+pub use crate::response_meta::{RateLimit, RateLimitBucket, ResponseMeta};
 pub use message_stream::MessageStream;
-pub use rate_limit::{RateLimit, RateLimitBucket, ResponseMeta};
 pub use retry::RetryPolicy;
 
 use crate::auth::AgentAuth;
@@ -32,7 +33,7 @@ use crate::auth::store::{FileStore, StoreBackend};
 use crate::clock::{SharedClock, system_clock};
 use crate::config::{Config, ModelRef};
 use crate::error::{Attempt, Error, Result};
-use crate::paths::{AgentId, default_agent_id};
+use crate::paths::AgentId;
 use crate::request::build::CachePolicy;
 use crate::request::messages::{Message, MessageRequest, ModelInfo, ModelList};
 use std::fmt;
@@ -219,7 +220,7 @@ impl ClientBuilder {
         let agent = self
             .agent
             .clone()
-            .unwrap_or_else(|| default_agent_id(&self.config));
+            .unwrap_or_else(|| self.config.default_agent_id());
         let auth = AgentAuth::new(self.config.clone(), agent).with_clock(self.clock.clone());
         // The client reads and records through a caching, write-coalescing view of the store.
         let usage = match &self.store {

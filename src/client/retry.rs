@@ -98,9 +98,9 @@ impl RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::rate_limit::ResponseMeta;
     use crate::clock::FixedJitter;
     use crate::error::ApiError;
+    use crate::response_meta::ResponseMeta;
 
     fn api(status: u16, retry_after: Option<Duration>, should: Option<bool>) -> Error {
         let mut meta = ResponseMeta::default();

@@ -133,7 +133,7 @@ pub struct StreamErrorBody {
 impl StreamErrorBody {
     /// How this failure is classified (`overloaded_error` → rate_limit, …).
     pub fn reason(&self) -> FailureReason {
-        crate::auth::usage::classify_status(0, Some(&self.kind), &self.message)
+        crate::error::FailureReason::from_status(0, Some(&self.kind), &self.message)
     }
 }
 

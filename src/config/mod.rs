@@ -7,6 +7,7 @@
 //! # Ok(()) }
 //! ```
 
+pub(crate) mod agents;
 mod diag;
 mod fast;
 pub mod include;

@@ -379,7 +379,7 @@ impl std::fmt::Debug for ProviderConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ProviderConfig")
             .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_deref().map(crate::auth::mask))
+            .field("api_key", &self.api_key.as_deref().map(crate::redact::mask))
             .field("api", &self.api)
             .field("headers", &keys_of(&self.headers))
             .field("models", &self.models.as_ref().map(Vec::len))

@@ -361,7 +361,7 @@ fn show<T: Tree>(node: &T) -> String {
     match node.view() {
         // A key pasted into the wrong field must not be echoed back (SPEC §4).
         View::String(s) if s.trim_start().starts_with("sk-") => {
-            format!("a secret-looking string \"{}\"", crate::auth::mask(s))
+            format!("a secret-looking string \"{}\"", crate::redact::mask(s))
         }
         View::String(s) => {
             let short: String = s.chars().take(40).collect();

@@ -95,10 +95,10 @@ impl fmt::Debug for RecordedRequest {
             .iter()
             .map(|(n, v)| {
                 let v = match n.as_str() {
-                    "x-api-key" => crate::auth::mask(v),
+                    "x-api-key" => crate::redact::mask(v),
                     "authorization" => match v.strip_prefix("Bearer ") {
-                        Some(t) => format!("Bearer {}", crate::auth::mask(t)),
-                        None => crate::auth::mask(v),
+                        Some(t) => format!("Bearer {}", crate::redact::mask(t)),
+                        None => crate::redact::mask(v),
                     },
                     _ => v.clone(),
                 };

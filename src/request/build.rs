@@ -42,9 +42,10 @@
 //! * **Providers.** Only `anthropic` and providers whose `api` is `anthropic-messages` are served;
 //!   any other provider is an error at `model`.
 
-use crate::auth::{CredentialKind, mask};
+use crate::auth::CredentialKind;
 use crate::config::{Config, ModelRef};
 use crate::error::{Error, Result};
+use crate::redact::mask;
 use crate::request::check;
 use crate::request::messages::{
     CacheControl, ContentBlock, MessageContent, MessageRequest, Role, SystemPrompt, ThinkingConfig,

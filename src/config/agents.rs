@@ -1,0 +1,130 @@
+//! The agents a config lists (SPEC §1): the default agent, all agent ids, and where each
+//! agent's directory and auth store live.
+
+use super::Config;
+use crate::paths::{AUTH_STORE_FILE, AgentId, DEFAULT_AGENT_ID, expand_tilde};
+use std::path::PathBuf;
+
+impl Config {
+    /// The default agent: the first `agents.list` entry with `default: true`, else the first
+    /// entry, else `main`. An entry with an invalid id is skipped.
+    pub fn default_agent_id(&self) -> AgentId {
+        let list = self
+            .doc()
+            .agents
+            .as_ref()
+            .map(|a| a.list.as_slice())
+            .unwrap_or(&[]);
+        list.iter()
+            .find(|e| e.default == Some(true))
+            .or_else(|| list.first())
+            .and_then(|e| AgentId::parse(&e.id).ok())
+            .unwrap_or_else(AgentId::main)
+    }
+
+    /// All agent ids the config lists (valid ones, lowercased, deduplicated), or `[main]`.
+    pub fn agent_ids(&self) -> Vec<AgentId> {
+        let mut out: Vec<AgentId> = Vec::new();
+        if let Some(a) = &self.doc().agents {
+            for e in &a.list {
+                if let Ok(id) = AgentId::parse(&e.id)
+                    && !out.contains(&id)
+                {
+                    out.push(id);
+                }
+            }
+        }
+        if out.is_empty() {
+            out.push(AgentId::main());
+        }
+        out
+    }
+
+    /// The agent dir for `agent`: `agents.list[i].agentDir`, else for `main` the
+    /// `$CLAWDBOT_AGENT_DIR`/`$PI_CODING_AGENT_DIR` override, else `<state>/agents/<id>/agent`.
+    pub fn agent_dir(&self, agent: &AgentId) -> PathBuf {
+        let paths = self.paths();
+        let configured = self
+            .doc()
+            .agents
+            .as_ref()
+            .and_then(|a| {
+                a.list
+                    .iter()
+                    .find(|e| e.id.trim().eq_ignore_ascii_case(agent.as_str()))
+            })
+            .and_then(|e| e.agent_dir.as_deref())
+            .filter(|d| !d.trim().is_empty());
+        if let Some(dir) = configured {
+            return expand_tilde(dir.trim(), paths.home.as_deref());
+        }
+        if agent.as_str() == DEFAULT_AGENT_ID
+            && let Some(dir) = &paths.main_agent_dir_override
+        {
+            return dir.clone();
+        }
+        paths
+            .state_dir
+            .join("agents")
+            .join(agent.as_str())
+            .join("agent")
+    }
+
+    /// `<agentDir>/auth-profiles.json`.
+    pub fn auth_store_path(&self, agent: &AgentId) -> PathBuf {
+        self.agent_dir(agent).join(AUTH_STORE_FILE)
+    }
+}
+
+/// [`Config::default_agent_id`] as a free function.
+pub fn default_agent_id(config: &Config) -> AgentId {
+    config.default_agent_id()
+}
+
+/// [`Config::agent_ids`] as a free function.
+pub fn agent_ids(config: &Config) -> Vec<AgentId> {
+    config.agent_ids()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::EnvView;
+    use crate::paths::Paths;
+    use std::collections::HashMap;
+
+    fn paths(pairs: &[(&str, &str)]) -> Paths {
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Paths::from_vars(move |k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn agent_dirs() {
+        let p = paths(&[("HOME", "/h"), ("CLAWDBOT_AGENT_DIR", "/override")]);
+        let cfg = Config::from_json5_with(
+            r#"{agents:{list:[{id:"work",agentDir:"~/w"},{id:"Ops",default:true}]}}"#,
+            p.clone(),
+            EnvView::empty(),
+        )
+        .unwrap();
+        assert_eq!(
+            cfg.agent_dir(&AgentId::parse("work").unwrap()),
+            PathBuf::from("/h/w")
+        );
+        assert_eq!(cfg.agent_dir(&AgentId::main()), PathBuf::from("/override"));
+        assert_eq!(
+            cfg.auth_store_path(&AgentId::parse("ops").unwrap()),
+            PathBuf::from("/h/.clawdbot/agents/ops/agent/auth-profiles.json")
+        );
+        assert_eq!(cfg.default_agent_id().as_str(), "ops");
+        assert_eq!(default_agent_id(&cfg).as_str(), "ops");
+        let ids: Vec<String> = cfg.agent_ids().iter().map(|a| a.to_string()).collect();
+        assert_eq!(ids, ["work", "ops"]);
+        let empty = Config::from_json5_with("{}", p, EnvView::empty()).unwrap();
+        assert_eq!(empty.default_agent_id().as_str(), "main");
+        assert_eq!(empty.agent_ids(), [AgentId::main()]);
+    }
+}
