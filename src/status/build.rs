@@ -135,7 +135,7 @@ impl StatusReport {
         let unusable_profiles = unusable_profiles(&store, now);
         let oauth = auth_health(config, &store, &providers, now, opts.warn_after_ms);
         if let Some(w) = store_permission_warning(auth.store_path(), &store_path_display) {
-            warnings.push(w);
+            push_warning(&mut warnings, w);
         }
         let active = active_credential(&auth, &store, &models.resolved, now);
 
@@ -165,6 +165,14 @@ impl StatusReport {
     }
 }
 
+/// Adds `warning` unless the same text is already listed (the config loader reports a model
+/// without provider too).
+fn push_warning(warnings: &mut Vec<String>, warning: String) {
+    if !warnings.contains(&warning) {
+        warnings.push(warning);
+    }
+}
+
 /// The model part of the report: the default model (as configured and resolved), fallbacks,
 /// image model, aliases and the allow-list.
 struct ModelsPart {
@@ -188,7 +196,7 @@ impl ModelsPart {
         if let Some(raw) = &raw_default
             && let Some((_, Some(w))) = config.resolve_model_ref(raw)
         {
-            warnings.push(w.to_string());
+            push_warning(warnings, w.to_string());
         }
         let default_label = raw_default.unwrap_or_else(|| resolved_label.clone());
         let image = config.image_model();
