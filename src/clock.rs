@@ -87,3 +87,127 @@ pub type SharedJitter = Arc<dyn Jitter>;
 pub fn system_clock() -> SharedClock {
     Arc::new(SystemClock)
 }
+
+const SECOND_MS: u64 = 1_000;
+const MINUTE_S: u64 = 60;
+const HOUR_S: u64 = 60 * MINUTE_S;
+const DAY_S: u64 = 24 * HOUR_S;
+
+/// An instant as a person reads it, relative to `now_ms` and on the clock (UTC):
+/// `in 4m 12s, at 18:45:42 UTC`; the date is added when the instant is not on the same UTC day
+/// as `now_ms` (`in 2d 3h, at 2026-12-07 21:00:00 UTC`). An instant already reached reads
+/// `now (since 18:45:42 UTC)`. Both arguments are ms since the Unix epoch.
+///
+/// ```
+/// use claw_anthropic::clock::describe_instant;
+/// let now = 1_796_496_090_000; // 2026-12-05 18:41:30 UTC
+/// assert_eq!(describe_instant(now + 252_000, now), "in 4m 12s, at 18:45:42 UTC");
+/// ```
+pub fn describe_instant(at_ms: u64, now_ms: u64) -> String {
+    let clock = utc_time_of_day(at_ms, now_ms);
+    if at_ms <= now_ms {
+        return format!("now (since {clock})");
+    }
+    // Rounded up: a wait of 0.4 s is still "in 1s", never "in 0s".
+    let wait_s = (at_ms - now_ms).div_ceil(SECOND_MS);
+    format!("in {}, at {clock}", short_duration(wait_s))
+}
+
+/// `18:45:42 UTC`, or `2026-12-07 18:45:42 UTC` when `at_ms` is not on the UTC day of `now_ms`.
+fn utc_time_of_day(at_ms: u64, now_ms: u64) -> String {
+    let secs = at_ms / SECOND_MS;
+    let (day, in_day) = (secs / DAY_S, secs % DAY_S);
+    let time = format!(
+        "{:02}:{:02}:{:02}",
+        in_day / HOUR_S,
+        in_day % HOUR_S / MINUTE_S,
+        in_day % MINUTE_S
+    );
+    if day == now_ms / SECOND_MS / DAY_S {
+        return format!("{time} UTC");
+    }
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02} {time} UTC")
+}
+
+/// The two largest units of a wait: `12s`, `4m 12s`, `3h 5m`, `2d 4h` (a zero second unit is
+/// left out: `5m`).
+fn short_duration(secs: u64) -> String {
+    let (big, big_unit, small, small_unit) = if secs < MINUTE_S {
+        return format!("{secs}s");
+    } else if secs < HOUR_S {
+        (secs / MINUTE_S, "m", secs % MINUTE_S, "s")
+    } else if secs < DAY_S {
+        (secs / HOUR_S, "h", secs % HOUR_S / MINUTE_S, "m")
+    } else {
+        (secs / DAY_S, "d", secs % DAY_S / HOUR_S, "h")
+    };
+    if small == 0 {
+        format!("{big}{big_unit}")
+    } else {
+        format!("{big}{big_unit} {small}{small_unit}")
+    }
+}
+
+/// The proleptic Gregorian date (year, month, day) of a day count since 1970-01-01
+/// (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + u64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2026-12-05 18:45:42.197 UTC.
+    const AT: u64 = 1_796_496_342_197;
+
+    #[test]
+    fn describes_instants_later_today() {
+        assert_eq!(
+            describe_instant(AT, AT - 252_000),
+            "in 4m 12s, at 18:45:42 UTC"
+        );
+        assert_eq!(describe_instant(AT, AT - 300), "in 1s, at 18:45:42 UTC");
+        assert_eq!(
+            describe_instant(AT, AT - 5 * 60_000),
+            "in 5m, at 18:45:42 UTC"
+        );
+        assert_eq!(
+            describe_instant(AT, AT - (3 * 3_600 + 5 * 60) * 1_000),
+            "in 3h 5m, at 18:45:42 UTC"
+        );
+    }
+
+    #[test]
+    fn other_days_carry_the_date() {
+        let now = AT - (2 * 86_400 + 4 * 3_600) * 1_000;
+        assert_eq!(
+            describe_instant(AT, now),
+            "in 2d 4h, at 2026-12-05 18:45:42 UTC"
+        );
+        assert_eq!(
+            describe_instant(AT, AT + 86_400_000),
+            "now (since 2026-12-05 18:45:42 UTC)"
+        );
+        assert_eq!(describe_instant(AT, AT), "now (since 18:45:42 UTC)");
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(59), (1970, 3, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(47_482), (2100, 1, 1));
+        assert_eq!(civil_from_days(AT / 86_400_000), (2026, 12, 5));
+    }
+}

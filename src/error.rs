@@ -360,7 +360,7 @@ pub enum Error {
     /// Every profile of the provider is in cooldown or disabled.
     #[error(
         "No available auth profile for {provider} (all in cooldown/unavailable).{} Check `claw-anthropic models status --json` for auth.unusableProfiles; add another {provider} profile or wait for the cooldown.",
-        soonest_available_ms.map(|t| format!(" The soonest ({}) is available again at {} ms since the epoch.", soonest_profile.as_deref().unwrap_or("?"), t)).unwrap_or_default()
+        soonest_available_ms.map(|t| format!(" The soonest ({}) is available again {}.", soonest_profile.as_deref().unwrap_or("?"), available_again(t))).unwrap_or_default()
     )]
     NoAvailableProfile {
         /// Provider id.
@@ -469,6 +469,13 @@ fn format_attempts(attempts: &[Attempt]) -> String {
         .join(" | ")
 }
 
+/// When a cooldown ends, for a message: relative to the real clock at the time the message is
+/// written, and on the clock (`in 4m 12s, at 18:45:42 UTC`).
+fn available_again(at_ms: u64) -> String {
+    use crate::clock::Clock;
+    crate::clock::describe_instant(at_ms, crate::clock::SystemClock.now_ms())
+}
+
 impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
@@ -550,5 +557,27 @@ impl Error {
             Error::Api(e) => e.meta.retry_after,
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cooldown_end_reads_as_a_time() {
+        // 2100-01-01 00:00:00 UTC: never today, so the date is part of it.
+        let e = Error::NoAvailableProfile {
+            provider: "anthropic".into(),
+            soonest_profile: Some("anthropic:x".into()),
+            soonest_available_ms: Some(4_102_444_800_000),
+        };
+        let m = e.to_string();
+        assert!(
+            m.contains("The soonest (anthropic:x) is available again in "),
+            "{m}"
+        );
+        assert!(m.contains(", at 2100-01-01 00:00:00 UTC."), "{m}");
+        assert!(!m.contains("epoch"), "{m}");
     }
 }

@@ -48,3 +48,38 @@ fn warnings_are_listed_once() {
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["warnings"].as_array().unwrap().len(), 2, "{json}");
 }
+
+/// A cooldown end reads as a time in the text report, not as a number.
+#[test]
+fn cooldown_end_in_text() {
+    use crate::clock::ManualClock;
+    use crate::env::EnvView;
+    use crate::paths::Paths;
+    // 2026-12-05 18:35:42 UTC; the cooldown ends ten minutes later.
+    let now: u64 = 1_796_495_742_000;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::with_state_dir(dir.path().join(".clawdbot"));
+    let config = Arc::new(Config::from_json5_with("{}", paths, EnvView::empty()).unwrap());
+    let store = config.auth_store_path(&AgentId::main());
+    std::fs::create_dir_all(store.parent().unwrap()).unwrap();
+    let body = serde_json::json!({
+        "version": 1,
+        "profiles": {"anthropic:x": {
+            "type": "api_key", "provider": "anthropic",
+            "key": "sk-ant-api03-0123456789abcdef0123456789"
+        }},
+        "usageStats": {"anthropic:x": {"cooldownUntil": now + 600_000, "errorCount": 1}}
+    });
+    std::fs::write(&store, body.to_string()).unwrap();
+    let opts = StatusOptions {
+        clock: Arc::new(ManualClock::new(now)),
+        ..StatusOptions::default()
+    };
+    let report = StatusReport::build_with(&config, &opts).unwrap();
+    let text = report.render_text(false);
+    assert!(
+        text.contains("- anthropic:x cooldown, available again in 10m, at 18:45:42 UTC\n"),
+        "{text}"
+    );
+    assert_eq!(report.auth.unusable_profiles[0].until, now + 600_000);
+}

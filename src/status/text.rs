@@ -135,11 +135,12 @@ impl StatusReport {
                     Some(r) if u.kind == "disabled" => format!("disabled:{r}"),
                     _ => u.kind.clone(),
                 };
+                let now = u.until.saturating_sub(u.remaining_ms);
                 out.push_str(&format!(
-                    "- {} {} for {}\n",
+                    "- {} {}, available again {}\n",
                     u.profile_id,
                     paint("33", &kind),
-                    format_remaining_short(u.remaining_ms as i64)
+                    crate::clock::describe_instant(u.until, now)
                 ));
             }
         }
