@@ -1,0 +1,93 @@
+//! `models auth order get|set|clear`.
+
+use crate::common::{CliResult, agent_auth, failure, load_config, normalized_provider};
+use clap::Subcommand;
+use claw_anthropic::AgentId;
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub(crate) enum OrderCommand {
+    /// Print the stored order and the effective order.
+    Get {
+        /// Provider id.
+        #[arg(long, default_value = "anthropic")]
+        provider: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace the stored order.
+    Set {
+        /// Provider id.
+        #[arg(long, default_value = "anthropic")]
+        provider: String,
+        /// Profile ids, first preferred.
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Remove the stored order (config `auth.order` or the automatic order applies again).
+    Clear {
+        /// Provider id.
+        #[arg(long, default_value = "anthropic")]
+        provider: String,
+    },
+}
+
+pub(crate) fn auth_order(agent: Option<&AgentId>, command: OrderCommand) -> CliResult {
+    let config = load_config()?;
+    let auth = agent_auth(&config, agent);
+    match command {
+        OrderCommand::Get { provider, json } => {
+            let provider = normalized_provider(&provider);
+            let store = auth.load_store()?;
+            let stored = store.order.get(&provider).cloned();
+            let effective = auth.profile_order(&provider, None)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"provider": provider, "stored": stored, "effective": effective})
+                );
+            } else {
+                match &stored {
+                    Some(ids) => println!("stored:    {}", ids.join(", ")),
+                    None => println!("stored:    (none)"),
+                }
+                println!(
+                    "effective: {}",
+                    if effective.is_empty() {
+                        "(no profiles)".to_owned()
+                    } else {
+                        effective.join(", ")
+                    }
+                );
+            }
+        }
+        OrderCommand::Set { provider, ids } => {
+            let provider = normalized_provider(&provider);
+            let ids: Vec<String> = ids.iter().map(|s| s.trim().to_owned()).collect();
+            let store = auth.load_store()?;
+            if let Some(missing) = ids
+                .iter()
+                .find(|id| !store.profiles.contains_key(id.as_str()))
+            {
+                return Err(failure(format!(
+                    "No credentials found for profile \"{missing}\". Run `claw-anthropic models status` to list this agent's profiles."
+                )));
+            }
+            auth.store().update(&mut |s| {
+                s.order.insert(provider.clone(), ids.clone());
+                Ok(())
+            })?;
+            println!("{}", ids.join(", "));
+        }
+        OrderCommand::Clear { provider } => {
+            let provider = normalized_provider(&provider);
+            auth.store().update(&mut |s| {
+                s.order.shift_remove(&provider);
+                Ok(())
+            })?;
+            println!("cleared");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

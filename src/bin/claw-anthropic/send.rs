@@ -1,0 +1,167 @@
+//! `send`: one message, streamed (default) or whole, or printed as a dry run.
+
+use crate::common::{CliResult, agent_auth, failure, load_config};
+use clap::Args;
+use claw_anthropic::request::build::{AuthHeader, BuildOptions, build_messages};
+use claw_anthropic::request::messages::{MessageParam, MessageRequest};
+use claw_anthropic::{AgentId, Client, Config};
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Args)]
+pub(crate) struct SendArgs {
+    /// The user message.
+    #[arg(long, short)]
+    message: String,
+    /// Model ref or alias (default: the configured default model).
+    #[arg(long)]
+    model: Option<String>,
+    /// Use only this auth profile.
+    #[arg(long, value_name = "ID")]
+    profile: Option<String>,
+    /// System prompt.
+    #[arg(long)]
+    system: Option<String>,
+    /// Output token limit (default: the model's `params.maxTokens` or its default).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_tokens: Option<u32>,
+    /// Wait for the whole reply instead of streaming it.
+    #[arg(long)]
+    no_stream: bool,
+    /// Print the HTTP request (secrets masked) and exit without sending.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print JSON (the final message plus the profile used; with --dry-run, compact JSON).
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn send(agent: Option<&AgentId>, args: SendArgs) -> CliResult {
+    let config = load_config()?;
+    let model = match &args.model {
+        Some(m) => m.clone(),
+        None => config.default_model().ref_string(),
+    };
+    let mut req = MessageRequest::new(model, vec![MessageParam::user(args.message.clone())]);
+    if let Some(s) = &args.system {
+        req = req.with_system(s.clone());
+    }
+    req.max_tokens = args.max_tokens;
+    req.stream = Some(!args.no_stream);
+    if args.dry_run {
+        if req.model.trim().is_empty() {
+            // What a real send would use (failover starts from the default model).
+            req.model = config.default_model().ref_string();
+        }
+        let auth = agent_auth(&config, agent);
+        let provider = config
+            .resolve_model_ref(&req.model)
+            .map(|(r, _)| r.provider)
+            .unwrap_or_else(|| "anthropic".into());
+        let resolved = auth.resolve(&provider, args.profile.as_deref(), None)?;
+        let built = build_messages(
+            &config,
+            AuthHeader::new(resolved.kind, &resolved.secret),
+            req,
+            &BuildOptions::default(),
+        )?;
+        for w in resolved.warnings.iter().chain(built.warnings.iter()) {
+            eprintln!("warning: {w}");
+        }
+        let mut v = built.dry_run();
+        if let Some(o) = v.as_object_mut() {
+            o.insert("credentialSource".into(), resolved.label.clone().into());
+        }
+        if args.json {
+            println!("{v}");
+        } else {
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| failure(format!("could not start the async runtime: {e}")))?;
+    rt.block_on(send_async(config, agent.cloned(), args, req))
+}
+
+pub(crate) async fn send_async(
+    config: Arc<Config>,
+    agent: Option<AgentId>,
+    args: SendArgs,
+    req: MessageRequest,
+) -> CliResult {
+    let client = Client::new(config, agent)?;
+    let pin = match &args.profile {
+        Some(p) => claw_anthropic::client::ProfilePin::Only(p.clone()),
+        None => claw_anthropic::client::ProfilePin::Auto,
+    };
+    let (message, info) = if args.no_stream {
+        let r = client.send_pinned(req, &pin).await?;
+        if !args.json {
+            println!("{}", r.value.text());
+        }
+        let info = summary(
+            &r.profile_id,
+            &r.credential_source,
+            &r.model.to_string(),
+            &r.warnings,
+            &r.meta,
+        );
+        (r.value, info)
+    } else {
+        let mut s = client.stream_pinned(req, &pin).await?;
+        let mut out = std::io::stdout().lock();
+        while let Some(ev) = s.next_text().await {
+            let text = ev?;
+            if !args.json {
+                let _ = out.write_all(text.as_bytes());
+                let _ = out.flush();
+            }
+        }
+        let info = summary(
+            &s.profile_id().map(str::to_owned),
+            s.credential_source(),
+            &s.model().to_string(),
+            s.warnings(),
+            s.meta(),
+        );
+        let m = s.final_message().await?;
+        if !args.json {
+            let _ = out.write_all(b"\n");
+        }
+        (m, info)
+    };
+    for w in info["warnings"].as_array().into_iter().flatten() {
+        eprintln!("warning: {}", w.as_str().unwrap_or_default());
+    }
+    if args.json {
+        let mut v = info;
+        if let Some(o) = v.as_object_mut() {
+            o.insert(
+                "message".into(),
+                serde_json::to_value(&message).unwrap_or_default(),
+            );
+        }
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn summary(
+    profile: &Option<String>,
+    source: &str,
+    model: &str,
+    warnings: &[String],
+    meta: &claw_anthropic::client::ResponseMeta,
+) -> serde_json::Value {
+    serde_json::json!({
+        "profileId": profile,
+        "credentialSource": source,
+        "model": model,
+        "requestId": meta.request_id(),
+        "warnings": warnings,
+    })
+}
