@@ -391,7 +391,12 @@ pub(crate) fn plan(input: &PlanInput<'_>) -> Result<Plan> {
         warnings: Vec::new(),
         store: Arc::clone(store),
     };
-    if let Some(id) = explicit_profile.map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(id) = explicit_profile.map(str::trim) {
+        if id.is_empty() {
+            return Err(Error::InvalidArgument(
+                "the requested auth profile id is empty: name a profile (see `models status`) or omit it to let the auth order choose".into(),
+            ));
+        }
         let no_creds = || Error::NoCredentialsForProfile {
             profile_id: id.to_owned(),
             agent_id: agent_id.to_owned(),

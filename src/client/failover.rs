@@ -102,6 +102,28 @@ fn pin_for<'a>(inner: &Inner, provider: &str, pin: &'a ProfilePin) -> &'a Profil
     if applies { pin } else { &ProfilePin::Auto }
 }
 
+/// A user pin ([`ProfilePin::Only`]) that cannot serve the requested model is the caller's
+/// error, before anything is sent: an empty id, or a profile of another provider. Using another
+/// profile instead would charge an account the caller did not choose.
+fn check_user_pin(inner: &Inner, provider: &str, id: &str) -> Result<()> {
+    if id.trim().is_empty() {
+        return Err(Error::InvalidArgument(
+            "the pinned auth profile id is empty: name a profile (see `models status`) or do not pin one".into(),
+        ));
+    }
+    let store = inner.auth.load_store_shared()?;
+    if let Some(p) = store.profiles.get(id.trim())
+        && normalize_provider(p.credential.provider()) != normalize_provider(provider)
+    {
+        return Err(Error::InvalidArgument(format!(
+            "auth profile \"{}\" belongs to provider \"{}\", not \"{provider}\" (the provider of the requested model); pin a profile of provider \"{provider}\"",
+            id.trim(),
+            p.credential.provider()
+        )));
+    }
+    Ok(())
+}
+
 async fn resolve_next(
     inner: &Inner,
     provider: &str,
@@ -191,6 +213,9 @@ fn run<'a>(
         let mut attempts: Vec<Attempt> = Vec::new();
         let mut errors: Vec<Error> = Vec::new();
         let mut resolution_only = true;
+        if let (ProfilePin::Only(id), Some(primary)) = (pin, models.first()) {
+            check_user_pin(inner, &primary.provider, id)?;
+        }
         for model in models.iter() {
             let mut tried: Vec<String> = Vec::new();
             let mut last_reason = FailureReason::Unknown;

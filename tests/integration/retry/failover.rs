@@ -532,6 +532,48 @@ async fn a_user_pinned_profile_failing_goes_to_model_fallback_not_rotation() {
     );
 }
 
+#[tokio::test]
+async fn a_user_pin_on_another_providers_profile_is_an_error_and_sends_nothing() {
+    // With a fallback model configured, too: no other account may be charged instead.
+    let h = fallback_harness().await;
+    let kx = key('X');
+    let store = json!({"version": 1, "profiles": {
+        "anthropic:x": {"type": "api_key", "provider": "anthropic", "key": kx},
+        "openai:manual": {"type": "api_key", "provider": "openai", "key": "sk-openai-NOTANTHROPIC"},
+    }});
+    let path = h.store_path();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, serde_json::to_string_pretty(&store).unwrap()).unwrap();
+    let client = h.client();
+
+    let session = client.session();
+    session.pin_profile("openai:manual");
+    let e = session.send(ping()).await.unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("openai:manual") && msg.contains("\"openai\""),
+        "{msg}"
+    );
+    let Err(e) = client
+        .stream_pinned(ping(), &ProfilePin::Only("openai:manual".into()))
+        .await
+    else {
+        panic!("a stream pinned to another provider's profile must fail");
+    };
+    assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+
+    for empty in ["", "  "] {
+        let e = client
+            .send_pinned(ping(), &ProfilePin::Only(empty.into()))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+        assert!(e.to_string().contains("empty"), "{e}");
+    }
+    assert!(h.creds(MSGS).is_empty(), "nothing may be sent");
+}
+
 // ---------------------------------------------------------------------------------------------
 // order and sessions
 // ---------------------------------------------------------------------------------------------
