@@ -146,10 +146,14 @@ impl AuthStore {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
-        AuthStore::from_value(value).map_err(|message| Error::StoreCorrupt {
+        let store = AuthStore::from_value(value).map_err(|message| Error::StoreCorrupt {
             path: path.to_path_buf(),
             message,
-        })
+        })?;
+        for (id, entry) in &store.unrecognized_profiles {
+            warn_skipped_once(path, id, entry);
+        }
+        Ok(store)
     }
 
     /// Builds a store from parsed JSON. Fails (with a reason) only when the value cannot be
@@ -174,10 +178,6 @@ impl AuthStore {
                             store.profiles.insert(id, p);
                         }
                         None => {
-                            tracing::warn!(
-                                profile = %id,
-                                "skipping auth profile with an unknown type or no provider (kept in the file)"
-                            );
                             store.unrecognized_profiles.insert(id, entry);
                         }
                     }
@@ -326,6 +326,63 @@ fn opt_secret(v: Option<&Value>) -> Option<SecretString> {
 
 /// Parses one profile entry; `None` when its type is unknown, provider missing, or a required
 /// secret field is not a string.
+/// Warns about a profile entry that cannot be used, once per store file and profile id in this
+/// process (a store is read several times by one command).
+fn warn_skipped_once(path: &Path, id: &str, entry: &Value) {
+    static WARNED: std::sync::Mutex<Vec<(std::path::PathBuf, String)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut warned = WARNED.lock().unwrap_or_else(|e| e.into_inner());
+    if warned.iter().any(|(p, i)| p == path && i == id) {
+        return;
+    }
+    warned.push((path.to_path_buf(), id.to_owned()));
+    drop(warned);
+    tracing::warn!(
+        "{}: skipping auth profile \"{id}\": {} (the entry is kept in the file as it is)",
+        path.display(),
+        skip_reason(entry)
+    );
+}
+
+/// Why [`parse_profile`] could not use an entry (field names and JSON types only: never a value).
+fn skip_reason(entry: &Value) -> String {
+    fn kind(v: &Value) -> &'static str {
+        match v {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+    let Some(obj) = entry.as_object() else {
+        return format!("expected an object, found {}", kind(entry));
+    };
+    let ty = match obj.get("type") {
+        None => return "it has no `type`".to_owned(),
+        Some(Value::String(t)) => t.as_str(),
+        Some(v) => return format!("`type` must be a string, found {}", kind(v)),
+    };
+    match obj.get("provider") {
+        None => return "it has no `provider`".to_owned(),
+        Some(Value::String(p)) if p.trim().is_empty() => return "`provider` is empty".to_owned(),
+        Some(Value::String(_)) => {}
+        Some(v) => return format!("`provider` must be a string, found {}", kind(v)),
+    }
+    let secret = match ty {
+        "api_key" => "key",
+        "token" => "token",
+        "oauth" => return "an `oauth` field has the wrong type".to_owned(),
+        // The value is not shown: a secret pasted into the wrong field must not be echoed.
+        _ => return "unknown `type` (expected api_key, token or oauth)".to_owned(),
+    };
+    match obj.get(secret) {
+        None => format!("a `{ty}` profile needs `{secret}`"),
+        Some(v) => format!("`{secret}` must be a string, found {}", kind(v)),
+    }
+}
+
 fn parse_profile(entry: &Value) -> Option<StoredProfile> {
     let obj = entry.as_object()?;
     let ty = obj.get("type")?.as_str()?;

@@ -3,7 +3,8 @@
 #![cfg(all(feature = "cli", feature = "mock"))]
 
 use claw_anthropic::mock::{MockReply, MockServer};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 
 use crate::support::{Home, text};
 
