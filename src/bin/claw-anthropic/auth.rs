@@ -1,7 +1,8 @@
 //! `models auth …`: the subcommands, storing a token, `paste-token`.
 
 use crate::common::{
-    CliResult, Failure, agent_auth, load_config, normalized_provider, parse_dur, read_secret, usage,
+    CliResult, Failure, agent_auth, load_config, normalized_provider, parse_dur, print_saved_id,
+    read_secret, usage,
 };
 use crate::order::OrderCommand;
 use clap::Subcommand;
@@ -77,7 +78,7 @@ pub(crate) fn paste_token(
     let auth = agent_auth(&config, agent);
     let raw = read_secret(&format!("Paste the {provider} token: "))?;
     let id = store_token(&auth, &provider, &raw, profile_id, expires_in)?;
-    println!("{id}");
+    print_saved_id(&id)?;
     eprintln!(
         "Saved {id} for agent \"{}\" in {}",
         auth.agent(),

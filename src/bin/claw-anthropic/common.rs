@@ -3,12 +3,12 @@
 use claw_anthropic::auth::AgentAuth;
 use claw_anthropic::auth::setup_token::parse_duration;
 use claw_anthropic::{AgentId, Config, Error};
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A CLI failure: exit code and the message for stderr.
+/// A CLI failure: exit code and the message for stderr (nothing is printed when it is empty).
 pub(crate) struct Failure {
     pub(crate) code: u8,
     pub(crate) message: String,
@@ -43,6 +43,37 @@ pub(crate) fn failure(message: impl Into<String>) -> Failure {
 
 pub(crate) type CliResult = Result<ExitCode, Failure>;
 
+/// Stdout was closed by its reader (`… | head`): stop quietly with status 0, as Unix filters do;
+/// the reader has what it asked for.
+pub(crate) fn closed_stdout() -> Failure {
+    Failure {
+        code: 0,
+        message: String::new(),
+    }
+}
+
+/// Maps an error writing stdout: a closed pipe is a quiet stop, anything else a failure.
+pub(crate) fn stdout_error(e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        closed_stdout()
+    } else {
+        failure(format!("could not write to stdout: {e}"))
+    }
+}
+
+/// Writes to stdout (the `out!` / `outln!` macros).
+pub(crate) fn write_out(args: std::fmt::Arguments<'_>) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_fmt(args)
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+/// Whether stderr gets ANSI colours: only on a terminal, and never with `NO_COLOR` set.
+pub(crate) fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 pub(crate) fn parse_agent(s: &str) -> Result<AgentId, String> {
     AgentId::parse(s).map_err(|e| e.to_string())
 }
@@ -59,6 +90,7 @@ pub(crate) fn init_tracing() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
+        .with_ansi(stderr_color())
         .with_target(false)
         .without_time()
         .try_init();
@@ -75,6 +107,11 @@ pub(crate) fn agent_auth(config: &Arc<Config>, agent: Option<&AgentId>) -> Agent
     AgentAuth::new(config.clone(), agent)
 }
 
+/// The most a secret read from stdin may hold (1 MiB).
+pub(crate) const SECRET_INPUT_LIMIT: u64 = 1024 * 1024;
+
+/// Reads a secret: a hidden prompt on a terminal, else all of stdin (at most
+/// [`SECRET_INPUT_LIMIT`] bytes: longer input is refused, never cut).
 pub(crate) fn read_secret(prompt: &str) -> Result<String, Failure> {
     if std::io::stdin().is_terminal() {
         rpassword::prompt_password(prompt)
@@ -82,11 +119,25 @@ pub(crate) fn read_secret(prompt: &str) -> Result<String, Failure> {
     } else {
         let mut s = String::new();
         std::io::stdin()
-            .take(1024 * 1024)
+            .take(SECRET_INPUT_LIMIT + 1)
             .read_to_string(&mut s)
             .map_err(|e| failure(format!("could not read stdin: {e}")))?;
+        if s.len() as u64 > SECRET_INPUT_LIMIT {
+            return Err(usage(format!(
+                "stdin holds more than {SECRET_INPUT_LIMIT} bytes (1 MiB), the most accepted for a secret: nothing was saved. Pipe only the token or key."
+            )));
+        }
         Ok(s.trim().to_owned())
     }
+}
+
+/// Prints a saved profile id on stdout for scripts. On a terminal the "Saved …" line on stderr
+/// names it already, so a person does not see it twice.
+pub(crate) fn print_saved_id(id: &str) -> Result<(), Failure> {
+    if std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    write_out(format_args!("{id}\n"))
 }
 
 pub(crate) fn normalized_provider(p: &str) -> String {

@@ -19,9 +19,9 @@ pub(crate) enum ConfigCommand {
 
 pub(crate) fn run(command: ConfigCommand) -> CliResult {
     match command {
-        ConfigCommand::Validate { json } => Ok(config_validate(json)),
+        ConfigCommand::Validate { json } => config_validate(json),
         ConfigCommand::Schema => {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&claw_anthropic::config::schema::json_schema())
                     .unwrap_or_default()
@@ -31,7 +31,7 @@ pub(crate) fn run(command: ConfigCommand) -> CliResult {
     }
 }
 
-fn config_validate(json: bool) -> ExitCode {
+fn config_validate(json: bool) -> CliResult {
     let paths = claw_anthropic::Paths::from_process_env();
     let config_path = paths.config_path.clone();
     let result = Config::load();
@@ -72,7 +72,7 @@ fn config_validate(json: bool) -> ExitCode {
             "errors": errors,
             "warnings": warnings,
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
         match &result {
             Ok(c) => {
@@ -80,9 +80,9 @@ fn config_validate(json: bool) -> ExitCode {
                     eprintln!("warning: {w}");
                 }
                 if c.source_path().is_some() {
-                    println!("{}: ok", config_path.display());
+                    outln!("{}: ok", config_path.display());
                 } else {
-                    println!(
+                    outln!(
                         "{}: ok (file not found; using defaults)",
                         config_path.display()
                     );
@@ -90,7 +90,7 @@ fn config_validate(json: bool) -> ExitCode {
             }
             Err(Error::Config(ce)) => {
                 for d in &ce.diagnostics {
-                    println!("{d}");
+                    outln!("{d}");
                 }
                 let n = ce.diagnostics.len();
                 eprintln!(
@@ -100,13 +100,13 @@ fn config_validate(json: bool) -> ExitCode {
                 );
             }
             Err(e) => {
-                println!("{}: {e}", config_path.display());
+                outln!("{}: {e}", config_path.display());
             }
         }
     }
     if ok {
-        ExitCode::SUCCESS
+        Ok(ExitCode::SUCCESS)
     } else {
-        ExitCode::from(1)
+        Ok(ExitCode::from(1))
     }
 }

@@ -3,6 +3,21 @@
 //!
 //! Exit codes: 0 success, 1 failure, 2 usage error (and `models status --check`: 1 expired/missing,
 //! 2 expiring). Errors print the library's typed error message on stderr — never a secret.
+//! When the reader of stdout goes away (`… | head`), the command stops quietly with status 0.
+
+/// `print!` to stdout; a closed stdout ends the command quietly (see [`common::write_out`]).
+macro_rules! out {
+    ($($t:tt)*) => {
+        $crate::common::write_out(format_args!($($t)*))?
+    };
+}
+
+/// `println!` to stdout; a closed stdout ends the command quietly (see [`common::write_out`]).
+macro_rules! outln {
+    ($($t:tt)*) => {
+        $crate::common::write_out(format_args!("{}\n", format_args!($($t)*)))?
+    };
+}
 
 mod auth;
 mod common;
@@ -16,7 +31,7 @@ mod setup_token;
 mod status;
 
 use auth::AuthCommand;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use claw_anthropic::AgentId;
 use common::{CliResult, init_tracing, parse_agent};
 use config::ConfigCommand;
@@ -50,6 +65,11 @@ enum Command {
     Onboard(OnboardArgs),
     /// Send one message and print the reply (streams by default).
     Send(SendArgs),
+    /// Print a shell completion script: `claw-anthropic completions bash > …` (see README).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Inspect and validate clawdbot.json.
     Config {
         #[command(subcommand)]
@@ -101,7 +121,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            if !f.message.is_empty() {
+                eprintln!("error: {}", f.message);
+            }
             ExitCode::from(f.code)
         }
     }
@@ -131,6 +153,12 @@ fn run(cli: Cli) -> CliResult {
         Command::Onboard(args) => onboard::onboard(agent, args),
         Command::Send(args) => send::send(agent, args),
         Command::Config { command } => config::run(command),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "claw-anthropic", &mut out);
+            out!("{}", String::from_utf8_lossy(&out));
+            Ok(ExitCode::SUCCESS)
+        }
         #[cfg(feature = "mock")]
         Command::MockServer { port, script } => mock_server::mock_server(port, script),
     }

@@ -23,7 +23,7 @@ pub(crate) fn mock_server(port: Option<u16>, script: Option<std::path::PathBuf>)
     if let Some(s) = script {
         server.load_script(s);
     }
-    println!("{}", server.url());
+    outln!("{}", server.url());
     let _ = std::io::stdout().flush();
     eprintln!("mock Anthropic server listening; Ctrl-C to stop");
     loop {

@@ -1,7 +1,8 @@
 //! `onboard`: set up Anthropic auth for an agent (API key or setup-token).
 
 use crate::common::{
-    CliResult, agent_auth, failure, load_config, normalized_provider, parse_dur, read_secret, usage,
+    CliResult, agent_auth, failure, load_config, normalized_provider, parse_dur, print_saved_id,
+    read_secret, usage,
 };
 use clap::{Args, ValueEnum};
 use claw_anthropic::AgentId;
@@ -127,7 +128,7 @@ pub(crate) fn onboard(agent: Option<&AgentId>, args: OnboardArgs) -> CliResult {
     if let Some(w) = warning {
         eprintln!("warning: {w}");
     }
-    println!("{id}");
+    print_saved_id(&id)?;
     eprintln!(
         "Saved {id} for agent \"{}\" in {}. Check it with `claw-anthropic models status{}`.",
         auth.agent(),

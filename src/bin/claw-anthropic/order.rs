@@ -43,16 +43,16 @@ pub(crate) fn auth_order(agent: Option<&AgentId>, command: OrderCommand) -> CliR
             let stored = store.order.get(&provider).cloned();
             let effective = auth.profile_order(&provider, None)?;
             if json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({"provider": provider, "stored": stored, "effective": effective})
                 );
             } else {
                 match &stored {
-                    Some(ids) => println!("stored:    {}", ids.join(", ")),
-                    None => println!("stored:    (none)"),
+                    Some(ids) => outln!("stored:    {}", ids.join(", ")),
+                    None => outln!("stored:    (none)"),
                 }
-                println!(
+                outln!(
                     "effective: {}",
                     if effective.is_empty() {
                         "(no profiles)".to_owned()
@@ -78,7 +78,7 @@ pub(crate) fn auth_order(agent: Option<&AgentId>, command: OrderCommand) -> CliR
                 s.order.insert(provider.clone(), ids.clone());
                 Ok(())
             })?;
-            println!("{}", ids.join(", "));
+            outln!("{}", ids.join(", "));
         }
         OrderCommand::Clear { provider } => {
             let provider = normalized_provider(&provider);
@@ -86,7 +86,7 @@ pub(crate) fn auth_order(agent: Option<&AgentId>, command: OrderCommand) -> CliR
                 s.order.shift_remove(&provider);
                 Ok(())
             })?;
-            println!("cleared");
+            outln!("cleared");
         }
     }
     Ok(ExitCode::SUCCESS)

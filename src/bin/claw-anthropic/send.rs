@@ -1,13 +1,15 @@
 //! `send`: one message, streamed (default) or whole, or printed as a dry run.
 
-use crate::common::{CliResult, agent_auth, failure, load_config};
+use crate::common::{CliResult, agent_auth, failure, load_config, stdout_error, usage};
 use clap::Args;
-use claw_anthropic::request::build::{AuthHeader, BuildOptions, build_messages};
+use claw_anthropic::request::build::{AuthHeader, BuildOptions, build_messages, serves_provider};
 use claw_anthropic::request::messages::{MessageParam, MessageRequest};
 use claw_anthropic::{AgentId, Client, Config};
+use std::future::Future;
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::task::Poll;
 
 #[derive(Args)]
 pub(crate) struct SendArgs {
@@ -38,11 +40,25 @@ pub(crate) struct SendArgs {
 }
 
 pub(crate) fn send(agent: Option<&AgentId>, args: SendArgs) -> CliResult {
+    if args.message.trim().is_empty() {
+        return Err(usage(
+            "--message is empty: the API refuses an empty user message; pass the text to send",
+        ));
+    }
     let config = load_config()?;
     let model = match &args.model {
         Some(m) => m.clone(),
         None => config.default_model().ref_string(),
     };
+    if let Some((r, _)) = config.resolve_model_ref(&model)
+        && !serves_provider(&config, &r.provider)
+    {
+        return Err(usage(format!(
+            "model \"{}\" belongs to provider \"{}\", which this tool does not support: it talks only to Anthropic's Messages API (provider \"anthropic\", or a provider configured with `api: \"anthropic-messages\"`)",
+            model.trim(),
+            r.provider
+        )));
+    }
     let mut req = MessageRequest::new(model, vec![MessageParam::user(args.message.clone())]);
     if let Some(s) = &args.system {
         req = req.with_system(s.clone());
@@ -74,9 +90,9 @@ pub(crate) fn send(agent: Option<&AgentId>, args: SendArgs) -> CliResult {
             o.insert("credentialSource".into(), resolved.label.clone().into());
         }
         if args.json {
-            println!("{v}");
+            outln!("{v}");
         } else {
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -101,7 +117,7 @@ pub(crate) async fn send_async(
     let (message, info) = if args.no_stream {
         let r = client.send_pinned(req, &pin).await?;
         if !args.json {
-            println!("{}", r.value.text());
+            outln!("{}", r.value.text());
         }
         let info = summary(
             &r.profile_id,
@@ -113,12 +129,26 @@ pub(crate) async fn send_async(
         (r.value, info)
     } else {
         let mut s = client.stream_pinned(req, &pin).await?;
-        let mut out = std::io::stdout().lock();
-        while let Some(ev) = s.next_text().await {
+        // Buffered: the text is flushed only when no further event is ready at once, so a person
+        // sees each delta as it arrives while a fast stream is written in large blocks.
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        loop {
+            let ev = {
+                let mut next = std::pin::pin!(s.next_text());
+                match std::future::poll_fn(|cx| Poll::Ready(next.as_mut().poll(cx))).await {
+                    Poll::Ready(ev) => ev,
+                    Poll::Pending => {
+                        if !args.json {
+                            out.flush().map_err(stdout_error)?;
+                        }
+                        next.await
+                    }
+                }
+            };
+            let Some(ev) = ev else { break };
             let text = ev?;
             if !args.json {
-                let _ = out.write_all(text.as_bytes());
-                let _ = out.flush();
+                out.write_all(text.as_bytes()).map_err(stdout_error)?;
             }
         }
         let info = summary(
@@ -130,8 +160,11 @@ pub(crate) async fn send_async(
         );
         let m = s.final_message().await?;
         if !args.json {
-            let _ = out.write_all(b"\n");
+            out.write_all(b"\n")
+                .and_then(|()| out.flush())
+                .map_err(stdout_error)?;
         }
+        drop(out);
         (m, info)
     };
     for w in info["warnings"].as_array().into_iter().flatten() {
@@ -145,7 +178,7 @@ pub(crate) async fn send_async(
                 serde_json::to_value(&message).unwrap_or_default(),
             );
         }
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -33,11 +33,11 @@ pub(crate) fn models_status(
     if json {
         let text = serde_json::to_string_pretty(&report)
             .map_err(|e| failure(format!("could not render the report: {e}")))?;
-        println!("{text}");
+        outln!("{text}");
     } else if plain {
-        println!("{}", report.resolved_default);
+        outln!("{}", report.resolved_default);
     } else {
-        print!("{}", report.render_text(use_color()));
+        out!("{}", report.render_text(use_color()));
     }
     let code = if check { report.check_exit_code() } else { 0 };
     Ok(ExitCode::from(code as u8))
