@@ -326,7 +326,10 @@ pub enum ProfilePin {
     Auto,
     /// Prefer this profile while it is usable; rotate when it is not (a session's automatic pin).
     Prefer(String),
-    /// Use only this profile; its failure goes to model fallback (a user pin).
+    /// Use only this profile; its failure goes to model fallback (a user pin). A profile of
+    /// another provider than the requested model's, or an empty id, is an
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent: another
+    /// account is never charged instead.
     Only(String),
 }
 
