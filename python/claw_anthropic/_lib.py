@@ -1,4 +1,4 @@
-"""Locating and binding the claw-anthropic shared library (ctypes)."""
+"""Locating, loading and binding the claw-anthropic shared library (ctypes)."""
 
 from __future__ import annotations
 
@@ -6,35 +6,48 @@ import ctypes
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
-__all__ = ["lib", "library_path", "EVENT_CB", "ClawErrorPtr"]
+from ._version import __version__
+
+__all__ = ["lib", "library_path", "EVENT_CB", "ClawErrorPtr", "LibraryVersionError"]
 
 
-def _lib_names() -> list[str]:
+class LibraryVersionError(ImportError):
+    """The shared library found is not the version this Python package was made for."""
+
+
+def _lib_patterns() -> List[str]:
+    """File names of the library, in preference order. Installed copies are named by
+    setuptools-rust (``libclaw_anthropic.abi3.so``, ``libclaw_anthropic.cpython-*.so``, …)."""
     if sys.platform == "darwin":
-        return ["libclaw_anthropic.dylib"]
+        return ["libclaw_anthropic.dylib", "libclaw_anthropic*.so"]
     if sys.platform == "win32":
-        return ["claw_anthropic.dll"]
-    return ["libclaw_anthropic.so"]
+        return ["claw_anthropic.dll", "libclaw_anthropic*.pyd"]
+    return ["libclaw_anthropic.so", "libclaw_anthropic*.so"]
 
 
-def _candidates() -> list[Path]:
-    out: list[Path] = []
-    env = os.environ.get("CLAW_ANTHROPIC_LIB")
-    if env:
-        out.append(Path(env))
+def _packaged(here: Path) -> List[Path]:
+    out: List[Path] = []
+    for pattern in _lib_patterns():
+        out.extend(sorted(p for p in here.glob(pattern) if p not in out))
+    return out
+
+
+def _candidates() -> List[Path]:
     here = Path(__file__).resolve().parent
-    out.extend(here / n for n in _lib_names())
-    for parent in [here, *here.parents]:
+    out = _packaged(here)
+    name = _lib_patterns()[0]
+    for parent in here.parents:
         for profile in ("release", "debug"):
-            out.extend(parent / "target" / profile / n for n in _lib_names())
+            out.append(parent / "target" / profile / name)
     return out
 
 
 def library_path() -> Path:
-    """The shared library this package loads: ``$CLAW_ANTHROPIC_LIB``, else one next to the
-    package, else ``target/release`` then ``target/debug`` in a directory above the package."""
+    """The shared library this package loads: ``$CLAW_ANTHROPIC_LIB`` if set, else the one
+    installed inside the package, else (a source checkout) ``target/release`` then
+    ``target/debug`` in a directory above the package."""
     env = os.environ.get("CLAW_ANTHROPIC_LIB")
     if env:
         p = Path(env)
@@ -45,8 +58,10 @@ def library_path() -> Path:
         if p.is_file():
             return p
     raise OSError(
-        "libclaw_anthropic not found: build it with `cargo build --release` "
-        "or set CLAW_ANTHROPIC_LIB to its path"
+        "the claw-anthropic native library was not found inside the package nor in a "
+        "target/ directory above it: install the package with `pip install .` from the "
+        "repository, or build it with `cargo build --release` (source checkout), or set "
+        "CLAW_ANTHROPIC_LIB to its path"
     )
 
 
@@ -54,10 +69,10 @@ class _ClawError(ctypes.Structure):
     """Opaque ``claw_error``."""
 
 
-ClawErrorPtr = ctypes.POINTER(_ClawError)
+ClawErrorPtr: Any = ctypes.POINTER(_ClawError)
 
 #: ``typedef int (*claw_event_cb)(void *userdata, const char *event_json)``
-EVENT_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p)
+EVENT_CB: Any = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p)
 
 _p = ctypes.c_void_p
 _s = ctypes.c_char_p
@@ -66,7 +81,7 @@ _out_p = ctypes.POINTER(ctypes.c_void_p)
 _out_err = ctypes.POINTER(ClawErrorPtr)
 
 # name: (restype, argtypes)
-_PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
+_PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "claw_version": (_s, []),
     "claw_string_free": (None, [_p]),
     "claw_error_code": (_u32, [ClawErrorPtr]),
@@ -109,7 +124,7 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
 
 class _Lib:
     """The loaded library with typed functions. A function missing from an older library raises
-    ``AttributeError`` when used, not at import."""
+    ``AttributeError`` when used."""
 
     def __init__(self) -> None:
         self._dll: Optional[ctypes.CDLL] = None
@@ -117,18 +132,28 @@ class _Lib:
 
     def _load(self) -> ctypes.CDLL:
         if self._dll is None:
-            self._path = library_path()
-            dll = ctypes.CDLL(str(self._path))
+            path = library_path()
+            dll = ctypes.CDLL(str(path))
             for name, (restype, argtypes) in _PROTOTYPES.items():
                 fn = getattr(dll, name, None)
                 if fn is not None:
                     fn.restype = restype
                     fn.argtypes = argtypes
+            found = _library_version(dll)
+            if found != __version__:
+                raise LibraryVersionError(
+                    f"claw_anthropic {__version__} loaded the native library {path}, which "
+                    f"reports version {found}: the package and the library must come from the "
+                    "same release (reinstall with `pip install .`, rebuild with `cargo build`, "
+                    "or point CLAW_ANTHROPIC_LIB at the matching library)"
+                )
+            self._path = path
             self._dll = dll
         return self._dll
 
     @property
     def path(self) -> Path:
+        """The file the library was loaded from."""
         self._load()
         assert self._path is not None
         return self._path
@@ -136,7 +161,19 @@ class _Lib:
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if not name.startswith("claw_"):
             raise AttributeError(name)
-        return getattr(self._load(), name)
+        fn: Callable[..., Any] = getattr(self._load(), name)
+        setattr(self, name, fn)  # later look-ups skip __getattr__
+        return fn
+
+
+def _library_version(dll: ctypes.CDLL) -> str:
+    fn = getattr(dll, "claw_version", None)
+    if fn is None:
+        return "(none: the library has no claw_version)"
+    raw = fn()
+    if not isinstance(raw, bytes):
+        return "(unreadable)"
+    return raw.decode("utf-8", "replace")
 
 
 lib = _Lib()

@@ -11,6 +11,8 @@ from pathlib import Path
 import claw_anthropic as claw
 from claw_anthropic import ClawError, Config, codes
 
+from ._support import repo_root
+
 API_KEY = "sk-ant-api03-py-test-0123456789abcdefghijklmnopqrstuvwxyz"
 SETUP_TOKEN = "sk-ant-oat01-py-test-" + "0123456789abcdefghijklmnopqrstuvwxyz" * 2
 CONFIG = """// JSON5
@@ -22,7 +24,7 @@ CONFIG = """// JSON5
 }
 """
 REQ = {"model": "opus", "messages": [{"role": "user", "content": "Hello"}]}
-HEADER = Path(__file__).resolve().parents[2] / "include" / "claw_anthropic.h"
+HEADER = repo_root() / "include" / "claw_anthropic.h"
 
 
 class ConfigTests(unittest.TestCase):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import unittest
-from pathlib import Path
 
 from claw_anthropic import ClawError, MockServer, codes
 
-QUICKSTART = Path(__file__).resolve().parents[2] / "examples" / "python" / "quickstart.py"
+from ._support import repo_root
+
+QUICKSTART = repo_root() / "examples" / "python" / "quickstart.py"
 
 
 class QuickstartTests(unittest.TestCase):

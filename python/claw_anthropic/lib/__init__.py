@@ -1,0 +1,1 @@
+"""Helpers at the Anthropic SDK's import paths (``anthropic.lib.streaming``)."""
