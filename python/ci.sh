@@ -19,8 +19,10 @@ for v in $(env | sed -n 's/^\(ANTHROPIC_[A-Za-z0-9_]*\|CLAWDBOT_[A-Za-z0-9_]*\)=
     unset "$v"
 done
 unset CLAW_ANTHROPIC_LIB PI_CODING_AGENT_DIR PYTHONPATH
-export HOME="$work/home" PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-mkdir -p "$HOME"
+export PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# The tests get a scratch HOME (the build keeps the real one: rustup and cargo live there).
+home="$work/home"
+mkdir -p "$home"
 
 step() { printf '\n== %s (%ss)\n' "$1" "$SECONDS"; }
 
@@ -39,7 +41,7 @@ rm -rf "$work/run/tests/__pycache__"
 (
     cd "$work/run"
     "$venv/python" -c 'import claw_anthropic, sys; print("using", claw_anthropic.__file__, claw_anthropic.library_path())'
-    CLAW_REPO_ROOT="$root" CLAW_EXPECT_INSTALLED=1 "$venv/python" -m unittest discover -s tests -t . -v
+    HOME="$home" CLAW_REPO_ROOT="$root" CLAW_EXPECT_INSTALLED=1 "$venv/python" -m unittest discover -s tests -t . -v
 )
 
 step "mypy --strict -p claw_anthropic (installed)"
@@ -48,10 +50,10 @@ step "mypy --strict -p claw_anthropic (installed)"
 step "tests in-tree (PYTHONPATH=python, library from target/)"
 lib="${CARGO_TARGET_DIR:-$root/target}/release/libclaw_anthropic.so"
 (
-    cd "$HOME"
+    cd "$home"
     if [ -n "${CARGO_TARGET_DIR:-}" ]; then export CLAW_ANTHROPIC_LIB="$lib"; fi
     PYTHONPATH="$root/python" "$venv/python" -c 'import claw_anthropic; print("using", claw_anthropic.__file__, claw_anthropic.library_path())'
-    PYTHONPATH="$root/python" "$venv/python" -m unittest discover -s "$root/python/tests" -t "$root/python"
+    HOME="$home" PYTHONPATH="$root/python" "$venv/python" -m unittest discover -s "$root/python/tests" -t "$root/python"
 )
 
 step "done"

@@ -337,7 +337,8 @@ class Client(_Handle):
         return json.loads(self.send_json(c_json(req), cancel))  # type: ignore[no-any-return]
 
     def send_json(self, body: bytes, cancel: Optional[Cancel] = None) -> str:
-        """:meth:`send` for a request already serialized (checked bytes); returns JSON text."""
+        """:meth:`send` for a request already serialized as JSON text; returns JSON text."""
+        body = c_text(body, "body")
         c = expect_opt(cancel, Cancel, "cancel")
         if c is None:
             return self._using(lambda p: call_string(lib.claw_client_send, p, body))
@@ -401,8 +402,8 @@ class RawStream:
         cancel: Optional[Cancel],
         sink: Callable[[Union[bytes, _Done]], None],
     ) -> None:
-        self._client = client
-        self._body = body
+        self._client = expect(client, Client, "client")
+        self._body = c_text(body, "body")
         self._own_cancel = cancel is None
         self._cancel = Cancel() if cancel is None else cancel
         self._sink = sink
@@ -467,6 +468,8 @@ class RawStream:
 def final_message_json(client: Client, body: bytes, cancel: Optional[Cancel]) -> str:
     """Streams a request on the calling thread with no event callback (the events never reach
     Python) and returns the final message's JSON text."""
+    expect(client, Client, "client")
+    body = c_text(body, "body")
 
     def run(ptr: int) -> str:
         c = cancel._handle() if cancel is not None else None
@@ -490,10 +493,10 @@ class MessageStream:
     complete. ``close()`` (or leaving a ``with`` block, or dropping the iterator) stops the stream.
     """
 
-    def __init__(self, client: Client, body: bytes, cancel: Optional[Cancel]) -> None:
-        self._client = client
-        self._body = body
-        self._cancel = cancel
+    def __init__(self, client: Client, body: bytes, cancel: Optional[Cancel] = None) -> None:
+        self._client = expect(client, Client, "client")
+        self._body = c_text(body, "body")
+        self._cancel = expect_opt(cancel, Cancel, "cancel")
         self._queue: "queue.SimpleQueue[Union[bytes, _Done]]" = queue.SimpleQueue()
         self._raw = RawStream(client, body, cancel, self._queue.put)
         self._finished = False

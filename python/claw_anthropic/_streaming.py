@@ -24,7 +24,7 @@ from typing import (
     Union,
 )
 
-from ._native import Cancel, Client, RawStream, _Done, final_message_json
+from ._native import Cancel, Client, RawStream, _Done, c_text, expect, final_message_json
 from .types import (
     Message,
     MessageStreamEvent,
@@ -95,8 +95,8 @@ class MessageStream:
     library, handing no event to Python."""
 
     def __init__(self, client: Client, body: bytes, raw: bool = False) -> None:
-        self._client = client
-        self._body = body
+        self._client = expect(client, Client, "client")
+        self._body = c_text(body, "body")
         self._queue: "queue.SimpleQueue[Union[bytes, _Done]]" = queue.SimpleQueue()
         self._stream = RawStream(client, body, None, self._queue.put)
         self._builder = _Builder(raw)
@@ -311,8 +311,8 @@ class AsyncMessageStream:
     never blocked; cancelling the task that awaits the stream cancels the native call."""
 
     def __init__(self, client: Client, body: bytes, raw: bool = False) -> None:
-        self._client = client
-        self._body = body
+        self._client = expect(client, Client, "client")
+        self._body = c_text(body, "body")
         self._channel: Optional[_Channel] = None
         self._stream: Optional[RawStream] = None
         self._builder = _Builder(raw)

@@ -10,6 +10,7 @@ from typing import Any, Callable, List, Tuple
 
 import claw_anthropic as claw
 from claw_anthropic import Cancel, Client, Config
+from claw_anthropic.lib import streaming
 
 KEY = "sk-ant-api03-argument-test-0123456789abcdefghijklmnopqrstuv"
 SETUP_TOKEN = "sk-ant-oat01-argument-test-" + "0123456789abcdefghijklmnopqrstuvwxyz" * 2
@@ -57,6 +58,10 @@ class ArgumentTests(unittest.TestCase):
             ("set_api_key(profile_id=list)", lambda: self.cfg.set_api_key(KEY, profile_id=[])),  # type: ignore[arg-type]
             ("paste_token(None)", lambda: self.cfg.paste_token(None)),  # type: ignore[arg-type]
             ("paste_token(provider=int)", lambda: self.cfg.paste_token(SETUP_TOKEN, provider=1)),  # type: ignore[arg-type]
+            ("MessageStream(str)", lambda: claw.MessageStream("x", b"{}")),  # type: ignore[arg-type]
+            ("MessageStream(body=int)", lambda: claw.MessageStream(self.client, 1234)),  # type: ignore[arg-type]
+            ("send_json(int)", lambda: self.client.send_json(1234)),  # type: ignore[arg-type]
+            ("lib.streaming.MessageStream(int)", lambda: streaming.MessageStream(self.client, 99)),  # type: ignore[arg-type]
             ("Anthropic(config=Cancel)", lambda: claw.Anthropic(config=cancel)),  # type: ignore[arg-type]
             ("Anthropic(state_dir=int)", lambda: claw.Anthropic(state_dir=5)),  # type: ignore[arg-type]
             ("Anthropic(max_retries=str)", lambda: claw.Anthropic(config=self.cfg, max_retries="2")),  # type: ignore[arg-type]
