@@ -419,6 +419,23 @@ claw_result claw_client_send_cancellable(claw_client *client,
                                          claw_error **err);
 
 /**
+ * `claw_client_send` (with an optional cancel handle) that also says how the answer was
+ * obtained: `*out_response_json` receives `{"message": {…}, "request_id": "req_…" | null,
+ * "profile_id": "anthropic:default" | null, "model": "anthropic/claude-…"}` — the message, the
+ * `request-id` of the response, the auth profile that answered (null for a key from the
+ * environment or config) and the model that answered (after fallbacks). Free it with
+ * `claw_string_free`.
+ *
+ * # Safety
+ * As `claw_client_send`; `cancel` is NULL or a live cancel handle.
+ */
+claw_result claw_client_send_response(claw_client *client,
+                                      const char *request_json,
+                                      const claw_cancel *cancel,
+                                      char **out_response_json,
+                                      claw_error **err);
+
+/**
  * Streams a request: each event is passed to `cb` (may be NULL) as JSON while it arrives, then
  * the accumulated final message is written to `*out_message_json` (if `out_message_json` is not
  * NULL; free with `claw_string_free`). `request_json` as for `claw_client_send` (`"stream"` is
@@ -455,6 +472,22 @@ claw_result claw_client_stream_cancellable(claw_client *client,
                                            const claw_cancel *cancel,
                                            char **out_message_json,
                                            claw_error **err);
+
+/**
+ * `claw_client_stream` (with an optional cancel handle) whose `*out_response_json` (if not
+ * NULL) receives `{"message", "request_id", "profile_id", "model"}` as for
+ * `claw_client_send_response`.
+ *
+ * # Safety
+ * As `claw_client_stream`; `cancel` is NULL or a live cancel handle.
+ */
+claw_result claw_client_stream_response(claw_client *client,
+                                        const char *request_json,
+                                        claw_event_cb cb,
+                                        void *userdata,
+                                        const claw_cancel *cancel,
+                                        char **out_response_json,
+                                        claw_error **err);
 
 /**
  * Counts the input tokens of a request (`POST /v1/messages/count_tokens`): `request_json` as

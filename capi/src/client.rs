@@ -75,6 +75,47 @@ impl claw_client {
     }
 }
 
+/// What a send or stream writes to its `out` argument.
+#[derive(Clone, Copy)]
+enum Output {
+    /// The message alone.
+    Message,
+    /// `{"message", "request_id", "profile_id", "model"}`.
+    Response,
+}
+
+/// The `*_response` functions' output.
+#[derive(serde::Serialize)]
+struct ResponseJson<'a, M: serde::Serialize> {
+    message: &'a M,
+    request_id: Option<&'a str>,
+    profile_id: Option<&'a str>,
+    model: String,
+}
+
+impl Output {
+    fn render<M: serde::Serialize>(
+        self,
+        message: &M,
+        request_id: Option<&str>,
+        profile_id: Option<&str>,
+        model: &claw::config::ModelRef,
+    ) -> Result<String, FfiError> {
+        match self {
+            Output::Message => to_json(message, "the message"),
+            Output::Response => to_json(
+                &ResponseJson {
+                    message,
+                    request_id,
+                    profile_id,
+                    model: model.to_string(),
+                },
+                "the response",
+            ),
+        }
+    }
+}
+
 fn to_json<T: serde::Serialize>(value: &T, what: &str) -> Result<String, FfiError> {
     serde_json::to_string(value).map_err(|e| {
         FfiError::new(
@@ -216,6 +257,7 @@ unsafe fn send_impl(
     client: *const claw_client,
     request_json: *const c_char,
     cancel: Option<*const claw_cancel>,
+    output: Output,
     out_message_json: *mut *mut c_char,
     err: *mut *mut claw_error,
 ) -> claw_result {
@@ -232,7 +274,12 @@ unsafe fn send_impl(
             let response = client.run(cancel, async {
                 client.client.send(request).await.map_err(FfiError::from)
             })?;
-            let json = to_json(&response.value, "the message")?;
+            let json = output.render(
+                &response.value,
+                response.meta.request_id(),
+                response.profile_id.as_deref(),
+                &response.model,
+            )?;
             write_out(out_message_json, to_c_string(json)?);
             Ok(())
         })
@@ -260,7 +307,16 @@ pub unsafe extern "C" fn claw_client_send(
     err: *mut *mut claw_error,
 ) -> claw_result {
     // SAFETY: forwarded contract.
-    unsafe { send_impl(client, request_json, None, out_message_json, err) }
+    unsafe {
+        send_impl(
+            client,
+            request_json,
+            None,
+            Output::Message,
+            out_message_json,
+            err,
+        )
+    }
 }
 
 /// `claw_client_send` that another thread can abort with `claw_cancel_cancel(cancel)`: the call
@@ -277,7 +333,47 @@ pub unsafe extern "C" fn claw_client_send_cancellable(
     err: *mut *mut claw_error,
 ) -> claw_result {
     // SAFETY: forwarded contract.
-    unsafe { send_impl(client, request_json, Some(cancel), out_message_json, err) }
+    unsafe {
+        send_impl(
+            client,
+            request_json,
+            Some(cancel),
+            Output::Message,
+            out_message_json,
+            err,
+        )
+    }
+}
+
+/// `claw_client_send` (with an optional cancel handle) that also says how the answer was
+/// obtained: `*out_response_json` receives `{"message": {…}, "request_id": "req_…" | null,
+/// "profile_id": "anthropic:default" | null, "model": "anthropic/claude-…"}` — the message, the
+/// `request-id` of the response, the auth profile that answered (null for a key from the
+/// environment or config) and the model that answered (after fallbacks). Free it with
+/// `claw_string_free`.
+///
+/// # Safety
+/// As `claw_client_send`; `cancel` is NULL or a live cancel handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn claw_client_send_response(
+    client: *mut claw_client,
+    request_json: *const c_char,
+    cancel: *const claw_cancel,
+    out_response_json: *mut *mut c_char,
+    err: *mut *mut claw_error,
+) -> claw_result {
+    let cancel = (!cancel.is_null()).then_some(cancel);
+    // SAFETY: forwarded contract.
+    unsafe {
+        send_impl(
+            client,
+            request_json,
+            cancel,
+            Output::Response,
+            out_response_json,
+            err,
+        )
+    }
 }
 
 unsafe fn stream_impl(
@@ -285,7 +381,7 @@ unsafe fn stream_impl(
     request_json: *const c_char,
     cb: claw_event_cb,
     userdata: *mut c_void,
-    cancel: Option<*const claw_cancel>,
+    (cancel, output): (Option<*const claw_cancel>, Output),
     out_message_json: *mut *mut c_char,
     err: *mut *mut claw_error,
 ) -> claw_result {
@@ -298,7 +394,7 @@ unsafe fn stream_impl(
                 Some(c) => Some(arg_ref(c, "cancel")?),
                 None => None,
             };
-            let message = client.run(cancel, async {
+            let (message, request_id, profile_id, model) = client.run(cancel, async {
                 let mut stream = client.client.stream(request).await?;
                 while let Some(event) = stream.next_event().await {
                     let event = event?;
@@ -314,9 +410,18 @@ unsafe fn stream_impl(
                         }
                     }
                 }
-                Ok(stream.final_message().await?)
+                let request_id = stream.meta().request_id().map(str::to_owned);
+                let profile_id = stream.profile_id().map(str::to_owned);
+                let model = stream.model().clone();
+                let message = stream.final_message().await?;
+                Ok((message, request_id, profile_id, model))
             })?;
-            let json = to_json(&message, "the message")?;
+            let json = output.render(
+                &message,
+                request_id.as_deref(),
+                profile_id.as_deref(),
+                &model,
+            )?;
             if !out_message_json.is_null() {
                 write_out(out_message_json, to_c_string(json)?);
             }
@@ -355,7 +460,7 @@ pub unsafe extern "C" fn claw_client_stream(
             request_json,
             cb,
             userdata,
-            None,
+            (None, Output::Message),
             out_message_json,
             err,
         )
@@ -384,8 +489,39 @@ pub unsafe extern "C" fn claw_client_stream_cancellable(
             request_json,
             cb,
             userdata,
-            Some(cancel),
+            (Some(cancel), Output::Message),
             out_message_json,
+            err,
+        )
+    }
+}
+
+/// `claw_client_stream` (with an optional cancel handle) whose `*out_response_json` (if not
+/// NULL) receives `{"message", "request_id", "profile_id", "model"}` as for
+/// `claw_client_send_response`.
+///
+/// # Safety
+/// As `claw_client_stream`; `cancel` is NULL or a live cancel handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn claw_client_stream_response(
+    client: *mut claw_client,
+    request_json: *const c_char,
+    cb: claw_event_cb,
+    userdata: *mut c_void,
+    cancel: *const claw_cancel,
+    out_response_json: *mut *mut c_char,
+    err: *mut *mut claw_error,
+) -> claw_result {
+    let cancel = (!cancel.is_null()).then_some(cancel);
+    // SAFETY: forwarded contract.
+    unsafe {
+        stream_impl(
+            client,
+            request_json,
+            cb,
+            userdata,
+            (cancel, Output::Response),
+            out_response_json,
             err,
         )
     }

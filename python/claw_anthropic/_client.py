@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from types import TracebackType
 from typing import (
     Any,
@@ -188,7 +187,7 @@ class Messages:
         body = _body(model, max_tokens, messages, fields)
         if stream:
             return MessageStream(self._client, body, raw=True)
-        return Message(json.loads(self._client.send_json(body)))
+        return Message.from_response(self._client.send_response_json(body))
 
     def stream(
         self,
@@ -351,8 +350,8 @@ class AsyncMessages:
         if stream:
             return AsyncMessageStream(self._client, body, raw=True)
         client = self._client
-        text = await run_blocking(lambda cancel: client.send_json(body, cancel))
-        return Message(json.loads(text))
+        text = await run_blocking(lambda cancel: client.send_response_json(body, cancel))
+        return Message.from_response(text)
 
     def stream(
         self,

@@ -106,6 +106,8 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "claw_client_send_cancellable": (_u32, [_p, _s, _p, _out_p, _out_err]),
     "claw_client_stream": (_u32, [_p, _s, EVENT_CB, _p, _out_p, _out_err]),
     "claw_client_stream_cancellable": (_u32, [_p, _s, EVENT_CB, _p, _p, _out_p, _out_err]),
+    "claw_client_send_response": (_u32, [_p, _s, _p, _out_p, _out_err]),
+    "claw_client_stream_response": (_u32, [_p, _s, EVENT_CB, _p, _p, _out_p, _out_err]),
     "claw_client_count_tokens": (_u32, [_p, _s, ctypes.POINTER(ctypes.c_uint64), _out_err]),
     "claw_client_list_models": (_u32, [_p, _s, _u32, _out_p, _out_err]),
     "claw_cancel_new": (_p, []),

@@ -347,6 +347,16 @@ class Client(_Handle):
             lambda p: call_string(lib.claw_client_send_cancellable, p, body, handle)
         )
 
+    def send_response_json(self, body: bytes, cancel: Optional[Cancel] = None) -> str:
+        """Sends a request serialized as JSON text; returns ``{"message", "request_id",
+        "profile_id", "model"}`` as JSON text."""
+        body = c_text(body, "body")
+        c = expect_opt(cancel, Cancel, "cancel")
+        handle = c._handle() if c is not None else None
+        return self._using(
+            lambda p: call_string(lib.claw_client_send_response, p, body, handle)
+        )
+
     def stream(self, req: Request, cancel: Optional[Cancel] = None) -> "MessageStream":
         """Streams a request: iterate the result for event dicts as they arrive; the final
         message is then ``.message``."""
@@ -379,7 +389,8 @@ class Client(_Handle):
 
 
 class _Done:
-    """The end of a stream: the final message's JSON text, or the error."""
+    """The end of a stream: ``{"message", "request_id", "profile_id", "model"}`` as JSON text,
+    or the error."""
 
     __slots__ = ("message", "error")
 
@@ -431,7 +442,7 @@ class RawStream:
             out = ctypes.c_void_p()
             err = ClawErrorPtr()
             cancel = self._cancel._handle()
-            rc = lib.claw_client_stream_cancellable(
+            rc = lib.claw_client_stream_response(
                 ptr, self._body, self._cb, None, cancel, ctypes.byref(out), ctypes.byref(err)
             )
             try:
@@ -465,22 +476,15 @@ class RawStream:
         return self._thread is not None
 
 
-def final_message_json(client: Client, body: bytes, cancel: Optional[Cancel]) -> str:
+def final_response_json(client: Client, body: bytes, cancel: Optional[Cancel]) -> str:
     """Streams a request on the calling thread with no event callback (the events never reach
-    Python) and returns the final message's JSON text."""
+    Python) and returns ``{"message", "request_id", "profile_id", "model"}`` as JSON text."""
     expect(client, Client, "client")
     body = c_text(body, "body")
 
     def run(ptr: int) -> str:
         c = cancel._handle() if cancel is not None else None
-        return call_string(
-            lib.claw_client_stream_cancellable if c else lib.claw_client_stream,
-            ptr,
-            body,
-            EVENT_CB(),
-            None,
-            *([c] if c else []),
-        )
+        return call_string(lib.claw_client_stream_response, ptr, body, EVENT_CB(), None, c)
 
     return client._using(run)
 
@@ -517,7 +521,7 @@ class MessageStream:
             if item.error is not None:
                 raise item.error
             assert item.message is not None
-            self.message = json.loads(item.message)
+            self.message = json.loads(item.message)["message"]
             raise StopIteration
         out: JSON = json.loads(item)
         return out
@@ -535,7 +539,8 @@ class MessageStream:
             return self.message
         if not self._raw.started and not self._finished:
             self._finished = True
-            msg: JSON = json.loads(final_message_json(self._client, self._body, self._cancel))
+            text = final_response_json(self._client, self._body, self._cancel)
+            msg: JSON = json.loads(text)["message"]
             self.message = msg
             return msg
         for _event in self:

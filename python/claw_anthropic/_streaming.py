@@ -24,7 +24,7 @@ from typing import (
     Union,
 )
 
-from ._native import Cancel, Client, RawStream, _Done, c_text, expect, final_message_json
+from ._native import Cancel, Client, RawStream, _Done, c_text, expect, final_response_json
 from .types import (
     Message,
     MessageStreamEvent,
@@ -113,7 +113,7 @@ class MessageStream:
         if done.error is not None:
             self._error = done.error
         elif done.message is not None:
-            self._final = Message(json.loads(done.message))
+            self._final = Message.from_response(done.message)
 
     def __iter__(self) -> Iterator[Event]:
         return self
@@ -157,7 +157,7 @@ class MessageStream:
             return self._final
         if not self._stream.started and not self._done:
             self._done = True
-            self._final = Message(json.loads(final_message_json(self._client, self._body, None)))
+            self._final = Message.from_response(final_response_json(self._client, self._body, None))
             return self._final
         self.until_done()
         if self._final is None:
@@ -335,7 +335,7 @@ class AsyncMessageStream:
         if done.error is not None:
             self._error = done.error
         elif done.message is not None:
-            self._final = Message(json.loads(done.message))
+            self._final = Message.from_response(done.message)
 
     def __aiter__(self) -> "AsyncMessageStream":
         return self
@@ -382,8 +382,8 @@ class AsyncMessageStream:
         if self._channel is None and not self._done:
             self._done = True
             client, body = self._client, self._body
-            text = await run_blocking(lambda c: final_message_json(client, body, c))
-            self._final = Message(json.loads(text))
+            text = await run_blocking(lambda c: final_response_json(client, body, c))
+            self._final = Message.from_response(text)
             return self._final
         await self.until_done()
         if self._final is None:

@@ -208,8 +208,9 @@ def content_block(data: Mapping[str, Any]) -> ContentBlock:
 
 
 class Message(BaseObject):
-    """A response message. Besides the API's fields: ``request_id`` (the ``request-id`` header,
-    when known) and ``profile_id`` (the auth profile that answered, when known)."""
+    """A response message. Besides the API's fields: ``request_id`` (the response's
+    ``request-id``) and ``profile_id`` (the auth profile that answered; ``None`` for a key from
+    the environment or the config)."""
 
     __slots__ = ("_content", "_usage", "request_id", "profile_id")
 
@@ -224,6 +225,12 @@ class Message(BaseObject):
         self._usage: Optional[Usage] = None
         self.request_id = request_id
         self.profile_id = profile_id
+
+    @classmethod
+    def from_response(cls, text: str) -> "Message":
+        """From the library's ``{"message", "request_id", "profile_id", "model"}`` JSON."""
+        response = json.loads(text)
+        return cls(response["message"], response.get("request_id"), response.get("profile_id"))
 
     @property
     def id(self) -> str:

@@ -48,6 +48,8 @@ class AsyncTests(unittest.IsolatedAsyncioTestCase):
     async def test_create_count_tokens_and_models(self) -> None:
         msg = await self.client.messages.create(model="sonnet", max_tokens=64, messages=USER)
         self.assertIn("pong", msg.content[0].text)
+        self.assertEqual(msg.profile_id, "anthropic:default")
+        self.assertTrue(msg.request_id and msg.request_id.startswith("req_mock_"))
         self.assertGreater((await self.client.messages.count_tokens(model="sonnet", messages=USER)).input_tokens, 0)
         first = await self.client.models.list(limit=3)
         self.assertEqual(len(first.data), 3)

@@ -52,6 +52,9 @@ class SdkTests(unittest.TestCase):
         self.assertEqual(msg.stop_reason, "end_turn")
         self.assertGreater(msg.usage.input_tokens, 0)
         self.assertGreater(msg.usage.output_tokens, 0)
+        # ours: how the answer was obtained
+        self.assertTrue(msg.request_id and msg.request_id.startswith("req_mock_"), msg.request_id)
+        self.assertEqual(msg.profile_id, "anthropic:default")
         d = msg.to_dict()
         self.assertEqual(d["id"], msg.id)
         self.assertEqual(d["content"][0]["text"], msg.content[0].text)
@@ -114,6 +117,8 @@ class SdkTests(unittest.TestCase):
         self.assertIn("text", types)  # the SDK's text event after each text delta
         self.assertEqual(types[-1], "message_stop")
         self.assertEqual(final.content[0].text, "Hello from the stream")
+        self.assertTrue(final.request_id and final.request_id.startswith("req_mock_"))
+        self.assertEqual(final.profile_id, "anthropic:default")
 
         with self.client.messages.stream(model="sonnet", messages=USER) as stream:
             texts = list(stream.text_stream)
@@ -142,6 +147,8 @@ class SdkTests(unittest.TestCase):
             self.assertIs(stream.get_final_message(), msg)
             self.assertEqual(list(stream), [])
         self.assertEqual(len(msg.content[0].text), 300 * 8)
+        self.assertEqual(msg.profile_id, "anthropic:default")
+        self.assertTrue(msg.request_id and msg.request_id.startswith("req_mock_"))
         with self.client.messages.stream(model="sonnet", messages=USER) as stream:
             stream.until_done()
             self.assertEqual(stream.get_final_text(), "done")

@@ -7,7 +7,7 @@ use crate::*;
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::ptr::{null, null_mut};
 
-fn take_err(err: *mut claw_error) -> (u32, String) {
+pub(super) fn take_err(err: *mut claw_error) -> (u32, String) {
     assert!(!err.is_null(), "an error object was expected");
     unsafe {
         let code = claw_error_code(err);
@@ -19,7 +19,7 @@ fn take_err(err: *mut claw_error) -> (u32, String) {
     }
 }
 
-fn take_string(s: *mut c_char) -> String {
+pub(super) fn take_string(s: *mut c_char) -> String {
     assert!(!s.is_null());
     unsafe {
         let out = CStr::from_ptr(s).to_string_lossy().into_owned();
@@ -28,10 +28,10 @@ fn take_string(s: *mut c_char) -> String {
     }
 }
 
-struct Env {
+pub(super) struct Env {
     _dir: tempfile::TempDir,
-    server: *mut claw_mock_server,
-    cfg: *mut claw_config,
+    pub(super) server: *mut claw_mock_server,
+    pub(super) cfg: *mut claw_config,
 }
 
 impl Drop for Env {
@@ -43,7 +43,7 @@ impl Drop for Env {
     }
 }
 
-fn env_with_key() -> Env {
+pub(super) fn env_with_key() -> Env {
     unsafe {
         let mut server = null_mut();
         assert_eq!(claw_mock_server_start(&mut server, null_mut()), CLAW_OK);

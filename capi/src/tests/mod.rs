@@ -3,3 +3,5 @@
 
 #[cfg(feature = "mock")]
 mod hostile;
+#[cfg(feature = "mock")]
+mod response;
