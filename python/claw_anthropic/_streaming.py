@@ -73,6 +73,30 @@ class _Builder:
                 out.append(TextEvent(piece, parts) if kind == "text_delta" else ThinkingEvent(piece, parts))
         return event
 
+    def text_of(self, data: bytes) -> Optional[str]:
+        """The text of a ``text_delta`` event's JSON (``None`` for any other event), without
+        building event objects; later ``text`` events' snapshots still include it."""
+        event = json.loads(data)
+        if event.get("type") != "content_block_delta":
+            return None
+        delta = event.get("delta") or {}
+        if delta.get("type") != "text_delta":
+            return None
+        text = str(delta.get("text", ""))
+        index = int(event.get("index") or 0)
+        parts = self._parts.get(index)
+        if parts is None:
+            parts = self._parts[index] = _Parts()
+        parts.parts.append(text)
+        return text
+
+
+def _pending_text(event: Event) -> Optional[str]:
+    if isinstance(event, RawContentBlockDeltaEvent) and event.delta.type == "text_delta":
+        text: str = event.delta.text
+        return text
+    return None
+
 
 def _final_text(message: Message) -> str:
     texts = [b.text for b in message.content if isinstance(b, TextBlock)]
@@ -142,9 +166,26 @@ class MessageStream:
         return self._pending.popleft()
 
     def _texts(self) -> Iterator[str]:
-        for event in self:
-            if isinstance(event, RawContentBlockDeltaEvent) and event.delta.type == "text_delta":
-                yield event.delta.text
+        # The same stream as iteration, but text deltas are read straight from the JSON.
+        while True:
+            while self._pending:
+                text = _pending_text(self._pending.popleft())
+                if text is not None:
+                    yield text
+            if self._done:
+                if self._error is not None:
+                    error, self._error = self._error, None
+                    raise error
+                return
+            if not self._stream.started:
+                self._stream.start()
+            item = self._queue.get()
+            if isinstance(item, _Done):
+                self._finish(item)
+                continue
+            text = self._builder.text_of(item)
+            if text is not None:
+                yield text
 
     def until_done(self) -> None:
         """Consumes the stream."""
@@ -366,9 +407,29 @@ class AsyncMessageStream:
                 raise
 
     async def _texts(self) -> AsyncIterator[str]:
-        async for event in self:
-            if isinstance(event, RawContentBlockDeltaEvent) and event.delta.type == "text_delta":
-                yield event.delta.text
+        # The same stream as iteration, but text deltas are read straight from the JSON.
+        while True:
+            while self._pending:
+                text = _pending_text(self._pending.popleft())
+                if text is not None:
+                    yield text
+            if self._done:
+                if self._error is not None:
+                    error, self._error = self._error, None
+                    raise error
+                return
+            channel = self._start()
+            try:
+                item = await channel.get()
+            except asyncio.CancelledError:
+                self._stop()
+                raise
+            if isinstance(item, _Done):
+                self._finish(item)
+                continue
+            text = self._builder.text_of(item)
+            if text is not None:
+                yield text
 
     async def until_done(self) -> None:
         """Consumes the stream."""

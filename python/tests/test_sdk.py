@@ -137,6 +137,21 @@ class SdkTests(unittest.TestCase):
         for body in self.bodies():
             self.assertTrue(body["stream"])
 
+    def test_text_stream_after_some_events(self) -> None:
+        self.server.load_script({"replies": [{"kind": "text_stream", "deltas": 20, "delta_len": 5}]})
+        with self.client.messages.stream(model="sonnet", messages=USER) as stream:
+            events = iter(stream)
+            first = ""
+            for event in events:
+                if event.type == "text":
+                    first = event.text  # type: ignore[union-attr]
+                    break
+            rest = "".join(stream.text_stream)
+            final = stream.get_final_message()
+        self.assertEqual(len(first), 5)
+        self.assertEqual(first + rest, final.content[0].text)
+        self.assertEqual(len(final.content[0].text), 100)
+
     def test_get_final_message_without_iterating_and_until_done(self) -> None:
         self.server.load_script({"replies": [
             {"kind": "text_stream", "deltas": 300, "delta_len": 8},
