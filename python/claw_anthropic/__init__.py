@@ -3,7 +3,7 @@ Anthropic's own SDK, over the project's native library (ctypes).
 
 >>> import claw_anthropic as anthropic
 >>> client = anthropic.Anthropic()          # ~/.clawdbot (or $CLAWDBOT_STATE_DIR), agent "main"
->>> msg = client.messages.create(messages=[{"role": "user", "content": "Hello"}])  # doctest: +SKIP
+>>> msg = client.messages.create(model="opus", messages=[{"role": "user", "content": "Hi"}])  # doctest: +SKIP
 >>> msg.content[0].text                                                             # doctest: +SKIP
 
 ``AsyncAnthropic`` is the same with ``await``. Errors carry the SDK's class names

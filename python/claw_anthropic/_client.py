@@ -180,8 +180,8 @@ class Messages:
         **fields: Any,
     ) -> Any:
         """Sends a Messages request and returns the :class:`Message`. ``model`` may be an alias
-        or ``provider/model`` ref, or omitted (the agent's default model); ``max_tokens``
-        omitted means the configured default; other body fields (``system``, ``tools``,
+        or ``provider/model`` ref; omitted, it is left out of the request for the library to
+        use the agent's default model. ``max_tokens`` omitted means the configured default; other body fields (``system``, ``tools``,
         ``temperature``, …, ``extra_body``) are passed through. ``stream=True`` returns an
         iterable of the raw events instead (as the SDK)."""
         body = _body(model, max_tokens, messages, fields)
