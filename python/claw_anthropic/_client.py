@@ -12,10 +12,13 @@ from typing import (
     Iterable,
     Iterator,
     List,
+    Literal,
     Mapping,
     Optional,
     Type,
     TypeVar,
+    Union,
+    overload,
 )
 
 from ._native import Client, Config, Text, c_json, c_opt_text, expect, expect_mapping
@@ -170,6 +173,28 @@ class Messages:
     def __init__(self, client: Client) -> None:
         self._client = client
 
+    @overload
+    def create(
+        self,
+        *,
+        messages: Iterable[Mapping[str, Any]],
+        model: Optional[str] = None,
+        max_tokens: Optional[int] = None,
+        stream: Literal[False] = False,
+        **fields: Any,
+    ) -> Message: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        messages: Iterable[Mapping[str, Any]],
+        model: Optional[str] = None,
+        max_tokens: Optional[int] = None,
+        stream: Literal[True],
+        **fields: Any,
+    ) -> MessageStream: ...
+
     def create(
         self,
         *,
@@ -178,7 +203,7 @@ class Messages:
         max_tokens: Optional[int] = None,
         stream: bool = False,
         **fields: Any,
-    ) -> Any:
+    ) -> Union[Message, MessageStream]:
         """Sends a Messages request and returns the :class:`Message`. ``model`` may be an alias
         or ``provider/model`` ref; omitted, it is left out of the request for the library to
         use the agent's default model. ``max_tokens`` omitted means the configured default; other body fields (``system``, ``tools``,
@@ -334,6 +359,28 @@ class AsyncMessages:
     def __init__(self, client: Client) -> None:
         self._client = client
 
+    @overload
+    async def create(
+        self,
+        *,
+        messages: Iterable[Mapping[str, Any]],
+        model: Optional[str] = None,
+        max_tokens: Optional[int] = None,
+        stream: Literal[False] = False,
+        **fields: Any,
+    ) -> Message: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        messages: Iterable[Mapping[str, Any]],
+        model: Optional[str] = None,
+        max_tokens: Optional[int] = None,
+        stream: Literal[True],
+        **fields: Any,
+    ) -> AsyncMessageStream: ...
+
     async def create(
         self,
         *,
@@ -342,7 +389,7 @@ class AsyncMessages:
         max_tokens: Optional[int] = None,
         stream: bool = False,
         **fields: Any,
-    ) -> Any:
+    ) -> Union[Message, AsyncMessageStream]:
         """As :meth:`Messages.create`; runs on a worker thread, and cancelling the awaiting
         task cancels the request. ``stream=True`` returns an :class:`AsyncMessageStream` of the
         raw events."""
