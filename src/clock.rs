@@ -26,10 +26,12 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that only moves when told to (tests).
+/// A clock that only moves when told to (tests; feature `test-util`).
+#[cfg(any(test, feature = "test-util"))]
 #[derive(Debug, Default)]
 pub struct ManualClock(std::sync::atomic::AtomicU64);
 
+#[cfg(any(test, feature = "test-util"))]
 impl ManualClock {
     /// A clock showing `ms`.
     pub fn new(ms: u64) -> Self {
@@ -46,6 +48,7 @@ impl ManualClock {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl Clock for ManualClock {
     fn now_ms(&self) -> u64 {
         self.0.load(std::sync::atomic::Ordering::SeqCst)

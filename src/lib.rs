@@ -5,6 +5,26 @@
 //! failures), picks the right credential, builds a correct Messages API request (prompt-cache TTL
 //! per model, beta flags, auth headers) and sends it — streaming, retrying, failing over.
 //!
+//! ## Map of the public API
+//!
+//! | you want to …                                   | start at                                             |
+//! |-------------------------------------------------|------------------------------------------------------|
+//! | read the config (file, `$include`, `${VAR}`)    | [`Config::load`], [`Config::from_json5`], [`config`] |
+//! | send a message, stream one, count tokens        | [`Client`], [`ClientBuilder`], [`MessageStream`]     |
+//! | keep one profile across calls (warm cache)      | [`Session`] (from [`Client::session`])               |
+//! | write the request body                          | [`request::messages`] ([`MessageRequest`], [`MessageParam`], [`ContentBlock`]) |
+//! | see the exact HTTP request without sending it   | [`request::build_messages`], [`request::BuiltRequest::dry_run`] |
+//! | store or pick credentials, read cooldowns       | [`auth::AgentAuth`], [`auth::AuthStore`], [`auth::UsageStats`] |
+//! | `models status` as a value                      | [`status::StatusReport`]                             |
+//! | tell failures apart                             | [`Error`] and its `is_*` predicates, [`FailureReason`] |
+//! | request id and rate-limit headers               | [`ResponseMeta`] (on every [`Response`])             |
+//! | where files live, which agent                   | [`Paths`], [`AgentId`], [`EnvView`]                  |
+//! | a loopback Anthropic server for tests (`mock`)  | `mock::MockServer`                                   |
+//!
+//! Features: `cli` (the `claw-anthropic` binary), `mock` (the loopback server), `test-util`
+//! (deterministic clock and sleeper hooks for tests). The C ABI is a separate crate in the same
+//! repository (`capi/`, `libclaw_anthropic`).
+//!
 //! ```
 //! # fn main() -> claw_anthropic::Result<()> {
 //! use claw_anthropic::Config;
@@ -17,6 +37,8 @@
 //! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
 pub mod client;
@@ -36,6 +58,8 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_STORE_CHECK_INTERVAL, MessageStream, Response, Session,
 };
 pub use config::{Config, ModelRef};
+pub use request::{ContentBlock, Message, MessageParam, MessageRequest};
+pub use response_meta::ResponseMeta;
 pub use env::EnvView;
 pub use error::{Error, FailureReason, Result};
 pub use paths::{AgentId, Paths};

@@ -72,7 +72,7 @@ impl LockOptions {
 
 /// The lock directory for a store file: `<file>.lock`, `<file>` resolved through symlinks when
 /// it exists.
-pub fn lock_dir_for(file: &Path) -> PathBuf {
+pub(super) fn lock_dir_for(file: &Path) -> PathBuf {
     let resolved = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
     let mut s = resolved.into_os_string();
     s.push(".lock");
@@ -128,7 +128,7 @@ fn proc_lock(key: &Path, timeout: Duration) -> Option<ProcGuard> {
 
 /// A held lock. Dropping it releases the lock (stops the mtime toucher, removes the directory).
 #[derive(Debug)]
-pub struct LockGuard {
+pub(super) struct LockGuard {
     dir: PathBuf,
     toucher: Option<(mpsc::Sender<()>, thread::JoinHandle<()>)>,
     proc: Option<ProcGuardHandle>,
@@ -143,11 +143,6 @@ impl std::fmt::Debug for ProcGuardHandle {
 }
 
 impl LockGuard {
-    /// The lock directory.
-    pub fn lock_dir(&self) -> &Path {
-        &self.dir
-    }
-
     fn release_inner(&mut self) {
         if let Some((tx, handle)) = self.toucher.take() {
             drop(tx);
@@ -187,7 +182,7 @@ fn is_stale(dir: &Path, stale: Duration) -> Option<bool> {
 }
 
 /// Acquires the lock of store file `file` (see the module docs).
-pub fn acquire(file: &Path, options: &LockOptions, jitter: &dyn Jitter) -> Result<LockGuard> {
+pub(super) fn acquire(file: &Path, options: &LockOptions, jitter: &dyn Jitter) -> Result<LockGuard> {
     let dir = lock_dir_for(file);
     // Upper bound of the whole retry schedule (at most 2x each delay), plus slack for a holder
     // doing network I/O (OAuth refresh) in this process.

@@ -22,9 +22,9 @@
 //! ```
 
 pub mod agent;
-pub mod config_edit;
+mod config_edit;
 pub mod credential;
-pub mod lock;
+mod lock;
 pub mod oauth;
 pub mod order;
 pub mod resolve;
@@ -33,6 +33,8 @@ pub mod store;
 pub mod usage;
 
 pub use agent::AgentAuth;
+pub use config_edit::{ConfigEdit, record_profile_in_config};
+pub use lock::LockOptions;
 pub use credential::{Credential, CredentialKind, mask};
 pub use order::{is_usable_now, resolve_profile_order, unusable_until};
 pub use resolve::{CredentialSource, ResolvedAuth};

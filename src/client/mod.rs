@@ -16,13 +16,11 @@
 mod failover;
 mod http;
 mod message_stream;
-pub mod retry;
+mod retry;
 pub mod sse;
 pub mod stream;
 mod usage_log;
 
-/// Rate-limit metadata, kept at its earlier path; it lives in [`crate::response_meta`].
-pub use crate::response_meta as rate_limit;
 pub use crate::response_meta::{RateLimit, RateLimitBucket, ResponseMeta};
 pub use message_stream::MessageStream;
 pub use retry::RetryPolicy;
@@ -62,12 +60,15 @@ impl Sleeper for TokioSleeper {
     }
 }
 
-/// A sleeper that records every requested delay and returns at once (tests).
+/// A sleeper that records every requested delay and returns at once (tests; feature
+/// `test-util`).
+#[cfg(any(test, feature = "test-util"))]
 #[derive(Debug, Default)]
 pub struct RecordingSleeper {
     slept: Mutex<Vec<Duration>>,
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl RecordingSleeper {
     /// A new, empty recorder.
     pub fn new() -> Self {
@@ -79,6 +80,7 @@ impl RecordingSleeper {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl Sleeper for RecordingSleeper {
     fn sleep(&self, d: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
         if let Ok(mut v) = self.slept.lock() {
@@ -166,12 +168,14 @@ impl ClientBuilder {
         self.timeouts = t;
         self
     }
-    /// Clock for cooldown bookkeeping (tests).
+    /// Clock for cooldown bookkeeping (tests; feature `test-util`).
+    #[cfg(any(test, feature = "test-util"))]
     pub fn clock(&mut self, c: SharedClock) -> &mut Self {
         self.clock = c;
         self
     }
-    /// Sleeper for retry delays (tests).
+    /// Sleeper for retry delays (tests; feature `test-util`).
+    #[cfg(any(test, feature = "test-util"))]
     pub fn sleeper(&mut self, s: Arc<dyn Sleeper>) -> &mut Self {
         self.sleeper = s;
         self

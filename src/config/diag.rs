@@ -31,7 +31,7 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    pub fn at_value(origin: Origin, path: Option<String>, message: String) -> Self {
+    pub(super) fn at_value(origin: Origin, path: Option<String>, message: String) -> Self {
         Pending {
             file: (!origin.is_none()).then_some(origin.file),
             loc: Loc::Value(origin),
@@ -41,14 +41,14 @@ impl Pending {
         }
     }
 
-    pub fn at_key(origin: Origin, path: Option<String>, message: String) -> Self {
+    pub(super) fn at_key(origin: Origin, path: Option<String>, message: String) -> Self {
         Pending {
             loc: Loc::Key(origin),
             ..Pending::at_value(origin, path, message)
         }
     }
 
-    pub fn in_file(file: Option<u32>, pos: Option<Pos>, message: String) -> Self {
+    pub(super) fn in_file(file: Option<u32>, pos: Option<Pos>, message: String) -> Self {
         Pending {
             file,
             loc: pos.map_or(Loc::None, Loc::At),
@@ -58,7 +58,7 @@ impl Pending {
         }
     }
 
-    pub fn with_suggestion(mut self, s: Option<String>) -> Self {
+    pub(super) fn with_suggestion(mut self, s: Option<String>) -> Self {
         self.suggestion = s;
         self
     }
@@ -78,17 +78,17 @@ pub(crate) struct Sources {
 }
 
 impl Sources {
-    pub fn add(&mut self, path: Option<PathBuf>, text: String) -> u32 {
+    pub(super) fn add(&mut self, path: Option<PathBuf>, text: String) -> u32 {
         self.files.push(Source { path, text });
         u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX - 1)
     }
 
-    pub fn path(&self, file: u32) -> Option<&std::path::Path> {
+    pub(super) fn path(&self, file: u32) -> Option<&std::path::Path> {
         self.files.get(file as usize)?.path.as_deref()
     }
 
     /// Resolves positions and orders the diagnostics (by file, then line and column).
-    pub fn resolve(&self, pending: Vec<Pending>) -> ConfigError {
+    pub(super) fn resolve(&self, pending: Vec<Pending>) -> ConfigError {
         let mut scans: Vec<Option<Vec<locate::ValuePos>>> = vec![None; self.files.len()];
         let mut out: Vec<(u32, ConfigDiagnostic)> = Vec::with_capacity(pending.len());
         for p in pending {
@@ -137,15 +137,15 @@ pub(crate) struct JsonPath {
 }
 
 impl JsonPath {
-    pub fn push_key(&mut self, key: &str) {
+    pub(super) fn push_key(&mut self, key: &str) {
         push_key(&mut self.buf, key);
     }
-    pub fn push_index(&mut self, i: usize) {
+    pub(super) fn push_index(&mut self, i: usize) {
         use std::fmt::Write;
         let _ = write!(self.buf, "[{i}]");
     }
     /// The path, or `<root>` when empty.
-    pub fn render(&self) -> String {
+    pub(super) fn render(&self) -> String {
         if self.buf.is_empty() {
             "<root>".to_owned()
         } else {

@@ -14,11 +14,11 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 /// The include directive key.
-pub const INCLUDE_KEY: &str = "$include";
+pub(super) const INCLUDE_KEY: &str = "$include";
 /// Maximum nesting of included files.
-pub const MAX_INCLUDE_DEPTH: usize = 10;
+pub(super) const MAX_INCLUDE_DEPTH: usize = 10;
 /// Largest config (or included) file accepted.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub(super) const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Why a file could not be read.
 #[derive(Debug)]
@@ -109,7 +109,7 @@ pub(crate) struct Includer<'s> {
 impl<'s> Includer<'s> {
     /// Processes `root`, read from `base` (a file path; for text without a file, a path inside the
     /// working directory). `base_is_file` says whether `base` belongs on the include chain.
-    pub fn run(
+    pub(super) fn run(
         sources: &'s mut Sources,
         root: Node,
         base: &Path,

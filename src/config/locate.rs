@@ -10,7 +10,7 @@ use json5::char::{is_json5_line_terminator, is_json5_whitespace};
 
 /// 1-based line and column (columns count Unicode scalar values, like `json5`'s errors).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pos {
+pub(super) struct Pos {
     /// 1-based line.
     pub line: usize,
     /// 1-based column.
@@ -19,7 +19,7 @@ pub struct Pos {
 
 /// Where a value (and its key, for object members) starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ValuePos {
+pub(super) struct ValuePos {
     /// Start of the value.
     pub value: Pos,
     /// Start of the member's key, if the value is an object member.
@@ -136,7 +136,7 @@ impl Cursor<'_> {
 }
 
 /// Scans `text` and returns the position of every value, indexed by pre-order ordinal.
-pub fn scan(text: &str) -> Vec<ValuePos> {
+pub(super) fn scan(text: &str) -> Vec<ValuePos> {
     let mut out = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut cur = Cursor {

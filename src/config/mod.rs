@@ -10,16 +10,16 @@
 pub(crate) mod agents;
 mod diag;
 mod fast;
-pub mod include;
-pub mod load;
-pub mod locate;
+mod include;
+mod load;
+mod locate;
 pub mod model_ref;
 pub mod schema;
-pub mod subst;
+mod subst;
 mod tree;
 mod typed;
 pub mod types;
-pub mod validate;
+mod validate;
 
 pub use model_ref::{ModelRef, ModelRefWarning};
 pub use schema::json_schema;

@@ -9,7 +9,7 @@ use super::tree::{Kind, Node};
 use std::fmt::Write;
 
 /// Whether `name` is a substitutable variable name (`[A-Z_][A-Z0-9_]*`).
-pub fn is_var_name(name: &str) -> bool {
+pub(super) fn is_var_name(name: &str) -> bool {
     let b = name.as_bytes();
     !b.is_empty()
         && (b[0].is_ascii_uppercase() || b[0] == b'_')
@@ -20,7 +20,7 @@ pub fn is_var_name(name: &str) -> bool {
 
 /// Substitutes `${VAR}` references in `s` using `lookup`. Returns `Ok(None)` when `s` needs no
 /// change, `Err(names)` with every missing (unset or empty) variable, in order.
-pub fn substitute_str(
+pub(super) fn substitute_str(
     s: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Option<String>, Vec<String>> {

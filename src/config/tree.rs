@@ -25,12 +25,12 @@ pub(crate) struct Origin {
 
 impl Origin {
     /// A node made up by the loader (no position).
-    pub const NONE: Origin = Origin {
+    pub(super) const NONE: Origin = Origin {
         file: u32::MAX,
         ordinal: u32::MAX,
     };
 
-    pub fn is_none(self) -> bool {
+    pub(super) fn is_none(self) -> bool {
         self.file == u32::MAX
     }
 }
@@ -55,7 +55,7 @@ pub(crate) enum Kind {
 
 impl Kind {
     /// "string", "number", … for messages.
-    pub fn type_name(&self) -> &'static str {
+    pub(super) fn type_name(&self) -> &'static str {
         match self {
             Kind::Null => "null",
             Kind::Bool(_) => "boolean",
@@ -68,19 +68,19 @@ impl Kind {
 }
 
 impl Node {
-    pub fn new(kind: Kind, origin: Origin) -> Self {
+    pub(super) fn new(kind: Kind, origin: Origin) -> Self {
         Node { kind, origin }
     }
 
     /// An empty object without origin.
-    pub fn empty_object(origin: Origin) -> Self {
+    pub(super) fn empty_object(origin: Origin) -> Self {
         Node::new(Kind::Object(IndexMap::new()), origin)
     }
 
     /// Builds the tree of a plain JSON value parsed from source file `file`, numbering values in
     /// pre-order — their ordinals, when the value holds every value of the text in order (see
     /// [`super::fast::parse_checked`]).
-    pub fn from_value(value: Value, file: u32) -> Node {
+    pub(super) fn from_value(value: Value, file: u32) -> Node {
         fn build(value: Value, file: u32, next: &mut u32) -> Node {
             let origin = Origin {
                 file,
@@ -111,7 +111,7 @@ impl Node {
 
     /// Converts into plain JSON (consumes the tree; iterative on the spine is not needed because
     /// depth is bounded by [`MAX_DEPTH`]).
-    pub fn into_value(self) -> Value {
+    pub(super) fn into_value(self) -> Value {
         match self.kind {
             Kind::Null => Value::Null,
             Kind::Bool(b) => Value::Bool(b),
@@ -142,7 +142,7 @@ pub(crate) enum View<'a, T> {
 
 impl<T> View<'_, T> {
     /// "string", "number", … for messages.
-    pub fn type_name(&self) -> &'static str {
+    pub(super) fn type_name(&self) -> &'static str {
         match self {
             View::Null => "null",
             View::Bool(_) => "boolean",

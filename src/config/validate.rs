@@ -96,9 +96,9 @@ const fn req(key: &'static str, ty: Ty) -> Field {
 }
 
 /// Allowed `params.cacheControlTtl` values.
-pub const CACHE_TTL_VALUES: &[&str] = &["5m", "1h"];
+pub(super) const CACHE_TTL_VALUES: &[&str] = &["5m", "1h"];
 /// Allowed `auth.profiles.*.mode` values.
-pub const AUTH_MODE_VALUES: &[&str] = &["api_key", "oauth", "token"];
+pub(super) const AUTH_MODE_VALUES: &[&str] = &["api_key", "oauth", "token"];
 
 /// Top-level sections Clawdbot defines (current and legacy) besides the modeled ones.
 const ROOT_KNOWN: &[&str] = &[

@@ -23,14 +23,14 @@ pub(crate) struct Request {
 }
 
 impl Request {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn keep_alive(&self) -> bool {
+    pub(super) fn keep_alive(&self) -> bool {
         let conn = self.header("connection").map(str::to_ascii_lowercase);
         match conn.as_deref() {
             Some(c) if c.split(',').any(|t| t.trim() == "close") => false,
