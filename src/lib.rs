@@ -58,11 +58,11 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_STORE_CHECK_INTERVAL, MessageStream, Response, Session,
 };
 pub use config::{Config, ModelRef};
-pub use request::{ContentBlock, Message, MessageParam, MessageRequest};
-pub use response_meta::ResponseMeta;
 pub use env::EnvView;
 pub use error::{Error, FailureReason, Result};
 pub use paths::{AgentId, Paths};
+pub use request::{ContentBlock, Message, MessageParam, MessageRequest};
+pub use response_meta::ResponseMeta;
 
 /// The `User-Agent` the [`Client`] sends (`claw-anthropic/<version>`).
 pub const USER_AGENT: &str = concat!("claw-anthropic/", env!("CARGO_PKG_VERSION"));

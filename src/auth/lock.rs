@@ -143,6 +143,12 @@ impl std::fmt::Debug for ProcGuardHandle {
 }
 
 impl LockGuard {
+    /// The lock directory.
+    #[cfg(test)]
+    fn lock_dir(&self) -> &Path {
+        &self.dir
+    }
+
     fn release_inner(&mut self) {
         if let Some((tx, handle)) = self.toucher.take() {
             drop(tx);
@@ -182,7 +188,11 @@ fn is_stale(dir: &Path, stale: Duration) -> Option<bool> {
 }
 
 /// Acquires the lock of store file `file` (see the module docs).
-pub(super) fn acquire(file: &Path, options: &LockOptions, jitter: &dyn Jitter) -> Result<LockGuard> {
+pub(super) fn acquire(
+    file: &Path,
+    options: &LockOptions,
+    jitter: &dyn Jitter,
+) -> Result<LockGuard> {
     let dir = lock_dir_for(file);
     // Upper bound of the whole retry schedule (at most 2x each delay), plus slack for a holder
     // doing network I/O (OAuth refresh) in this process.

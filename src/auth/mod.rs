@@ -34,8 +34,8 @@ pub mod usage;
 
 pub use agent::AgentAuth;
 pub use config_edit::{ConfigEdit, record_profile_in_config};
-pub use lock::LockOptions;
 pub use credential::{Credential, CredentialKind, mask};
+pub use lock::LockOptions;
 pub use order::{is_usable_now, resolve_profile_order, unusable_until};
 pub use resolve::{CredentialSource, ResolvedAuth};
 pub use store::{AuthStore, FileStore, StoreBackend, StoredProfile, UsageStats};

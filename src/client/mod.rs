@@ -332,7 +332,7 @@ pub enum ProfilePin {
     Prefer(String),
     /// Use only this profile; its failure goes to model fallback (a user pin). A profile of
     /// another provider than the requested model's, or an empty id, is an
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) before anything is sent: another
+    /// [`Error::InvalidArgument`] before anything is sent: another
     /// account is never charged instead.
     Only(String),
 }

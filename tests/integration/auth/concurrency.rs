@@ -3,7 +3,7 @@
 //! The test re-invokes its own binary: with `CLAW_AUTH_HAMMER` set, `hammer_worker` performs the
 //! updates of one worker process.
 
-use claw_anthropic::auth::lock::LockOptions;
+use claw_anthropic::auth::LockOptions;
 use claw_anthropic::auth::store::{FileStore, StoreBackend};
 use serde_json::Value;
 use std::path::Path;

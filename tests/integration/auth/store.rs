@@ -2,7 +2,7 @@
 //! legacy `auth.json`, and the `proper-lockfile`-compatible lock.
 
 use crate::support::*;
-use claw_anthropic::auth::lock::LockOptions;
+use claw_anthropic::auth::LockOptions;
 use claw_anthropic::auth::store::{AuthStore, FileStore, StoreBackend};
 use claw_anthropic::clock::FixedJitter;
 use claw_anthropic::{Error, FailureReason};
@@ -209,7 +209,7 @@ fn umask_child() {
             Ok(())
         })
         .unwrap();
-    claw_anthropic::auth::config_edit::record_profile_in_config(
+    claw_anthropic::auth::record_profile_in_config(
         &root.join("cfg/sub/clawdbot.json"),
         "anthropic:default",
         "anthropic",

@@ -11,7 +11,7 @@
 #![cfg(feature = "mock")]
 
 use crate::support::*;
-use claw_anthropic::auth::lock::LockOptions;
+use claw_anthropic::auth::LockOptions;
 use claw_anthropic::auth::store::{AuthStore, FileStore, StoreBackend, StoreTxn};
 use claw_anthropic::client::{ProfilePin, RecordingSleeper, RetryPolicy};
 use claw_anthropic::clock::{Clock, SharedClock};
