@@ -18,7 +18,9 @@ pub(crate) fn models_status(
 ) -> CliResult {
     let config = load_config()?;
     let report = StatusReport::build(&config, agent)?;
-    if !json {
+    if plain {
+        // The one-line output has no room for warnings: they go to stderr. (The full text report
+        // lists them itself.)
         for w in &report.warnings {
             eprintln!("warning: {w}");
         }
@@ -27,7 +29,7 @@ pub(crate) fn models_status(
         .iter()
         .find(|w| w.contains("without provider"))
     {
-        // The reference prints this one on stderr in every mode.
+        // The reference prints this one on stderr in every mode (the text report lists it too).
         eprintln!("{w}");
     }
     if json {

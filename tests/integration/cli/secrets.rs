@@ -487,12 +487,28 @@ fn world_readable_store_is_reported_by_status() {
     let out = cli(w.home(), &["models", "status"], None, &[]);
     assert!(out.status.success());
     let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(all.contains("readable by other users"), "{all}");
+    assert_eq!(
+        all.matches("readable by other users").count(),
+        1,
+        "the warning is shown exactly once:\n{all}"
+    );
     assert!(
         text(&out.stdout).contains("chmod 600"),
         "{}",
         text(&out.stdout)
     );
+    for args in [
+        &["models", "status", "--check"][..],
+        &["models", "status", "--plain"][..],
+    ] {
+        let out = cli(w.home(), args, None, &[]);
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert_eq!(
+            all.matches("readable by other users").count(),
+            1,
+            "{args:?} shows the warning exactly once:\n{all}"
+        );
+    }
     let out = cli(w.home(), &["models", "status", "--json"], None, &[]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let warnings = v["warnings"].as_array().unwrap();
