@@ -388,7 +388,8 @@ claw_result claw_client_new_with_options(const claw_config *cfg,
 /**
  * Sends a request and waits for the whole response (retries, profile rotation and model
  * fallback included). `request_json` is a Messages API body where `model` may be an alias or
- * `provider/model` ref and `max_tokens` may be omitted; `"stream"` is ignored.
+ * `provider/model` ref, or omitted for the configured default model, and `max_tokens` may be
+ * omitted; `"stream"` is ignored.
  *
  * On success `*out_message_json` receives the response message as JSON (the API's `message`
  * object), to free with `claw_string_free`. Errors: `CLAW_ERR_NO_CREDENTIALS`,
@@ -730,7 +731,7 @@ void claw_mock_server_free(claw_mock_server *server);
  * Builds the HTTP request a send would make, without sending it (a dry run).
  *
  * `request_json` is a Messages API body where `model` may be an alias or `provider/model` ref
- * and `max_tokens` may be omitted (the model's `params.maxTokens`, else a per-model default).
+ * (or omitted: the configured default model) and `max_tokens` may be omitted (the model's `params.maxTokens`, else a per-model default).
  * The credential is resolved for `agent_id` (NULL = the default agent) exactly as a send would,
  * then the request is rendered as JSON
  * `{"method", "url", "headers", "body", "warnings"}` with the credential masked

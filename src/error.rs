@@ -459,6 +459,11 @@ pub enum Error {
     /// The call was cancelled.
     #[error("cancelled")]
     Cancelled,
+
+    /// A bug in this crate surfaced as an error (e.g. a background task panicked); the message
+    /// says what failed.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 fn format_attempts(attempts: &[Attempt]) -> String {
@@ -476,7 +481,93 @@ fn available_again(at_ms: u64) -> String {
     crate::clock::describe_instant(at_ms, crate::clock::SystemClock.now_ms())
 }
 
+/// The stable category of an [`Error`]: what a binding (the C ABI's result codes) maps.
+///
+/// Unlike [`Error`], this enum is deliberately **not** `#[non_exhaustive]`: [`Error::category`]
+/// matches every `Error` variant without a wildcard, so a new variant does not compile until it
+/// is given a category, and a binding matches every category without a wildcard, so a new
+/// category does not compile until the binding maps it. Adding a category is a breaking change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCategory {
+    /// [`Error::Config`].
+    Config,
+    /// [`Error::Io`].
+    Io,
+    /// [`Error::NoApiKey`].
+    NoApiKey,
+    /// [`Error::NoCredentialsForProfile`].
+    NoCredentialsForProfile,
+    /// [`Error::NoAvailableProfile`].
+    NoAvailableProfile,
+    /// [`Error::OAuthRefresh`].
+    OAuthRefresh,
+    /// [`Error::StoreCorrupt`].
+    StoreCorrupt,
+    /// [`Error::Lock`].
+    Lock,
+    /// [`Error::InvalidSetupToken`].
+    InvalidSetupToken,
+    /// [`Error::InvalidArgument`].
+    InvalidArgument,
+    /// [`Error::InvalidRequest`].
+    InvalidRequest,
+    /// A request failure classified as [`FailureReason::Auth`] (401/403, refused token).
+    AuthRejected,
+    /// A request failure classified as [`FailureReason::RateLimit`] (429, 529, overloaded).
+    RateLimited,
+    /// A request failure classified as [`FailureReason::Billing`] (402, credit balance).
+    Billing,
+    /// A request failure classified as [`FailureReason::Timeout`].
+    Timeout,
+    /// Any other [`Error::Api`].
+    Api,
+    /// Any other [`Error::Transport`].
+    Network,
+    /// Any other [`Error::Stream`].
+    Stream,
+    /// Any other [`Error::AllModelsFailed`].
+    AllModelsFailed,
+    /// [`Error::Cancelled`].
+    Cancelled,
+    /// [`Error::Internal`].
+    Internal,
+}
+
 impl Error {
+    /// The error's [`ErrorCategory`]. Request failures (API, transport, stream, all models
+    /// failed) are categorised by their [`FailureReason`] first (auth, rate limit, billing,
+    /// timeout), then by variant.
+    pub fn category(&self) -> ErrorCategory {
+        use ErrorCategory as C;
+        let request_failure = |other: ErrorCategory| match self.failure_reason() {
+            Some(FailureReason::Auth) => C::AuthRejected,
+            Some(FailureReason::RateLimit) => C::RateLimited,
+            Some(FailureReason::Billing) => C::Billing,
+            Some(FailureReason::Timeout) => C::Timeout,
+            _ => other,
+        };
+        // No wildcard: a new variant must be given a category here.
+        match self {
+            Error::Config(_) => C::Config,
+            Error::Io { .. } => C::Io,
+            Error::NoApiKey { .. } => C::NoApiKey,
+            Error::NoCredentialsForProfile { .. } => C::NoCredentialsForProfile,
+            Error::NoAvailableProfile { .. } => C::NoAvailableProfile,
+            Error::OAuthRefresh { .. } => C::OAuthRefresh,
+            Error::StoreCorrupt { .. } => C::StoreCorrupt,
+            Error::Lock { .. } => C::Lock,
+            Error::InvalidSetupToken(_) => C::InvalidSetupToken,
+            Error::InvalidArgument(_) => C::InvalidArgument,
+            Error::InvalidRequest { .. } => C::InvalidRequest,
+            Error::Api(_) => request_failure(C::Api),
+            Error::Transport { .. } => request_failure(C::Network),
+            Error::Stream { .. } => request_failure(C::Stream),
+            Error::AllModelsFailed { .. } => request_failure(C::AllModelsFailed),
+            Error::Cancelled => C::Cancelled,
+            Error::Internal(_) => C::Internal,
+        }
+    }
+
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

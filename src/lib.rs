@@ -64,5 +64,6 @@ pub use paths::{AgentId, Paths};
 pub use request::{ContentBlock, Message, MessageParam, MessageRequest};
 pub use response_meta::ResponseMeta;
 
-/// The `User-Agent` the [`Client`] sends (`claw-anthropic/<version>`).
+/// The `User-Agent` sent with every request (`claw-anthropic/<version>`): the [`Client`]'s
+/// HTTP client default and the header [`request::build`] puts in every header set.
 pub const USER_AGENT: &str = concat!("claw-anthropic/", env!("CARGO_PKG_VERSION"));

@@ -288,7 +288,8 @@ unsafe fn send_impl(
 
 /// Sends a request and waits for the whole response (retries, profile rotation and model
 /// fallback included). `request_json` is a Messages API body where `model` may be an alias or
-/// `provider/model` ref and `max_tokens` may be omitted; `"stream"` is ignored.
+/// `provider/model` ref, or omitted for the configured default model, and `max_tokens` may be
+/// omitted; `"stream"` is ignored.
 ///
 /// On success `*out_message_json` receives the response message as JSON (the API's `message`
 /// object), to free with `claw_string_free`. Errors: `CLAW_ERR_NO_CREDENTIALS`,

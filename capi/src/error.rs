@@ -4,7 +4,7 @@
 //! codes are only ever appended to a block. C callers compare against the `CLAW_ERR_*` macros;
 //! `claw_error_code(err)` always equals the `claw_result` the call returned.
 
-use claw::error::Error;
+use claw::error::{Error, ErrorCategory};
 use std::ffi::{CString, c_char};
 use std::ptr;
 
@@ -140,45 +140,34 @@ impl FfiError {
     }
 }
 
-/// The `CLAW_ERR_*` code for a crate [`Error`].
+/// The `CLAW_ERR_*` code for a crate [`Error`], by its [`ErrorCategory`].
+///
+/// Exhaustive on purpose (no wildcard arm): `ErrorCategory` is not `#[non_exhaustive]`, and
+/// `Error::category` matches every `Error` variant, so a new error variant or category does not
+/// compile until it has a code here.
 pub fn code_for(e: &Error) -> claw_result {
-    match e {
-        Error::Config(_) => CLAW_ERR_CONFIG,
-        Error::Io { .. } => CLAW_ERR_IO,
-        Error::NoApiKey { .. } => CLAW_ERR_NO_CREDENTIALS,
-        Error::NoCredentialsForProfile { .. } => CLAW_ERR_NO_PROFILE_CREDENTIALS,
-        Error::NoAvailableProfile { .. } => CLAW_ERR_ALL_PROFILES_UNAVAILABLE,
-        Error::OAuthRefresh { .. } => CLAW_ERR_OAUTH_REFRESH,
-        Error::StoreCorrupt { .. } => CLAW_ERR_STORE_CORRUPT,
-        Error::Lock { .. } => CLAW_ERR_STORE_LOCK,
-        Error::InvalidSetupToken(_) => CLAW_ERR_INVALID_SETUP_TOKEN,
-        Error::InvalidArgument(_) => CLAW_ERR_INVALID_ARGUMENT,
-        Error::InvalidRequest { .. } => CLAW_ERR_INVALID_REQUEST,
-        Error::Cancelled => CLAW_ERR_CANCELLED,
-        Error::Api(_)
-        | Error::Transport { .. }
-        | Error::Stream { .. }
-        | Error::AllModelsFailed { .. } => {
-            if e.is_auth() {
-                CLAW_ERR_AUTH_REJECTED
-            } else if e.is_rate_limit() {
-                CLAW_ERR_RATE_LIMITED
-            } else if e.is_billing() {
-                CLAW_ERR_BILLING
-            } else if e.is_timeout() {
-                CLAW_ERR_TIMEOUT
-            } else {
-                match e {
-                    Error::Api(_) => CLAW_ERR_API,
-                    Error::Transport { .. } => CLAW_ERR_NETWORK,
-                    Error::Stream { .. } => CLAW_ERR_STREAM,
-                    _ => CLAW_ERR_ALL_MODELS_FAILED,
-                }
-            }
-        }
-        // `Error` is non-exhaustive: variants added later map here until given a code.
-        #[allow(unreachable_patterns)]
-        _ => CLAW_ERR_INTERNAL,
+    match e.category() {
+        ErrorCategory::Config => CLAW_ERR_CONFIG,
+        ErrorCategory::Io => CLAW_ERR_IO,
+        ErrorCategory::NoApiKey => CLAW_ERR_NO_CREDENTIALS,
+        ErrorCategory::NoCredentialsForProfile => CLAW_ERR_NO_PROFILE_CREDENTIALS,
+        ErrorCategory::NoAvailableProfile => CLAW_ERR_ALL_PROFILES_UNAVAILABLE,
+        ErrorCategory::OAuthRefresh => CLAW_ERR_OAUTH_REFRESH,
+        ErrorCategory::StoreCorrupt => CLAW_ERR_STORE_CORRUPT,
+        ErrorCategory::Lock => CLAW_ERR_STORE_LOCK,
+        ErrorCategory::InvalidSetupToken => CLAW_ERR_INVALID_SETUP_TOKEN,
+        ErrorCategory::InvalidArgument => CLAW_ERR_INVALID_ARGUMENT,
+        ErrorCategory::InvalidRequest => CLAW_ERR_INVALID_REQUEST,
+        ErrorCategory::AuthRejected => CLAW_ERR_AUTH_REJECTED,
+        ErrorCategory::RateLimited => CLAW_ERR_RATE_LIMITED,
+        ErrorCategory::Billing => CLAW_ERR_BILLING,
+        ErrorCategory::Timeout => CLAW_ERR_TIMEOUT,
+        ErrorCategory::Api => CLAW_ERR_API,
+        ErrorCategory::Network => CLAW_ERR_NETWORK,
+        ErrorCategory::Stream => CLAW_ERR_STREAM,
+        ErrorCategory::AllModelsFailed => CLAW_ERR_ALL_MODELS_FAILED,
+        ErrorCategory::Cancelled => CLAW_ERR_CANCELLED,
+        ErrorCategory::Internal => CLAW_ERR_INTERNAL,
     }
 }
 
@@ -309,6 +298,8 @@ mod tests {
             store_path: "/x".into(),
         };
         assert_eq!(code_for(&no_key), CLAW_ERR_NO_CREDENTIALS);
+        let internal = Error::Internal("the flush task panicked: boom".into());
+        assert_eq!(code_for(&internal), CLAW_ERR_INTERNAL);
     }
 
     #[test]

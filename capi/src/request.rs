@@ -12,8 +12,8 @@ use claw::request::messages::MessageRequest;
 use std::ffi::c_char;
 use std::sync::Arc;
 
-/// Parses a Messages API body from C/Python (`model` may be an alias or ref, `max_tokens` may be
-/// omitted).
+/// Parses a Messages API body from C/Python (`model` may be an alias or ref, or omitted for the
+/// configured default model; `max_tokens` may be omitted).
 pub(crate) fn parse_request(text: &str) -> Result<MessageRequest, FfiError> {
     serde_json::from_str(text).map_err(|e| {
         FfiError::new(
@@ -32,6 +32,8 @@ pub(crate) fn dry_run(
 ) -> Result<serde_json::Value> {
     let provider = match config.resolve_model_ref(&request.model) {
         Some((m, _)) => m.provider,
+        // No model: the configured default model's (as a send would use).
+        None if request.model.trim().is_empty() => config.default_model().provider,
         None => {
             return Err(Error::InvalidRequest {
                 path: "model".into(),
@@ -62,7 +64,7 @@ pub(crate) fn dry_run(
 /// Builds the HTTP request a send would make, without sending it (a dry run).
 ///
 /// `request_json` is a Messages API body where `model` may be an alias or `provider/model` ref
-/// and `max_tokens` may be omitted (the model's `params.maxTokens`, else a per-model default).
+/// (or omitted: the configured default model) and `max_tokens` may be omitted (the model's `params.maxTokens`, else a per-model default).
 /// The credential is resolved for `agent_id` (NULL = the default agent) exactly as a send would,
 /// then the request is rendered as JSON
 /// `{"method", "url", "headers", "body", "warnings"}` with the credential masked

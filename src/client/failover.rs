@@ -1,7 +1,7 @@
 //! Failover (SPEC §6): rotate auth profiles on classified failures, then fall back to other
 //! models; every success and failure is recorded in the auth store (SPEC §4).
 
-use super::http::{Outgoing, Reply, send_json, send_with_retries};
+use super::http::{Outgoing, Reply, send_json, send_message, send_with_retries};
 use super::message_stream::MessageStream;
 use super::{Inner, ProfilePin, Response};
 use crate::auth::resolve::{CredentialSource, ResolvedAuth};
@@ -62,7 +62,10 @@ fn candidate_models(inner: &Inner, req: &MessageRequest) -> Result<(Arc<[ModelRe
             let (r, w) = inner.config.resolve_model_ref(&req.model).ok_or_else(|| {
                 Error::InvalidRequest {
                     path: "model".into(),
-                    message: "model must not be empty".into(),
+                    message: format!(
+                        "{:?} is not a valid model ref; use provider/model or an alias",
+                        req.model
+                    ),
                 }
             })?;
             if let Some(w) = w {
@@ -191,7 +194,7 @@ async fn exchange(
             (Reply::Body(_), _) => unreachable!("streams are not read here"),
         },
         Mode::Json => {
-            let (m, meta): (Message, _) = send_json(inner, &out).await?;
+            let (m, meta) = send_message(inner, &out).await?;
             Ok((Outcome::Json(Box::new(m)), meta))
         }
     }

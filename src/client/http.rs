@@ -2,6 +2,7 @@
 
 use super::Inner;
 use crate::error::{ApiError, Error, Result, TransportKind};
+use crate::request::messages::Message;
 use crate::response_meta::ResponseMeta;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -120,6 +121,126 @@ pub(crate) async fn api_error(
     }))
 }
 
+/// The HTTP status whose handling an `error.type` of the API gets when it arrives in a
+/// successful response (a 2xx whose body is an error object): its documented status, 500
+/// for a type this crate does not know.
+fn status_for_error_type(error_type: &str) -> u16 {
+    match error_type {
+        "invalid_request_error" => 400,
+        "authentication_error" => 401,
+        "billing_error" => 402,
+        "permission_error" => 403,
+        "not_found_error" => 404,
+        "request_too_large" => 413,
+        "rate_limit_error" => 429,
+        "timeout_error" => 504,
+        "overloaded_error" => 529,
+        _ => 500,
+    }
+}
+
+/// The error of a successful response whose body is an API error object
+/// (`{"type":"error","error":{"type":…,"message":…}}`): an [`Error::Api`] handled like the
+/// status of its `error.type` (an `overloaded_error` is retried, classified and fails over
+/// like a 529). `meta` keeps the real status.
+pub(crate) fn error_object(
+    error: Option<&serde_json::Value>,
+    meta: ResponseMeta,
+    profile_id: Option<&str>,
+    token_auth: bool,
+) -> Error {
+    let error_type = error
+        .and_then(|e| e.get("type"))
+        .and_then(|t| t.as_str())
+        .map(str::to_owned);
+    let status = status_for_error_type(error_type.as_deref().unwrap_or(""));
+    let text = error
+        .and_then(|e| e.get("message"))
+        .and_then(|m| m.as_str())
+        .unwrap_or("no message");
+    let message = format!(
+        "{text} (the API answered HTTP {} with this error as its body; handled as HTTP {status})",
+        meta.status
+    );
+    Error::Api(Box::new(ApiError {
+        status,
+        error_type,
+        message,
+        meta,
+        profile_id: profile_id.map(str::to_owned),
+        token_auth,
+    }))
+}
+
+/// A successful response whose body is not what the endpoint returns.
+fn unexpected_body(what: &str, body: &[u8], meta: ResponseMeta) -> Error {
+    let text = String::from_utf8_lossy(body);
+    let mut excerpt: String = text.trim().chars().take(200).collect();
+    if text.trim().chars().count() > 200 {
+        excerpt.push('…');
+    }
+    Error::Transport {
+        kind: TransportKind::Protocol,
+        message: format!(
+            "the API answered HTTP {} but the body is not {what}: {}",
+            meta.status,
+            if excerpt.is_empty() {
+                "(empty)".to_owned()
+            } else {
+                excerpt
+            }
+        ),
+        meta: Some(Box::new(meta)),
+    }
+}
+
+/// The top-level `type` and `error` of a JSON body (other fields skipped unread).
+#[derive(serde::Deserialize)]
+struct Probe {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    error: Option<serde_json::Value>,
+}
+
+/// When a successful body is an API error object, that error. Costs a search of the first
+/// bytes for an `"error"` string; only a body that has one there is parsed (again).
+fn error_in_body(body: &[u8], meta: &ResponseMeta, out: &Outgoing<'_>) -> Option<Error> {
+    let head = &body[..body.len().min(256)];
+    memchr::memmem::find(head, b"\"error\"")?;
+    let probe: Probe = serde_json::from_slice(body).ok()?;
+    (probe.kind.as_deref() == Some("error")).then(|| {
+        error_object(
+            probe.error.as_ref(),
+            meta.clone(),
+            out.profile_id,
+            out.token_auth,
+        )
+    })
+}
+
+/// Checks the head of a successful streaming response: a JSON body instead of an event stream
+/// is read (bounded) and becomes the error it holds, or a protocol error.
+async fn check_stream_head(
+    resp: reqwest::Response,
+    meta: &ResponseMeta,
+    out: &Outgoing<'_>,
+) -> Result<reqwest::Response> {
+    let json = resp
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            let ct = ct.trim_start().to_ascii_lowercase();
+            ct.starts_with("application/json") || ct.starts_with("application/problem+json")
+        });
+    if !json {
+        return Ok(resp);
+    }
+    let (body, _) = read_bounded(resp, MAX_ERROR_BODY).await?;
+    Err(error_in_body(&body, meta, out)
+        .unwrap_or_else(|| unexpected_body("an event stream", &body, meta.clone())))
+}
+
 fn timeout_error(what: &str, limit: std::time::Duration, meta: Option<&ResponseMeta>) -> Error {
     Error::Transport {
         kind: TransportKind::Timeout,
@@ -191,8 +312,10 @@ pub(crate) enum Reply {
     Body(Bytes),
 }
 
-/// Sends with the retry policy: retries 408/409/429/5xx and connection errors on the same
-/// credential; never 401/402/403. With `read_body`, the successful body is read too, under the
+/// Sends with the retry policy ([`RetryPolicy::should_retry`](super::RetryPolicy::should_retry)):
+/// retries on the same credential 408/409/429/5xx and connection errors, and any status whose
+/// response says `x-should-retry: true`; a response saying `x-should-retry: false` is never
+/// retried; other statuses (400/401/402/403/404 …) without that header are not retried. With `read_body`, the successful body is read too, under the
 /// same per-attempt request timeout (a failure while reading it is not retried).
 pub(crate) async fn send_with_retries(
     inner: &Inner,
@@ -203,11 +326,20 @@ pub(crate) async fn send_with_retries(
     loop {
         let deadline = tokio::time::sleep(inner.timeouts.request);
         tokio::pin!(deadline);
-        match attempt(inner, out, &mut deadline).await {
+        let result = match attempt(inner, out, &mut deadline).await {
+            Ok((resp, meta)) if !read_body => {
+                let checked = tokio::select! {
+                    biased;
+                    r = check_stream_head(resp, &meta, out) => r,
+                    () = deadline.as_mut() => Err(timeout_error(
+                        "the response body was not read",
+                        inner.timeouts.request,
+                        Some(&meta),
+                    )),
+                };
+                checked.map(|resp| (Reply::Streaming(resp), meta))
+            }
             Ok((resp, meta)) => {
-                if !read_body {
-                    return Ok((Reply::Streaming(resp), meta));
-                }
                 let (body, truncated) = tokio::select! {
                     biased;
                     r = read_bounded(resp, MAX_JSON_BODY) => r?,
@@ -224,8 +356,15 @@ pub(crate) async fn send_with_retries(
                         meta: Some(Box::new(meta)),
                     });
                 }
-                return Ok((Reply::Body(body), meta));
+                match error_in_body(&body, &meta, out) {
+                    Some(e) => Err(e),
+                    None => Ok((Reply::Body(body), meta)),
+                }
             }
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(reply) => return Ok(reply),
             Err(e) => {
                 if !inner.retry.should_retry(&e, retries) {
                     return Err(e);
@@ -261,4 +400,52 @@ pub(crate) async fn send_json<T: serde::de::DeserializeOwned>(
             meta: Some(Box::new(meta)),
         }),
     }
+}
+
+/// Sends a Messages request with retries and decodes the successful body as a [`Message`].
+///
+/// A body that is not a Message is an error, never an empty success: an API error object is
+/// the [`Error::Api`] it describes (see [`error_object`]; found before the retry decision, so
+/// it is retried like its status); any other shape — a `type` other than `"message"`, or
+/// neither a `type` nor an `id` — is a protocol error quoting the body.
+pub(crate) async fn send_message(
+    inner: &Inner,
+    out: &Outgoing<'_>,
+) -> Result<(Message, ResponseMeta)> {
+    let (reply, meta) = send_with_retries(inner, out, true).await?;
+    let Reply::Body(body) = reply else {
+        unreachable!("read_body yields the body")
+    };
+    let m: Message = match serde_json::from_slice(&body) {
+        Ok(m) => m,
+        Err(e) => {
+            return Err(Error::Transport {
+                kind: TransportKind::Protocol,
+                message: format!("could not decode the response: {e}"),
+                meta: Some(Box::new(meta)),
+            });
+        }
+    };
+    if m.kind == "message" && !m.id.is_empty() {
+        return Ok((m, meta));
+    }
+    if m.kind == "error" {
+        return Err(error_object(
+            m.extra.get("error"),
+            meta,
+            out.profile_id,
+            out.token_auth,
+        ));
+    }
+    // `type` reads as "message" when absent: without an `id`, the body must say it.
+    if m.kind == "message" && serde_json::from_slice::<Probe>(&body).is_ok_and(|p| p.kind.is_some())
+    {
+        return Ok((m, meta));
+    }
+    let what = if m.kind == "message" {
+        "a Message (it has neither a \"type\" nor an \"id\")".to_owned()
+    } else {
+        format!("a Message (its \"type\" is {:?})", m.kind)
+    };
+    Err(unexpected_body(&what, &body, meta))
 }

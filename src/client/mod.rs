@@ -307,12 +307,52 @@ impl fmt::Debug for Inner {
 }
 
 impl Drop for Inner {
+    /// The last clone of the client (and of its streams) is gone: write recorded successes.
+    ///
+    /// The write takes the store lock (waiting for another holder up to the lock's retry
+    /// budget) and fsyncs, so it never runs on a tokio runtime's thread: on a multi-thread
+    /// runtime it runs in [`tokio::task::block_in_place`] (the runtime moves its other tasks to
+    /// other workers and the write is done when `drop` returns); on a current-thread runtime,
+    /// whose one thread must not wait, it runs on a thread of its own and `drop` returns at
+    /// once. Outside a runtime it runs on the dropping thread.
     fn drop(&mut self) {
-        // The last clone of the client (and of its streams) is gone: write recorded successes.
-        if let Err(e) = self.usage.flush() {
-            tracing::warn!(error = %e, "could not record profile use in the auth store");
+        if !self.usage.has_pending() {
+            return;
+        }
+        let usage = self.usage.clone();
+        let write = move || {
+            if let Err(e) = usage.flush() {
+                tracing::warn!(error = %e, "could not record profile use in the auth store");
+            }
+        };
+        match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+            Err(_) => write(),
+            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(write),
+            Ok(_) => {
+                let spawned = std::thread::Builder::new()
+                    .name("claw-anthropic-store-write".into())
+                    .spawn(write);
+                if let Err(e) = spawned {
+                    tracing::warn!(error = %e, "could not start a thread to record profile use in the auth store");
+                }
+            }
         }
     }
+}
+
+/// The error for a background task that did not finish: a panic is an internal error naming
+/// it; a task cancelled by a runtime shutting down is [`Error::Cancelled`].
+fn join_error(what: &str, e: tokio::task::JoinError) -> Error {
+    if !e.is_panic() {
+        return Error::Cancelled;
+    }
+    let payload = e.into_panic();
+    let text = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    Error::Internal(format!("{what} panicked: {text}"))
 }
 
 /// An Anthropic client for one agent. Cheap to clone (one shared connection pool); safe to use
@@ -379,12 +419,20 @@ impl Client {
     /// Successes (`lastUsed`, `errorCount: 0`, `lastGood`, SPEC §4) are kept in memory and
     /// written together at most every 500 ms, and when the last clone of the client and of its
     /// streams is dropped; reads through this client see them at once. Failures are always
-    /// written immediately. Call this before handing the store to another program.
+    /// written immediately. Call this before handing the store to another program, and before
+    /// a program that drops its last client on a current-thread runtime exits (that drop
+    /// writes on a thread of its own, which the exit does not wait for).
+    ///
+    /// A panic of the write is returned as [`Error::Internal`] naming it.
     pub async fn flush(&self) -> Result<()> {
         let usage = self.inner.usage.clone();
-        tokio::task::spawn_blocking(move || usage.flush())
-            .await
-            .map_err(|_| Error::Cancelled)?
+        match tokio::task::spawn_blocking(move || usage.flush()).await {
+            Ok(r) => r,
+            Err(e) => Err(join_error(
+                "writing recorded successes to the auth store",
+                e,
+            )),
+        }
     }
 
     /// [`Client::flush`] for synchronous code (blocks on file I/O; not for async tasks).

@@ -1,8 +1,17 @@
 //! The retry policy (SPEC §6, the same as Anthropic's SDKs).
 //!
-//! At most [`RetryPolicy::max_retries`] (default 2) retries on the same profile, for 408, 409,
-//! 429, ≥ 500 and connection errors; the server's `x-should-retry: true|false` overrides. The
-//! delay is the server's `retry-after-ms`/`retry-after` when 0 < d ≤ 60 s, else
+//! At most [`RetryPolicy::max_retries`] (default 2) retries on the same profile. Which failures
+//! are retried, in this order (the first rule that applies wins):
+//!
+//! 1. the retry budget: after `max_retries` retries, nothing is retried;
+//! 2. the server's `x-should-retry` header: `true` retries and `false` does not, whatever the
+//!    status (so a 400, 401, 402 or 403 carrying `x-should-retry: true` **is** retried, as
+//!    Anthropic's SDKs do);
+//! 3. without that header: 408, 409, 429, ≥ 500 and connection errors (connect, timeout, broken
+//!    connection) are retried; every other status — 400, 401, 402, 403, 404, … — is not.
+//!
+//! A status that is not retried goes to failover at once (401/402/403 rotate to the next
+//! profile). The delay is the server's `retry-after-ms`/`retry-after` when 0 < d ≤ 60 s, else
 //! `min(0.5 s · 2ⁿ, 8 s) · (1 − 0.25 · jitter)` for the n-th retry (n from 0).
 
 use crate::clock::{RandomJitter, SharedJitter};
@@ -46,13 +55,15 @@ impl RetryPolicy {
         }
     }
 
-    /// Whether a status code is retryable by default.
+    /// Whether a status code is retryable when the response has no `x-should-retry` header.
     pub fn retryable_status(status: u16) -> bool {
         matches!(status, 408 | 409 | 429) || status >= 500
     }
 
     /// Whether `err` (from attempt number `retries_so_far + 1`) should be retried on the same
-    /// profile. 401/402/403 and 400 never are.
+    /// profile: never beyond the budget; else as the response's `x-should-retry` says when it
+    /// has one (also for 400/401/402/403); else [`RetryPolicy::retryable_status`] or a
+    /// connection error. See the [module docs](self).
     pub fn should_retry(&self, err: &Error, retries_so_far: u32) -> bool {
         if retries_so_far >= self.max_retries {
             return false;
@@ -135,7 +146,12 @@ mod tests {
         }
         assert!(!p.should_retry(&api(429, None, None), 2));
         assert!(!p.should_retry(&api(529, None, Some(false)), 0));
-        assert!(p.should_retry(&api(400, None, Some(true)), 0));
+        // The header wins over the status, both ways; the budget wins over the header.
+        for s in [400, 401, 402, 403, 404] {
+            assert!(p.should_retry(&api(s, None, Some(true)), 0), "{s}");
+        }
+        assert!(!p.should_retry(&api(400, None, Some(true)), 2));
+        assert!(!p.should_retry(&api(500, None, Some(false)), 0));
     }
 
     #[test]

@@ -4,4 +4,6 @@
 #[cfg(feature = "mock")]
 mod hostile;
 #[cfg(feature = "mock")]
+mod requests;
+#[cfg(feature = "mock")]
 mod response;

@@ -110,6 +110,16 @@ pub(crate) async fn send_async(
     req: MessageRequest,
 ) -> CliResult {
     let client = Client::new(config, agent)?;
+    let result = send_reply(&client, args, req).await;
+    // Dropping the last client on this current-thread runtime would write recorded successes
+    // on a thread of its own, which the exit does not wait for: write them now.
+    if let Err(e) = client.flush().await {
+        eprintln!("warning: could not record profile use in the auth store: {e}");
+    }
+    result
+}
+
+async fn send_reply(client: &Client, args: SendArgs, req: MessageRequest) -> CliResult {
     let pin = match &args.profile {
         Some(p) => claw_anthropic::client::ProfilePin::Only(p.clone()),
         None => claw_anthropic::client::ProfilePin::Auto,

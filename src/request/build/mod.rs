@@ -72,8 +72,8 @@ use std::sync::Arc;
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 /// Base URL when `models.providers.<id>.baseUrl` is not set.
 pub const DEFAULT_BASE_URL: &str = "https://api.anthropic.com";
-/// `user-agent` sent with every request.
-pub const USER_AGENT: &str = concat!("claw-anthropic/", env!("CARGO_PKG_VERSION"));
+/// `user-agent` sent with every request (the crate's one [`crate::USER_AGENT`]).
+pub use crate::USER_AGENT;
 
 /// Beta flag names (open strings; these are the ones this crate adds itself).
 pub mod betas {
@@ -196,12 +196,14 @@ impl<B: Serialize> BuiltRequest<B> {
 }
 
 /// Resolves `model` (alias, `provider/model`, bare id) and checks the provider is served.
+/// The model a request's `model` value names; empty means the configured default model.
 fn resolve_model(config: &Config, raw: &str, warnings: &mut Vec<String>) -> Result<ModelRef> {
     if raw.trim().is_empty() {
-        return Err(Error::InvalidRequest {
-            path: "model".to_owned(),
-            message: "model must not be empty".to_owned(),
-        });
+        let model = config.default_model();
+        if !serves_provider(config, &model.provider) {
+            return Err(unserved_provider(&model.provider));
+        }
+        return Ok(model);
     }
     let (model, warning) = config
         .resolve_model_ref(raw)

@@ -317,12 +317,14 @@ pub struct Metadata {
 
 /// The body of `POST /v1/messages`: what a caller passes in and what is sent.
 ///
-/// As input, `model` may be an alias or a `provider/model` ref and `max_tokens` may be `None`;
-/// the builder resolves both (SPEC §5). Top-level fields this type does not model are kept in
+/// As input, `model` may be an alias, a `provider/model` ref or empty (the configured default
+/// model) and `max_tokens` may be `None`; the builder resolves both (SPEC §5). Top-level fields this type does not model are kept in
 /// `extra` and sent unchanged.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MessageRequest {
-    /// Model id (on input also an alias or `provider/model`).
+    /// Model id (on input also an alias or `provider/model`). Empty on input (or absent from
+    /// the JSON) means the configured default model (`agents.defaults.model.primary`).
+    #[serde(default)]
     pub model: String,
     /// Output token limit; `None` on input means "the model's `params.maxTokens`, else the
     /// per-model default" ([`models::default_max_tokens`]).

@@ -3,4 +3,5 @@
 mod commands;
 mod config;
 mod conformance;
+mod replies;
 mod secrets;
