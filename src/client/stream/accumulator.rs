@@ -440,23 +440,37 @@ pub(super) fn append_str_field(o: &mut Map<String, Value>, field: &str, piece: &
     }
 }
 
+/// A tool block's input from its concatenated JSON: `Ok(None)` when empty, the value when it
+/// is complete, the recovered part (and `true`) when it was cut off; an error when it is
+/// neither (not the start of a JSON document).
+fn parse_tool_json(json: &str) -> std::result::Result<Option<(Value, bool)>, serde_json::Error> {
+    if json.trim().is_empty() {
+        return Ok(None);
+    }
+    match serde_json::from_str(json) {
+        Ok(v) => Ok(Some((v, false))),
+        Err(e) if e.is_eof() => match recover_partial_json(json) {
+            Some(v) => Ok(Some((v, true))),
+            None => Err(e),
+        },
+        Err(e) => Err(e),
+    }
+}
+
 /// Sets a tool-use block's input from its concatenated JSON (empty → keeps the start value, or
-/// `{}`). Other blocks are left alone.
+/// `{}`; cut off → the recovered part, the raw text in `partial_json`). Other blocks are left
+/// alone.
 pub(super) fn set_tool_input(
     block: &mut ContentBlock,
     json: &str,
 ) -> std::result::Result<(), serde_json::Error> {
-    let parse = |json: &str| -> std::result::Result<Option<Value>, serde_json::Error> {
-        if json.trim().is_empty() {
-            Ok(None)
-        } else {
-            serde_json::from_str(json).map(Some)
-        }
-    };
     match block {
         ContentBlock::ToolUse(t) => {
-            match parse(json)? {
-                Some(v) => t.input = v,
+            match parse_tool_json(json)? {
+                Some((v, cut)) => {
+                    t.input = v;
+                    t.partial_json = cut.then(|| json.to_owned());
+                }
                 None if t.input.is_null() => t.input = Value::Object(Map::new()),
                 None => {}
             }
@@ -465,7 +479,7 @@ pub(super) fn set_tool_input(
         ContentBlock::Unknown(Value::Object(o))
             if !json.trim().is_empty() || o.contains_key("input") =>
         {
-            if let Some(v) = parse(json)? {
+            if let Some((v, _)) = parse_tool_json(json)? {
                 o.insert("input".into(), v);
             }
             Ok(())

@@ -5,7 +5,8 @@
 //!   `message_delta`, `message_stop`, `ping`, `error`). It serializes back to the API's JSON
 //!   shape, which is what the C ABI hands to its callback.
 //! * [`MessageAccumulator`] — folds events into a [`Message`]: text joined, thinking and its
-//!   signature, tool input JSON parsed at block stop (empty → `{}`), usage counters of
+//!   signature, tool input JSON parsed at block stop (empty → `{}`; cut off → the part received,
+//!   see [`recover_partial_json`], with the raw text in `ToolUseBlock::partial_json`), usage counters of
 //!   `message_delta` overwriting (never adding to) those of `message_start`. The partial message
 //!   is available at any time; an `error` event or a stream that ends without `message_stop`
 //!   becomes [`Error::Stream`] carrying it.
@@ -52,6 +53,7 @@ use crate::request::messages::{ContentBlock, Message, ServerToolUsage};
 mod accumulator;
 mod decoder;
 mod events;
+mod partial_json;
 mod scan;
 #[cfg(test)]
 mod tests;
@@ -59,6 +61,7 @@ mod tests;
 pub use accumulator::MessageAccumulator;
 pub use decoder::StreamDecoder;
 pub use events::*;
+pub use partial_json::recover_partial_json;
 
 use accumulator::*;
 use scan::*;

@@ -91,3 +91,93 @@ fn fast_path_falls_back_without_side_effects() {
     ));
     assert_eq!(acc.partial().unwrap().text(), "a\nb");
 }
+
+/// A stream whose tool input JSON stops at `cut` (pieces of the given size), then
+/// `content_block_stop` when `stopped`, then `max_tokens`.
+fn cut_tool_stream(block: &str, cut: &str, piece: usize, stopped: bool) -> String {
+    let mut s = String::new();
+    let mut ev = |name: &str, data: serde_json::Value| {
+        s.push_str(&format!("event: {name}\ndata: {data}\n\n"));
+    };
+    ev(
+        "message_start",
+        serde_json::json!({"type": "message_start", "message": {"id": "msg_1", "type": "message",
+            "role": "assistant", "model": "m", "content": [], "usage": {"input_tokens": 1, "output_tokens": 1}}}),
+    );
+    ev(
+        "content_block_start",
+        serde_json::json!({"type": "content_block_start", "index": 0,
+            "content_block": {"type": block, "id": "toolu_1", "name": "write", "input": {}}}),
+    );
+    let chars: Vec<char> = cut.chars().collect();
+    for p in chars.chunks(piece) {
+        let p: String = p.iter().collect();
+        ev(
+            "content_block_delta",
+            serde_json::json!({"type": "content_block_delta", "index": 0,
+                "delta": {"type": "input_json_delta", "partial_json": p}}),
+        );
+    }
+    if stopped {
+        ev(
+            "content_block_stop",
+            serde_json::json!({"type": "content_block_stop", "index": 0}),
+        );
+    }
+    ev(
+        "message_delta",
+        serde_json::json!({"type": "message_delta", "delta": {"stop_reason": "max_tokens"}, "usage": {"output_tokens": 9}}),
+    );
+    ev("message_stop", serde_json::json!({"type": "message_stop"}));
+    s
+}
+
+#[test]
+fn a_cut_off_tool_input_keeps_what_arrived_and_the_raw_json() {
+    let cut = r#"{"path": "/tmp/a.txt", "lines": [1, 2], "content": "Dear Al"#;
+    for (stopped, piece) in [(true, 5), (false, 3), (true, 1000)] {
+        let mut d = StreamDecoder::new();
+        d.push(cut_tool_stream("tool_use", cut, piece, stopped).as_bytes())
+            .unwrap();
+        let m = d.finish().unwrap();
+        assert_eq!(m.stop_reason.as_deref(), Some("max_tokens"));
+        let t = m.tool_uses().next().unwrap();
+        assert_eq!(
+            t.input,
+            serde_json::json!({"path": "/tmp/a.txt", "lines": [1, 2], "content": "Dear Al"})
+        );
+        assert_eq!(t.partial_json.as_deref(), Some(cut));
+        assert!(!t.is_input_complete());
+        // Never sent back: the raw text is not part of the block's JSON.
+        let v = serde_json::to_value(&m.content[0]).unwrap();
+        assert!(v.get("partial_json").is_none(), "{v}");
+    }
+    // A complete input is marked complete.
+    let whole = r#"{"path": "/tmp/a.txt"}"#;
+    let mut d = StreamDecoder::new();
+    d.push(cut_tool_stream("tool_use", whole, 4, true).as_bytes())
+        .unwrap();
+    let m = d.finish().unwrap();
+    let t = m.tool_uses().next().unwrap();
+    assert_eq!(t.input, serde_json::json!({"path": "/tmp/a.txt"}));
+    assert!(t.is_input_complete());
+}
+
+#[test]
+fn a_cut_off_server_tool_input_keeps_what_arrived() {
+    let cut = r#"{"query": "weather in Par"#;
+    let mut d = StreamDecoder::new();
+    d.push(cut_tool_stream("server_tool_use", cut, 4, true).as_bytes())
+        .unwrap();
+    let m = d.finish().unwrap();
+    let v = serde_json::to_value(&m.content[0]).unwrap();
+    assert_eq!(v["input"], serde_json::json!({"query": "weather in Par"}));
+}
+
+#[test]
+fn tool_input_that_is_not_json_is_still_an_error() {
+    let mut d = StreamDecoder::new();
+    let r = d.push(cut_tool_stream("tool_use", r#"{"a": 1}}"#, 100, true).as_bytes());
+    let e = r.err().or_else(|| d.finish().err()).expect("an error");
+    assert!(e.to_string().contains("invalid"), "{e}");
+}

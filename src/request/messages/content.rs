@@ -163,15 +163,29 @@ pub struct ToolUseBlock {
     pub id: String,
     /// Tool name.
     pub name: String,
-    /// Tool input (a JSON object).
+    /// Tool input (a JSON object). In a streamed reply whose input JSON was cut off (e.g.
+    /// `stop_reason: "max_tokens"`), the part of the object that was received: open strings,
+    /// arrays and objects closed, a dangling key or partial number dropped; see
+    /// [`ToolUseBlock::partial_json`].
     #[serde(default)]
     pub input: Value,
     /// Prompt-cache breakpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<CacheControl>,
+    /// The raw input JSON as received, when it was incomplete (streamed replies only; never
+    /// serialized). `None` when `input` is the whole object.
+    #[serde(skip)]
+    pub partial_json: Option<String>,
     /// Fields this crate does not model, kept as is.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ToolUseBlock {
+    /// Whether `input` was recovered from cut-off JSON (see [`ToolUseBlock::partial_json`]).
+    pub fn is_input_complete(&self) -> bool {
+        self.partial_json.is_none()
+    }
 }
 
 /// `{"type":"tool_result","tool_use_id":…,"content":…,"is_error":…}`.

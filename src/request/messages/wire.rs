@@ -87,6 +87,7 @@ impl FromObject for ToolUseBlock {
             name,
             input,
             cache_control,
+            partial_json: None,
             extra: m,
         })
     }

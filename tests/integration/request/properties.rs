@@ -112,6 +112,7 @@ fn leaf_block() -> impl Strategy<Value = ContentBlock> {
                     name,
                     input,
                     cache_control: cc,
+                    partial_json: None,
                     extra: Map::new(),
                 })
             }),
