@@ -63,7 +63,7 @@ impl RetryPolicy {
     /// Whether `err` (from attempt number `retries_so_far + 1`) should be retried on the same
     /// profile: never beyond the budget; else as the response's `x-should-retry` says when it
     /// has one (also for 400/401/402/403); else [`RetryPolicy::retryable_status`] or a
-    /// connection error. See the [module docs](self).
+    /// connection error (the first rule that applies wins).
     pub fn should_retry(&self, err: &Error, retries_so_far: u32) -> bool {
         if retries_so_far >= self.max_retries {
             return false;
