@@ -75,9 +75,8 @@ class SdkTests(unittest.TestCase):
         # Not sent by the package: the library applied the configured default.
         self.assertGreater(body["max_tokens"], 0)
 
-    # The package leaves `model` out of the request when it is omitted; the native library is
-    # to fill in the agent's default model. Until it does, it refuses such a request.
-    @unittest.expectedFailure
+    # The package leaves `model` out of the request when it is omitted; the native library
+    # fills in the agent's default model.
     def test_model_may_be_omitted(self) -> None:
         msg = self.client.messages.create(messages=USER)
         self.assertIn("pong", msg.content[0].text)
