@@ -286,7 +286,7 @@ fn inconsistent_streams_are_errors_not_panics() {
         ))
         .unwrap_err();
     assert_eq!(e.failure_reason(), Some(FailureReason::Format));
-    // Invalid tool JSON at block stop.
+    // Invalid tool JSON at block stop (cut-off JSON is not invalid: what arrived is kept).
     acc.push(&ev(
         "content_block_start",
         r#"{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t","name":"n","input":{}}}"#,
@@ -294,7 +294,7 @@ fn inconsistent_streams_are_errors_not_panics() {
     .unwrap();
     acc.push(&ev(
         "content_block_delta",
-        r#"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"a\":"}}"#,
+        r#"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"a\" 1"}}"#,
     ))
     .unwrap();
     let e = acc

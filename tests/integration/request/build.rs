@@ -325,13 +325,14 @@ fn invalid_path(e: Error) -> String {
 #[test]
 fn request_checks_report_paths() {
     let cfg = config("{}");
-    let e = build_with(
+    // No model: the configured default (here the built-in one).
+    let built = build_with(
         &cfg,
         MessageRequest::new("", vec![MessageParam::user("x")]),
         BuildOptions::default(),
     )
-    .unwrap_err();
-    assert_eq!(invalid_path(e), "model");
+    .unwrap();
+    assert_eq!(built.body.model, "claude-opus-4-5");
     let e = build_with(
         &cfg,
         MessageRequest::new("anthropic/claude-opus-4-5", vec![]),

@@ -254,7 +254,7 @@ async fn rotates_at_once_on_402_and_disables_for_five_hours() {
     assert_eq!(r.profile_id.as_deref(), Some("anthropic:y"));
     assert_eq!(h.creds(MSGS), vec![kx, ky]);
     assert!(h.sleeper.delays().is_empty());
-    drop(client); // the last clone flushes
+    client.flush().await.unwrap();
     let s = h.read_store();
     let x = stats(&s, "anthropic:x");
     assert_eq!(
@@ -621,7 +621,9 @@ async fn a_session_keeps_its_automatic_pin_and_moves_only_when_unusable() {
     assert_eq!(h.creds(MSGS), vec![ky, kx]);
 }
 
-#[tokio::test]
+/// On a multi-thread runtime the drop writes before it returns (on a current-thread runtime it
+/// writes on a thread of its own: `client::replies`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropping_the_last_clone_writes_recorded_uses() {
     let h = Harness::new("").await;
     one_profile(&h);
