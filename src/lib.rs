@@ -40,6 +40,10 @@
 #![warn(unreachable_pub)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Stores and locks rely on Unix file modes, atomic `rename` over open files and process ids.
+#[cfg(not(unix))]
+compile_error!("claw-anthropic supports Linux and macOS");
+
 pub mod auth;
 pub mod client;
 pub mod clock;

@@ -350,7 +350,6 @@ fn unusable_profiles(store: &AuthStore, now: u64) -> Vec<UnusableProfile> {
 }
 
 /// A warning when the auth store is readable by other users.
-#[cfg(unix)]
 fn store_permission_warning(path: &std::path::Path, display: &str) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path).ok()?.permissions().mode();
@@ -361,12 +360,6 @@ fn store_permission_warning(path: &std::path::Path, display: &str) -> Option<Str
             path.display()
         )
     })
-}
-
-/// File modes are a Unix notion: no warning elsewhere.
-#[cfg(not(unix))]
-fn store_permission_warning(_path: &std::path::Path, _display: &str) -> Option<String> {
-    None
 }
 
 /// Whether the shell-environment fallback is on (`CLAWDBOT_LOAD_SHELL_ENV` or

@@ -11,7 +11,6 @@ fn remaining_format() {
 
 /// Each warning appears once in the report, though the config loader and the report both
 /// notice a model without provider.
-#[cfg(unix)]
 #[test]
 fn warnings_are_listed_once() {
     use crate::env::EnvView;
