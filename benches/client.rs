@@ -51,7 +51,7 @@ fn setup() -> Setup {
         server.url()
     );
     let h = home.path().to_string_lossy().into_owned();
-    let paths = Paths::from_vars(move |k| (k == "HOME").then(|| h.clone()));
+    let paths = Paths::from_vars(move |k| (k == "HOME").then(|| h.clone())).unwrap();
     let config = Arc::new(Config::from_json5_with(&text, paths, EnvView::empty()).unwrap());
     let client = Client::new(config, None).unwrap();
     Setup {

@@ -119,7 +119,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             url
         );
         let h = home.path().to_string_lossy().into_owned();
-        let paths = Paths::from_vars(move |k| (k == "HOME").then(|| h.clone()));
+        let paths = Paths::from_vars(move |k| (k == "HOME").then(|| h.clone())).unwrap();
         let config = Arc::new(Config::from_json5_with(&text, paths, EnvView::empty())?);
         let client = Client::new(config, None)?;
         let before = status_kib("VmHWM:").unwrap_or(0);

@@ -140,7 +140,7 @@ class ConfigTests(unittest.TestCase):
             (lambda: cfg.build_request("{not json"), codes.INVALID_JSON),
             (lambda: cfg.build_request({"model": 5}), codes.INVALID_JSON),
             (lambda: cfg.build_request(b'{"model": "\xfe"}'), codes.INVALID_UTF8),
-            (lambda: cfg.status(agent="Not Valid!"), codes.INVALID_ARGUMENT),
+            (lambda: cfg.status(agent="!!!"), codes.INVALID_ARGUMENT),
             (lambda: cfg.set_api_key(b"sk-ant-SECRET\xff"), codes.INVALID_UTF8),
             (
                 lambda: cfg.build_request(

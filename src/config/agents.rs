@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 impl Config {
     /// The default agent: the first `agents.list` entry with `default: true`, else the first
-    /// entry, else `main`. An entry with an invalid id is skipped.
+    /// entry, else `main`. Ids are normalised as Clawdbot does ([`AgentId::normalize`]:
+    /// `"My Agent"` is `my-agent`), so this is the directory the gateway uses too.
     pub fn default_agent_id(&self) -> AgentId {
         let list = self
             .doc()
@@ -18,18 +19,17 @@ impl Config {
         list.iter()
             .find(|e| e.default == Some(true))
             .or_else(|| list.first())
-            .and_then(|e| AgentId::parse(&e.id).ok())
-            .unwrap_or_else(AgentId::main)
+            .map_or_else(AgentId::main, |e| AgentId::normalize(&e.id))
     }
 
-    /// All agent ids the config lists (valid ones, lowercased, deduplicated), or `[main]`.
+    /// All agent ids the config lists (normalised as [`AgentId::normalize`] does,
+    /// deduplicated), or `[main]`.
     pub fn agent_ids(&self) -> Vec<AgentId> {
         let mut out: Vec<AgentId> = Vec::new();
         if let Some(a) = &self.doc().agents {
             for e in &a.list {
-                if let Ok(id) = AgentId::parse(&e.id)
-                    && !out.contains(&id)
-                {
+                let id = AgentId::normalize(&e.id);
+                if !out.contains(&id) {
                     out.push(id);
                 }
             }
@@ -48,11 +48,7 @@ impl Config {
             .doc()
             .agents
             .as_ref()
-            .and_then(|a| {
-                a.list
-                    .iter()
-                    .find(|e| e.id.trim().eq_ignore_ascii_case(agent.as_str()))
-            })
+            .and_then(|a| a.list.iter().find(|e| AgentId::normalize(&e.id) == *agent))
             .and_then(|e| e.agent_dir.as_deref())
             .filter(|d| !d.trim().is_empty());
         if let Some(dir) = configured {
@@ -98,7 +94,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Paths::from_vars(move |k| m.get(k).cloned())
+        Paths::from_vars(move |k| m.get(k).cloned()).unwrap()
     }
 
     #[test]
@@ -126,5 +122,22 @@ mod tests {
         let empty = Config::from_json5_with("{}", p, EnvView::empty()).unwrap();
         assert_eq!(empty.default_agent_id().as_str(), "main");
         assert_eq!(empty.agent_ids(), [AgentId::main()]);
+        let odd = Config::from_json5_with(
+            r#"{agents:{list:[{id:"work.bot",agentDir:"/wb"},{id:"My Agent",default:true},{id:"my-agent"}]}}"#,
+            paths(&[("HOME", "/h")]),
+            crate::env::EnvView::empty(),
+        )
+        .unwrap();
+        assert_eq!(odd.default_agent_id().as_str(), "my-agent");
+        let ids: Vec<String> = odd.agent_ids().iter().map(|a| a.to_string()).collect();
+        assert_eq!(ids, ["work-bot", "my-agent"]);
+        assert_eq!(
+            odd.auth_store_path(&odd.default_agent_id()),
+            PathBuf::from("/h/.clawdbot/agents/my-agent/agent/auth-profiles.json")
+        );
+        assert_eq!(
+            odd.agent_dir(&AgentId::parse("Work.Bot").unwrap()),
+            PathBuf::from("/wb")
+        );
     }
 }

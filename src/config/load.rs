@@ -30,7 +30,7 @@ impl Config {
     /// `~/.clawdbot/clawdbot.json`) with the standard environment view. A missing file gives an
     /// empty config.
     pub fn load() -> Result<Config> {
-        let paths = Paths::from_process_env();
+        let paths = Paths::from_process_env()?;
         let cwd = std::env::current_dir().ok();
         let env = EnvView::standard(cwd.as_deref(), &paths.state_dir);
         Config::load_with(paths, env)
@@ -38,7 +38,7 @@ impl Config {
 
     /// Loads the config file at `path` (other paths from the process environment).
     pub fn load_from(path: impl AsRef<Path>) -> Result<Config> {
-        let mut paths = Paths::from_process_env();
+        let mut paths = Paths::from_process_env()?;
         paths.config_path = path.as_ref().to_path_buf();
         let cwd = std::env::current_dir().ok();
         let env = EnvView::standard(cwd.as_deref(), &paths.state_dir);
@@ -62,7 +62,7 @@ impl Config {
 
     /// Parses config text (no file; `$include` paths resolve against the working directory).
     pub fn from_json5(text: &str) -> Result<Config> {
-        Config::from_json5_with(text, Paths::from_process_env(), EnvView::empty())
+        Config::from_json5_with(text, Paths::from_process_env()?, EnvView::empty())
     }
 
     /// Parses config text with explicit paths and environment (`$include` paths resolve against

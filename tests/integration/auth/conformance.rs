@@ -74,7 +74,7 @@ fn load(name: &str) -> Scenario {
         })
         .unwrap_or_default();
     let h = home.path().to_string_lossy().into_owned();
-    let paths = Paths::from_vars(move |k| (k == "HOME").then(|| h.clone()));
+    let paths = Paths::from_vars(move |k| (k == "HOME").then(|| h.clone())).unwrap();
     let view = EnvView::empty().with_layer(EnvSource::Process, env);
     let config = Arc::new(Config::load_with(paths, view).unwrap());
     let agent = claw_anthropic::paths::default_agent_id(&config);

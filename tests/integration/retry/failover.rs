@@ -372,7 +372,8 @@ async fn fallback_harness() -> Harness {
     );
     let _ = fallback_config();
     let home = h.home.path().to_string_lossy().into_owned();
-    let paths = claw_anthropic::Paths::from_vars(move |k| (k == "HOME").then(|| home.clone()));
+    let paths =
+        claw_anthropic::Paths::from_vars(move |k| (k == "HOME").then(|| home.clone())).unwrap();
     let config =
         claw_anthropic::Config::from_json5_with(&text, paths, claw_anthropic::EnvView::empty())
             .unwrap();

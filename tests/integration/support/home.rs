@@ -25,7 +25,7 @@ impl Home {
     /// Paths resolved with `HOME` set to this directory and nothing else.
     pub fn paths(&self) -> Paths {
         let home = self.path().to_string_lossy().into_owned();
-        Paths::from_vars(move |k| (k == "HOME").then(|| home.clone()))
+        Paths::from_vars(move |k| (k == "HOME").then(|| home.clone())).unwrap()
     }
     /// `$HOME/.clawdbot`.
     pub fn state(&self) -> PathBuf {
