@@ -334,7 +334,8 @@ pub enum Error {
 
     /// No credential at all for a provider (SPEC §4).
     #[error(
-        "No API key found for provider \"{provider}\". Searched agent \"{agent_id}\" (auth store {}), the environment (ANTHROPIC_OAUTH_TOKEN, ANTHROPIC_API_KEY) and models.providers.{provider}.apiKey. Auth is per agent: new agents do not inherit the main agent's keys. Fix: `claw-anthropic onboard --agent {agent_id}` (API key) or `claw-anthropic models auth paste-token --provider {provider} --agent {agent_id}` (setup-token), then check with `claw-anthropic models status --agent {agent_id}`.",
+        "No API key found for provider \"{provider}\".{} Searched agent \"{agent_id}\" (auth store {}), the environment (ANTHROPIC_OAUTH_TOKEN, ANTHROPIC_API_KEY) and models.providers.{provider}.apiKey. Auth is per agent: new agents do not inherit the main agent's keys. Fix: `claw-anthropic onboard --agent {agent_id}` (API key) or `claw-anthropic models auth paste-token --provider {provider} --agent {agent_id}` (setup-token), then check with `claw-anthropic models status --agent {agent_id}`.",
+        order_note.as_deref().map(|n| format!(" {n}")).unwrap_or_default(),
         store_path.display()
     )]
     NoApiKey {
@@ -344,6 +345,9 @@ pub enum Error {
         agent_id: String,
         /// The store searched.
         store_path: PathBuf,
+        /// Why the store's profiles were not used when an explicit order (store `order` or
+        /// config `auth.order`) names none of them.
+        order_note: Option<String>,
     },
 
     /// An explicitly requested profile does not exist or has no usable secret.

@@ -296,6 +296,7 @@ mod tests {
             provider: "anthropic".into(),
             agent_id: "main".into(),
             store_path: "/x".into(),
+            order_note: None,
         };
         assert_eq!(code_for(&no_key), CLAW_ERR_NO_CREDENTIALS);
         let internal = Error::Internal("the flush task panicked: boom".into());

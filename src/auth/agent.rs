@@ -344,20 +344,47 @@ impl AgentAuth {
     }
 
     /// Sets (or with `None`/empty, removes) the store's explicit order for `provider`
-    /// (Clawdbot's `setAuthProfileOrder`): ids trimmed and de-duplicated.
+    /// (Clawdbot's `setAuthProfileOrder`), ids trimmed and de-duplicated. Refused, with nothing
+    /// written (as Clawdbot's `models auth order set` refuses them): a blank provider, a blank
+    /// id, an id that is not in the store, and a profile of another provider.
     pub fn set_profile_order(&self, provider: &str, order: Option<&[String]>) -> Result<()> {
-        let key = normalize_provider(provider);
+        let key = normalize_provider(provider).into_owned();
+        if key.is_empty() {
+            return Err(Error::InvalidArgument(
+                "missing provider: name the provider the order is for (e.g. anthropic)".into(),
+            ));
+        }
         let mut ids: Vec<String> = Vec::new();
-        for id in order.unwrap_or(&[]) {
-            let id = id.trim();
-            if !id.is_empty() && !ids.iter().any(|x| x == id) {
+        for raw in order.unwrap_or(&[]) {
+            let id = raw.trim();
+            if id.is_empty() {
+                return Err(Error::InvalidArgument(
+                    "a profile id in the order is blank".into(),
+                ));
+            }
+            if !ids.iter().any(|x| x == id) {
                 ids.push(id.to_owned());
             }
         }
+        let agent = self.agent.to_string();
         self.store.update(&mut |s| {
+            for id in &ids {
+                let Some(p) = s.profiles.get(id) else {
+                    return Err(Error::NoCredentialsForProfile {
+                        profile_id: id.clone(),
+                        agent_id: agent.clone(),
+                    });
+                };
+                let theirs = p.credential.provider();
+                if normalize_provider(theirs) != key {
+                    return Err(Error::InvalidArgument(format!(
+                        "profile \"{id}\" belongs to provider \"{theirs}\", not \"{key}\""
+                    )));
+                }
+            }
             s.order.retain(|k, _| normalize_provider(k) != key);
             if !ids.is_empty() {
-                s.order.insert(key.to_string(), ids.clone());
+                s.order.insert(key.clone(), ids.clone());
             }
             Ok(())
         })?;

@@ -136,6 +136,15 @@ impl fmt::Debug for Credential {
 
 pub use crate::redact::mask;
 
+/// Whether a stored secret could never be sent: once trimmed it still holds whitespace or a
+/// control character (a CR/LF would split the HTTP header it is sent in).
+pub fn secret_is_unsendable(secret: &str) -> bool {
+    secret
+        .trim()
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,10 @@
 //!
 //! * The lock is the directory `<file>.lock`, created with `mkdir` (atomic on every local file
 //!   system). It is always empty: `proper-lockfile` removes it with `rmdir`.
-//! * A lock whose mtime is older than [`LockOptions::stale`] (30 s) is stale and is taken over.
+//! * A lock whose mtime is older than [`LockOptions::stale`] (30 s) is stale and is taken over
+//!   (as `proper-lockfile` decides: by mtime alone; the lock records no owner). A waiter never
+//!   sleeps past the moment the lock turns stale, and warns at once when the lock has missed
+//!   a refresh (its holder has probably exited), or after a second of waiting otherwise.
 //! * While held, a background thread touches the directory's mtime every
 //!   [`LockOptions::update`] (10 s) so other processes do not consider it stale.
 //! * Acquiring retries [`LockOptions::retries`] times (10) with exponential back-off (factor 2,
@@ -177,15 +180,15 @@ fn touch(dir: &Path) -> std::io::Result<()> {
     std::fs::File::open(dir)?.set_modified(SystemTime::now())
 }
 
-fn is_stale(dir: &Path, stale: Duration) -> Option<bool> {
+/// How long ago the lock directory was last refreshed (`None` if it is gone; zero if its
+/// mtime is in the future).
+fn lock_age(dir: &Path) -> Option<Duration> {
     let mtime = std::fs::metadata(dir).ok()?.modified().ok()?;
-    Some(
-        SystemTime::now()
-            .duration_since(mtime)
-            .map(|age| age > stale)
-            .unwrap_or(false),
-    )
+    Some(SystemTime::now().duration_since(mtime).unwrap_or_default())
 }
+
+/// After this much waiting for a lock whose holder still refreshes it, say so.
+const WAIT_NOTICE_AFTER: Duration = Duration::from_secs(1);
 
 /// Acquires the lock of store file `file` (see the module docs).
 pub(super) fn acquire(
@@ -210,25 +213,71 @@ pub(super) fn acquire(
     })?;
     let mut attempt = 0u32;
     let mut takeovers = 0u32;
+    let mut early_wakeups = 0u32;
+    let mut waiting_since: Option<Instant> = None;
+    let mut said_waiting = false;
     loop {
         match std::fs::create_dir(&dir) {
             Ok(()) => break,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                match is_stale(&dir, options.stale) {
-                    // Vanished between mkdir and stat: try again at once.
-                    None => continue,
-                    Some(true) if takeovers < 16 => {
-                        takeovers += 1;
-                        tracing::warn!(lock = %dir.display(), "taking over a stale store lock");
-                        match std::fs::remove_dir(&dir) {
-                            Ok(()) => continue,
-                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                            Err(_) => {} // not removable (not empty?): treat as held
-                        }
+                // Vanished between mkdir and stat: try again at once.
+                let Some(age) = lock_age(&dir) else { continue };
+                if age > options.stale && takeovers < 16 {
+                    takeovers += 1;
+                    tracing::warn!(
+                        lock = %dir.display(),
+                        "taking over a stale store lock (not refreshed for {}s)",
+                        age.as_secs()
+                    );
+                    match std::fs::remove_dir(&dir) {
+                        Ok(()) => continue,
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                        Err(_) => {} // not removable (not empty?): treat as held
                     }
-                    _ => {}
                 }
-                if attempt >= options.retries {
+                let since = *waiting_since.get_or_insert_with(Instant::now);
+                // A holder refreshes the lock every `update`: one that missed a refresh has
+                // most likely exited without releasing it. Say so at once; otherwise once the
+                // wait is longer than a normal write.
+                let abandoned = age > options.update + Duration::from_secs(1);
+                if !said_waiting && (abandoned || since.elapsed() >= WAIT_NOTICE_AFTER) {
+                    said_waiting = true;
+                    let left = options.stale.saturating_sub(age).as_secs() + 1;
+                    if abandoned {
+                        tracing::warn!(
+                            lock = %dir.display(),
+                            "waiting for the store lock: not refreshed for {}s, so the process \
+                             that took it has probably exited; it is taken over when {}s old \
+                             (in about {left}s)",
+                            age.as_secs(),
+                            options.stale.as_secs()
+                        );
+                    } else {
+                        tracing::warn!(
+                            lock = %dir.display(),
+                            "waiting for the store lock held by another process (refreshed {}s \
+                             ago; taken over if not refreshed for {}s)",
+                            age.as_secs(),
+                            options.stale.as_secs()
+                        );
+                    }
+                }
+                // Never sleep past the moment the lock turns stale: an abandoned lock is taken
+                // over as soon as it may be (even when the retries are used up), not up to a
+                // back-off step later.
+                let backoff = options.backoff(attempt, jitter.next_f64());
+                let until_stale = options.stale.saturating_sub(age) + Duration::from_millis(50);
+                let retries_left = attempt < options.retries;
+                if (until_stale < backoff || !retries_left)
+                    && until_stale <= options.stale
+                    && early_wakeups < 16
+                    && age > options.update
+                {
+                    early_wakeups += 1;
+                    thread::sleep(until_stale);
+                    continue;
+                }
+                if !retries_left {
                     return Err(Error::Lock {
                         path: file.to_path_buf(),
                         message: format!(
@@ -238,7 +287,7 @@ pub(super) fn acquire(
                         ),
                     });
                 }
-                thread::sleep(options.backoff(attempt, jitter.next_f64()));
+                thread::sleep(backoff);
                 attempt += 1;
             }
             Err(e) => {

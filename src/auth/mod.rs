@@ -30,6 +30,7 @@ pub mod order;
 pub mod resolve;
 pub mod setup_token;
 pub mod store;
+mod strict_json;
 pub mod usage;
 
 pub use agent::AgentAuth;

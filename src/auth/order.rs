@@ -69,9 +69,17 @@ pub fn ineligibility(
         }
     }
     let blank = |s: &secrecy::SecretString| s.expose_secret().trim().is_empty();
+    let unsendable =
+        |s: &secrecy::SecretString| super::credential::secret_is_unsendable(s.expose_secret());
     match cred {
         Credential::ApiKey { key, .. } if blank(key) => Some("blank API key"),
         Credential::Token { token, .. } if blank(token) => Some("blank token"),
+        Credential::ApiKey { key, .. } if unsendable(key) => {
+            Some("API key contains spaces or control characters")
+        }
+        Credential::Token { token, .. } if unsendable(token) => {
+            Some("token contains spaces or control characters")
+        }
         Credential::Token {
             expires: Some(exp), ..
         } if *exp > 0 && now_ms >= *exp => Some("token expired"),
@@ -107,6 +115,48 @@ pub fn explicit_order<'a>(
                 .find(|(k, _)| normalize_provider(k) == key)
                 .map(|(_, v)| v.as_slice())
         })
+}
+
+/// When an explicit order for `provider` (store `order`, else config `auth.order`) names none
+/// of the store's eligible profiles of that provider, the sentence explaining it (those
+/// profiles are then not used at all, as in Clawdbot); else `None`.
+pub fn order_excluding_every_profile(
+    config: &Config,
+    store: &AuthStore,
+    provider: &str,
+    now_ms: u64,
+) -> Option<String> {
+    let key = normalize_provider(provider);
+    let order = explicit_order(config, store, provider)?;
+    let eligible: Vec<&str> = store
+        .profiles
+        .keys()
+        .filter(|id| ineligibility(config, store, &key, id, now_ms).is_none())
+        .map(String::as_str)
+        .collect();
+    if eligible.is_empty() || order.iter().any(|id| eligible.contains(&id.as_str())) {
+        return None;
+    }
+    let from_store = store.order.keys().any(|k| normalize_provider(k) == key);
+    let (source, fix) = if from_store {
+        (
+            "The auth store's profile order",
+            format!(
+                "run `claw-anthropic models auth order clear --provider {key}` or set it again"
+            ),
+        )
+    } else {
+        (
+            "The config's auth.order",
+            format!("edit auth.order.{key} in the config"),
+        )
+    };
+    Some(format!(
+        "{source} for {key} ({}) names none of this agent's usable {key} profiles ({}), so none \
+         of them is used: {fix}.",
+        order.join(", "),
+        eligible.join(", ")
+    ))
 }
 
 /// The ordered candidate profile ids for `provider` (SPEC §4 rules 1–6). Unusable profiles are

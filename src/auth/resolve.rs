@@ -99,6 +99,8 @@ pub(crate) struct Plan {
     pub warnings: Vec<String>,
     /// The store snapshot the plan was made from.
     pub store: Arc<AuthStore>,
+    /// Set when an explicit order names none of the provider's usable profiles.
+    pub order_note: Option<String>,
 }
 
 impl Plan {
@@ -390,6 +392,7 @@ pub(crate) fn plan(input: &PlanInput<'_>) -> Result<Plan> {
         had_profiles: false,
         warnings: Vec::new(),
         store: Arc::clone(store),
+        order_note: None,
     };
     if let Some(id) = explicit_profile.map(str::trim) {
         if id.is_empty() {
@@ -422,6 +425,10 @@ pub(crate) fn plan(input: &PlanInput<'_>) -> Result<Plan> {
 
     let order = profile_order(config, store, provider, preferred, now_ms);
     plan.had_profiles = !order.is_empty();
+    if order.is_empty() {
+        plan.order_note =
+            super::order::order_excluding_every_profile(config, store, provider, now_ms);
+    }
     for id in order {
         if exclude.is_some_and(|ex| ex.iter().any(|e| e == id)) {
             continue;
@@ -479,5 +486,6 @@ pub(crate) fn exhausted_error(
         provider: provider.to_owned(),
         agent_id: agent_id.to_owned(),
         store_path: store_path.to_path_buf(),
+        order_note: plan.order_note.clone(),
     }
 }

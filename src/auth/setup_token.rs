@@ -56,6 +56,24 @@ pub fn validate_setup_token(raw: &str) -> Result<String> {
     Ok(t.to_owned())
 }
 
+/// Validates an API key before it is stored and returns it trimmed: not blank, and no
+/// whitespace or control character inside (a key is sent as an HTTP header value; a CR/LF
+/// would split the header). The key itself is never part of the error.
+pub fn validate_api_key(raw: &str) -> Result<String> {
+    let key = raw.trim();
+    if key.is_empty() {
+        return Err(Error::InvalidArgument("the API key is empty".into()));
+    }
+    if super::credential::secret_is_unsendable(key) {
+        return Err(Error::InvalidArgument(
+            "the API key contains spaces or control characters (such as a line break); \
+             paste the key exactly as the Anthropic Console shows it"
+                .into(),
+        ));
+    }
+    Ok(key.to_owned())
+}
+
 /// The slug of a profile name: lowercase, runs of characters other than `[a-z0-9._-]` become
 /// `-`, dashes collapsed and trimmed; empty → `default`.
 pub fn profile_name_slug(name: &str) -> String {
@@ -180,10 +198,7 @@ pub fn upsert_api_key_profile_report(
     key: &str,
     profile_id: Option<&str>,
 ) -> Result<UpsertReport> {
-    let key = key.trim();
-    if key.is_empty() {
-        return Err(Error::InvalidArgument("the API key is empty".into()));
-    }
+    let key = validate_api_key(key)?;
     let id = check_profile_id(profile_id.unwrap_or("anthropic:default"), "anthropic")?;
     upsert(
         auth,
@@ -210,8 +225,8 @@ pub fn upsert_api_key_profile(
 /// Stores a token (e.g. a Claude setup-token) as a `token` profile of `provider` (default id
 /// `<provider>:manual`, as the reference's `models auth paste-token`), with
 /// `expires = now + expires_in` when given, and records `{provider, mode: "token"}` in the config.
-/// The token is only checked to be non-blank: validate setup-tokens first with
-/// [`validate_setup_token`].
+/// The token is only checked to be non-blank and free of whitespace and control characters:
+/// validate setup-tokens first with [`validate_setup_token`].
 pub fn upsert_token_profile_report(
     auth: &AgentAuth,
     provider: &str,
@@ -226,6 +241,12 @@ pub fn upsert_token_profile_report(
     let token = token.trim();
     if token.is_empty() {
         return Err(Error::InvalidSetupToken("Required".into()));
+    }
+    if super::credential::secret_is_unsendable(token) {
+        return Err(Error::InvalidSetupToken(
+            "Token contains spaces or control characters; paste the token exactly as printed"
+                .into(),
+        ));
     }
     let default_id = format!("{provider}:manual");
     let id = check_profile_id(profile_id.unwrap_or(&default_id), &provider)?;

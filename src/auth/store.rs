@@ -3,8 +3,8 @@
 //!
 //! Reading is lenient and lossless: unknown fields anywhere are kept and written back, an entry
 //! with an unknown `type` or without `provider` is skipped (with a warning) but preserved, and
-//! numbers are accepted as integers or floats. A file that is not a JSON object is reported as
-//! [`Error::StoreCorrupt`] and never overwritten.
+//! numbers are accepted as integers or floats. A file that is not a JSON object, or that has a
+//! key twice in one object, is reported as [`Error::StoreCorrupt`] and never overwritten.
 //!
 //! ```
 //! # fn main() -> claw_anthropic::Result<()> {
@@ -141,10 +141,24 @@ impl fmt::Debug for AuthStore {
 
 impl AuthStore {
     /// Parses the text of a store file. `path` is only used in the error.
+    ///
+    /// A key that appears twice in one object (two `profiles` objects, one profile id twice)
+    /// is an error naming the key and its line: JSON parsers keep only the last one, so a
+    /// rewrite would silently drop the first (and its secret). The file is left as it is, and
+    /// nothing reads or writes it until the duplicate is removed by hand.
     pub fn parse(text: &str, path: &Path) -> Result<AuthStore> {
-        let value: Value = serde_json::from_str(text).map_err(|e| Error::StoreCorrupt {
-            path: path.to_path_buf(),
-            message: e.to_string(),
+        let value: Value = super::strict_json::parse(text).map_err(|e| {
+            let mut message = e.to_string();
+            if message.starts_with("duplicate key") {
+                message.push_str(
+                    " (only one of the two would be kept, so the file is neither used nor \
+                     rewritten: merge or remove the duplicate by hand)",
+                );
+            }
+            Error::StoreCorrupt {
+                path: path.to_path_buf(),
+                message,
+            }
         })?;
         let store = AuthStore::from_value(value).map_err(|message| Error::StoreCorrupt {
             path: path.to_path_buf(),
@@ -492,8 +506,8 @@ fn parse_usage(obj: &Map<String, Value>) -> UsageStats {
     for (k, v) in obj {
         let taken = match k.as_str() {
             "lastUsed" => set_num(&mut s.last_used, v),
-            "cooldownUntil" => set_num(&mut s.cooldown_until, v),
-            "disabledUntil" => set_num(&mut s.disabled_until, v),
+            "cooldownUntil" => set_until(&mut s.cooldown_until, v),
+            "disabledUntil" => set_until(&mut s.disabled_until, v),
             "errorCount" => set_num(&mut s.error_count, v),
             "lastFailureAt" => set_num(&mut s.last_failure_at, v),
             "disabledReason" => match v {
@@ -534,6 +548,31 @@ fn set_num(slot: &mut Option<u64>, v: &Value) -> bool {
             true
         }
         None => false,
+    }
+}
+
+/// Reads `cooldownUntil` / `disabledUntil` as Clawdbot does: any finite number above zero is
+/// an end time, however far away (`1e20` keeps the profile unusable, as in Clawdbot); it is
+/// rounded up to a whole ms and capped at `u64::MAX`. Anything else (zero, a negative number,
+/// a string such as `"NaN"`) is no end time: the profile is not held back by it, and the value
+/// is kept as it was until the field is next cleared or set.
+fn set_until(slot: &mut Option<u64>, v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+            (Some(0), _) => false,
+            (Some(u), _) => {
+                *slot = Some(u);
+                true
+            }
+            (None, Some(f)) if f.is_finite() && f > 0.0 => {
+                // `as` saturates at u64::MAX.
+                *slot = Some(f.ceil() as u64);
+                true
+            }
+            _ => false,
+        },
+        _ => false,
     }
 }
 
@@ -836,8 +875,85 @@ impl StoreTxn for FileTxn {
         FileStore::load_with_legacy(&self.path)
     }
     fn save(&mut self, store: &AuthStore) -> Result<()> {
+        remove_stale_temp_files(&self.path);
         write_store_file(&self.path, store)
     }
+}
+
+/// A temporary file older than this is left over from a writer that died, whoever wrote it
+/// (a write takes milliseconds).
+const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes the temporary files (`.<name>.<pid>.<random>.tmp`, which hold secrets) that writers
+/// of the store at `path` left behind when they were killed between creating and renaming
+/// them: those of a process that no longer exists, and any older than [`STALE_TEMP_AGE`].
+/// Called with the store lock held, so no live writer of this store is mid-write (except,
+/// possibly, one of this process outside the lock: its own files are only removed when old).
+fn remove_stale_temp_files(path: &Path) {
+    let target = write_target(path);
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(prefix.as_str()))
+            .and_then(|r| r.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let Some((pid, random)) = rest.split_once('.') else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<i32>() else {
+            continue;
+        };
+        if random.is_empty() || !random.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age > STALE_TEMP_AGE);
+        let own = u32::try_from(pid).is_ok_and(|p| p == std::process::id());
+        if old || (!own && !process_exists(pid)) {
+            let p = entry.path();
+            match std::fs::remove_file(&p) {
+                Ok(()) => {
+                    tracing::debug!(file = %p.display(), "removed a stale temporary store file")
+                }
+                Err(e) => {
+                    tracing::warn!(file = %p.display(), error = %e, "could not remove a stale temporary store file")
+                }
+            }
+        }
+    }
+}
+
+/// Whether a process with this id exists (`kill(pid, 0)`: only "no such process" says no).
+fn process_exists(pid: i32) -> bool {
+    if pid <= 0 {
+        return true;
+    }
+    !matches!(
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None),
+        Err(nix::errno::Errno::ESRCH)
+    )
 }
 
 impl StoreBackend for FileStore {

@@ -166,9 +166,27 @@ pub fn apply_failure(
     }
 }
 
+/// The fields a success or a manual clear resets: any value of theirs the store held that this
+/// crate could not read (a negative `cooldownUntil`, `"NaN"`) goes too, never written back.
+const RESET_FIELDS: [&str; 5] = [
+    "errorCount",
+    "cooldownUntil",
+    "disabledUntil",
+    "disabledReason",
+    "failureCounts",
+];
+
+fn drop_unreadable(stats: &mut UsageStats, fields: &[&str]) {
+    for f in fields {
+        stats.extra.shift_remove(*f);
+    }
+}
+
 /// Records a success (SPEC §4 "mark used"): `lastUsed = now`, `errorCount = 0`, cooldown,
 /// disable and failure counts cleared; `lastFailureAt` kept.
 pub fn apply_used(stats: &mut UsageStats, now_ms: u64) {
+    drop_unreadable(stats, &RESET_FIELDS);
+    stats.extra.shift_remove("lastUsed");
     stats.last_used = Some(now_ms);
     stats.error_count = Some(0);
     stats.cooldown_until = None;
@@ -180,6 +198,7 @@ pub fn apply_used(stats: &mut UsageStats, now_ms: u64) {
 /// Clears a cooldown by hand (`errorCount = 0`, no `cooldownUntil`), as Clawdbot's
 /// `clearAuthProfileCooldown`; a billing disable is also lifted.
 pub fn apply_clear_cooldown(stats: &mut UsageStats) {
+    drop_unreadable(stats, &RESET_FIELDS[..4]);
     stats.error_count = Some(0);
     stats.cooldown_until = None;
     stats.disabled_until = None;

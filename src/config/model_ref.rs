@@ -39,6 +39,9 @@ impl ModelRefWarning {
     pub fn message(&self) -> String {
         match self {
             ModelRefWarning::NoProvider { raw } => {
+                // A key pasted into the model field must not be echoed back.
+                let raw = crate::redact::mask_if_secret(raw);
+                let raw = raw.as_ref();
                 let parts: [&str; 7] = [
                     "Model \"",
                     raw,

@@ -107,7 +107,10 @@ impl StatusReport {
         let store = auth.load_store()?;
         let agent_dir = config.agent_dir(&agent);
         let store_path_display = paths.display(auth.store_path());
-        let mut warnings: Vec<String> = config.warnings().to_vec();
+        let mut warnings = Vec::new();
+        for w in config.warnings() {
+            push_warning(&mut warnings, w.clone());
+        }
 
         let models = ModelsPart::collect(config, &mut warnings);
         let (providers, in_use) = known_providers(config, &store, &models);
@@ -133,6 +136,23 @@ impl StatusReport {
             .collect();
         let providers_with_oauth = providers_with_oauth(&provider_auth);
         let unusable_profiles = unusable_profiles(&store, now);
+        for provider in &providers {
+            if let Some(note) =
+                crate::auth::order::order_excluding_every_profile(config, &store, provider, now)
+            {
+                push_warning(&mut warnings, note);
+            }
+        }
+        let unsendable_profiles = unsendable_profiles(&store);
+        for id in &unsendable_profiles {
+            push_warning(
+                &mut warnings,
+                format!(
+                    "profile {id}: the stored key contains spaces or control characters (such as \
+                     a line break) and can never be sent, so it is skipped; store the key again"
+                ),
+            );
+        }
         let oauth = auth_health(config, &store, &providers, now, opts.warn_after_ms);
         if let Some(w) = store_permission_warning(auth.store_path(), &store_path_display) {
             push_warning(&mut warnings, w);
@@ -156,6 +176,7 @@ impl StatusReport {
                 missing_providers_in_use,
                 providers: provider_auth,
                 unusable_profiles,
+                unsendable_profiles,
                 oauth,
             },
             agent_id: agent.to_string(),
@@ -167,7 +188,12 @@ impl StatusReport {
 
 /// Adds `warning` unless the same text is already listed (the config loader reports a model
 /// without provider too).
+/// Anything in it that looks like a secret is masked.
 fn push_warning(warnings: &mut Vec<String>, warning: String) {
+    let warning = match crate::redact::scrub(&warning) {
+        std::borrow::Cow::Borrowed(_) => warning,
+        std::borrow::Cow::Owned(masked) => masked,
+    };
     if !warnings.contains(&warning) {
         warnings.push(warning);
     }
@@ -322,6 +348,24 @@ fn providers_with_oauth(provider_auth: &[ProviderAuth]) -> Vec<String> {
         .collect()
 }
 
+/// Profiles whose key or token could never be sent (see
+/// [`secret_is_unsendable`](crate::auth::credential::secret_is_unsendable)).
+fn unsendable_profiles(store: &AuthStore) -> Vec<String> {
+    store
+        .profiles
+        .iter()
+        .filter(|(_, p)| match &p.credential {
+            Credential::ApiKey { key: s, .. } | Credential::Token { token: s, .. } => {
+                crate::auth::credential::secret_is_unsendable(secrecy::ExposeSecret::expose_secret(
+                    s,
+                ))
+            }
+            _ => false,
+        })
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
 /// Profiles in cooldown or disabled at `now`, soonest available first.
 fn unusable_profiles(store: &AuthStore, now: u64) -> Vec<UnusableProfile> {
     let mut out = Vec::new();
@@ -404,7 +448,21 @@ pub(super) fn provider_overview(
         let base = match &p.credential {
             Credential::ApiKey { key, .. } => {
                 api_key += 1;
-                format!("{id}={}", mask(secrecy::ExposeSecret::expose_secret(key)))
+                let key = secrecy::ExposeSecret::expose_secret(key);
+                if crate::auth::credential::secret_is_unsendable(key) {
+                    // Masking would still print its line breaks.
+                    format!("{id}=invalid (spaces or control characters)")
+                } else {
+                    format!("{id}={}", mask(key))
+                }
+            }
+            Credential::Token { token: t, .. }
+                if crate::auth::credential::secret_is_unsendable(
+                    secrecy::ExposeSecret::expose_secret(t),
+                ) =>
+            {
+                token += 1;
+                format!("{id}=token:invalid (spaces or control characters)")
             }
             Credential::Token { token: t, .. } => {
                 token += 1;
@@ -435,7 +493,7 @@ pub(super) fn provider_overview(
             Some(until) if now < until => format!(
                 "{base} [{} {}]",
                 unusable_kind(stats.expect("stats present when unusable"), now),
-                format_remaining_short((until - now) as i64)
+                super::format_remaining_ms(until - now)
             ),
             _ => base,
         };

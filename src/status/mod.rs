@@ -88,6 +88,10 @@ pub struct AuthSection {
     pub providers: Vec<ProviderAuth>,
     /// Profiles in cooldown or disabled now, soonest first.
     pub unusable_profiles: Vec<UnusableProfile>,
+    /// (this crate) Profiles whose stored key or token holds whitespace or control characters:
+    /// they can never be sent and are skipped. Left out of the JSON when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unsendable_profiles: Vec<String>,
     /// Expiry health of every profile.
     pub oauth: OAuthHealth,
 }
@@ -288,24 +292,34 @@ impl Default for StatusOptions {
 
 /// The reference's short remaining-time format (`5m`, `3h`, `2d`).
 pub fn format_remaining_short(ms: i64) -> String {
-    if ms <= 0 {
+    format_remaining_ms(u64::try_from(ms).unwrap_or(0))
+}
+
+/// [`format_remaining_short`] for any wait a `u64` holds (a cooldown can end far beyond
+/// `i64::MAX` ms).
+pub(crate) fn format_remaining_ms(ms: u64) -> String {
+    if ms == 0 {
         return "0m".to_owned();
     }
-    let minutes = ((ms as f64 / 60_000.0).round() as i64).max(1);
+    let minutes = ((ms as f64 / 60_000.0).round() as u64).max(1);
     if minutes < 60 {
         return format!("{minutes}m");
     }
-    let hours = (minutes as f64 / 60.0).round() as i64;
+    let hours = (minutes as f64 / 60.0).round() as u64;
     if hours < 48 {
         return format!("{hours}h");
     }
-    format!("{}d", (hours as f64 / 24.0).round() as i64)
+    format!("{}d", (hours as f64 / 24.0).round() as u64)
 }
 
 impl StatusReport {
     /// The `--check` exit code: 1 when a token/OAuth profile is expired or has no expiry status
-    /// (`missing`) or a provider in use has no auth; 2 when one is expiring; else 0.
+    /// (`missing`), a provider in use has no auth, or a stored key can never be sent
+    /// ([`AuthSection::unsendable_profiles`]); 2 when one is expiring; else 0.
     pub fn check_exit_code(&self) -> i32 {
+        if !self.auth.unsendable_profiles.is_empty() {
+            return 1;
+        }
         let tokenish = self
             .auth
             .oauth

@@ -82,3 +82,46 @@ fn cooldown_end_in_text() {
     );
     assert_eq!(report.auth.unusable_profiles[0].until, now + 600_000);
 }
+
+/// A cooldown end beyond `i64::MAX` ms is shown as the long wait it is, not as `0m`; a model
+/// field holding a key is masked in the warning.
+#[test]
+fn far_cooldown_and_secret_model_are_shown_truthfully() {
+    use crate::clock::ManualClock;
+    use crate::env::EnvView;
+    use crate::paths::Paths;
+    let now: u64 = 1_796_495_742_000;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::with_state_dir(dir.path().join(".clawdbot"));
+    let pasted = "sk-ant-api03-PASTEDPASTEDPASTEDPASTED-tail";
+    let config = Arc::new(
+        Config::from_json5_with(
+            &format!(r#"{{agents:{{defaults:{{model:"{pasted}"}}}}}}"#),
+            paths,
+            EnvView::empty(),
+        )
+        .unwrap(),
+    );
+    let store = config.auth_store_path(&AgentId::main());
+    std::fs::create_dir_all(store.parent().unwrap()).unwrap();
+    let body = r#"{"version":1,"profiles":{"anthropic:x":{"type":"api_key","provider":"anthropic",
+            "key":"sk-ant-api03-0123456789abcdef0123456789"}},
+            "usageStats":{"anthropic:x":{"cooldownUntil":1e19}}}"#;
+    std::fs::write(&store, body).unwrap();
+    let opts = StatusOptions {
+        clock: Arc::new(ManualClock::new(now)),
+        ..StatusOptions::default()
+    };
+    let report = StatusReport::build_with(&config, &opts).unwrap();
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(!json.contains("[cooldown 0m]"), "{json}");
+    assert!(json.contains("[cooldown 115740719948d]"), "{json}");
+    assert_eq!(
+        report.auth.unusable_profiles[0].until,
+        10_000_000_000_000_000_000
+    );
+    let warnings = report.warnings.join("\n");
+    assert!(warnings.contains("without provider"), "{warnings}");
+    assert!(!warnings.contains("PASTEDPASTED"), "{warnings}");
+    assert!(!config.warnings().join("\n").contains("PASTEDPASTED"));
+}

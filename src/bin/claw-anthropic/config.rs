@@ -32,8 +32,10 @@ pub(crate) fn run(command: ConfigCommand) -> CliResult {
 }
 
 fn config_validate(json: bool) -> CliResult {
-    let paths = claw_anthropic::Paths::from_process_env();
-    let config_path = paths.config_path.clone();
+    // Without a home the load below fails and says why; the nominal location is shown.
+    let config_path = claw_anthropic::Paths::from_process_env()
+        .map(|p| p.config_path)
+        .unwrap_or_else(|_| std::path::PathBuf::from("~/.clawdbot/clawdbot.json"));
     let result = Config::load();
     let (ok, errors, warnings): (bool, Vec<serde_json::Value>, Vec<String>) = match &result {
         Ok(c) => (true, Vec::new(), c.warnings().to_vec()),

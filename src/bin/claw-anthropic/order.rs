@@ -63,22 +63,23 @@ pub(crate) fn auth_order(agent: Option<&AgentId>, command: OrderCommand) -> CliR
             }
         }
         OrderCommand::Set { provider, ids } => {
-            let provider = normalized_provider(&provider);
-            let ids: Vec<String> = ids.iter().map(|s| s.trim().to_owned()).collect();
-            let store = auth.load_store()?;
-            if let Some(missing) = ids
+            if ids.is_empty() {
+                return Err(failure(
+                    "Missing profile ids. Provide one or more profile ids.".to_owned(),
+                ));
+            }
+            let trimmed: Vec<&str> = ids.iter().map(|s| s.trim()).collect();
+            if let Some((_, dup)) = trimmed
                 .iter()
-                .find(|id| !store.profiles.contains_key(id.as_str()))
+                .enumerate()
+                .find(|(i, id)| trimmed[..*i].contains(id))
             {
                 return Err(failure(format!(
-                    "No credentials found for profile \"{missing}\". Run `claw-anthropic models status` to list this agent's profiles."
+                    "Profile \"{dup}\" is listed more than once; give each profile id once, first preferred."
                 )));
             }
-            auth.store().update(&mut |s| {
-                s.order.insert(provider.clone(), ids.clone());
-                Ok(())
-            })?;
-            outln!("{}", ids.join(", "));
+            auth.set_profile_order(&provider, Some(&ids))?;
+            println!("{}", trimmed.join(", "));
         }
         OrderCommand::Clear { provider } => {
             let provider = normalized_provider(&provider);

@@ -239,3 +239,81 @@ fn usable_now() {
     assert_eq!(unusable_until(Some(&zero)), None);
     assert!(is_usable_now(Some(&zero), 0));
 }
+
+/// `set_profile_order` refuses what Clawdbot would not use (nothing is written), and an order
+/// that names none of the stored profiles is explained where it bites.
+#[test]
+fn set_order_refuses_bad_orders_and_an_order_excluding_all_is_explained() {
+    use crate::support::{Home, key};
+    use claw_anthropic::Error;
+    let home = Home::new();
+    home.write_store(
+        "main",
+        &json!({"version": 1, "profiles": {
+            "anthropic:default": {"type": "api_key", "provider": "anthropic", "key": key('A')},
+            "openai:manual": {"type": "api_key", "provider": "openai", "key": key('O')},
+        }}),
+    );
+    let (auth, _clock) = home.auth(home.config("{}", &[]), "main", NOW);
+    let before = std::fs::read_to_string(home.store()).unwrap();
+    let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let refused = [
+        (
+            "anthropic",
+            ids(&["openai:manual"]),
+            "belongs to provider \"openai\"",
+        ),
+        ("", ids(&["anthropic:default"]), "missing provider"),
+        ("  ", ids(&["anthropic:default"]), "missing provider"),
+        ("anthropic", ids(&["anthropic:nope"]), "anthropic:nope"),
+        ("anthropic", ids(&["anthropic:default", " "]), "blank"),
+    ];
+    for (provider, order, needle) in refused {
+        let e = auth.set_profile_order(provider, Some(&order)).unwrap_err();
+        assert!(
+            e.to_string().contains(needle),
+            "{provider:?} {order:?}: {e}"
+        );
+        assert_eq!(std::fs::read_to_string(home.store()).unwrap(), before);
+    }
+    // Duplicates are dropped, as Clawdbot's `setAuthProfileOrder` drops them (the CLI refuses
+    // them, to catch a typo).
+    auth.set_profile_order(
+        "Anthropic",
+        Some(&ids(&["anthropic:default", "anthropic:default"])),
+    )
+    .unwrap();
+    assert_eq!(
+        home.read_store("main")["order"],
+        json!({"anthropic": ["anthropic:default"]})
+    );
+
+    // Written by hand (or by an older version): an order naming only unknown ids.
+    let mut store = home.read_store("main");
+    store["order"] = json!({"anthropic": ["anthropic:gone"]});
+    home.write_store("main", &store);
+    let e = auth.resolve("anthropic", None, None).unwrap_err();
+    assert!(matches!(e, Error::NoApiKey { .. }), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("profile order for anthropic (anthropic:gone)"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("names none of this agent's usable anthropic profiles (anthropic:default)"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("models auth order clear --provider anthropic"),
+        "{msg}"
+    );
+    let report = claw_anthropic::status::StatusReport::build(auth.config(), None).unwrap();
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("names none of this agent's usable anthropic profiles")),
+        "{:#?}",
+        report.warnings
+    );
+}

@@ -391,3 +391,155 @@ fn threads_of_one_process_do_not_lose_updates() {
         assert_eq!(s.usage_stats[&format!("t{t}")].error_count, Some(50));
     }
 }
+
+/// A key twice in one object (two `profiles` objects, or one profile id twice) would lose the
+/// first on a rewrite: the store is refused, named with the key and its line, and left as it is.
+#[test]
+fn duplicate_keys_are_refused_never_rewritten() {
+    let home = Home::new();
+    let path = home.store_path("main");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let (a, b) = (key('A'), key('B'));
+    let cases = [
+        (
+            format!(
+                "{{\"version\": 1,\n\"profiles\": {{\"anthropic:a\": {{\"type\": \"api_key\", \"provider\": \"anthropic\", \"key\": \"{a}\"}}}},\n\"profiles\": {{\"anthropic:b\": {{\"type\": \"api_key\", \"provider\": \"anthropic\", \"key\": \"{b}\"}}}}}}\n"
+            ),
+            "\"profiles\"",
+            3,
+        ),
+        (
+            format!(
+                "{{\"version\": 1, \"profiles\": {{\n\"anthropic:a\": {{\"type\": \"api_key\", \"provider\": \"anthropic\", \"key\": \"{a}\"}},\n\"anthropic:a\": {{\"type\": \"api_key\", \"provider\": \"anthropic\", \"key\": \"{b}\"}}}}}}\n"
+            ),
+            "\"anthropic:a\"",
+            3,
+        ),
+    ];
+    let config = home.config("{}", &[]);
+    let (auth, _clock) = home.auth(config, "main", NOW);
+    for (text, dup, line) in cases {
+        std::fs::write(&path, &text).unwrap();
+        let e = auth.load_store().unwrap_err();
+        assert!(matches!(e, Error::StoreCorrupt { .. }), "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains(&format!("duplicate key {dup}")), "{msg}");
+        assert!(msg.contains(&format!("line {line}")), "{msg}");
+        assert!(!msg.contains(&secret_core(&a)) && !msg.contains(&secret_core(&b)));
+        assert!(auth.mark_used("anthropic", "anthropic:b").is_err());
+        assert!(
+            claw_anthropic::auth::setup_token::upsert_api_key_profile(&auth, &key('N'), None)
+                .is_err()
+        );
+        assert!(auth.resolve("anthropic", None, None).is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    }
+}
+
+/// Captures what `tracing` logs on this thread while `f` runs.
+fn logs_of<T>(f: impl FnOnce() -> T) -> (String, T) {
+    #[derive(Clone, Default)]
+    struct Buf(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let out = tracing::subscriber::with_default(subscriber, f);
+    let text = String::from_utf8_lossy(&buf.0.lock().unwrap()).into_owned();
+    (text, out)
+}
+
+/// A lock its holder stopped refreshing (the holder was killed) is reported at once, and taken
+/// over as soon as it turns stale, even when the retries would have run out before that.
+#[test]
+fn abandoned_lock_is_reported_at_once_and_taken_over_when_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth-profiles.json");
+    let store = fast_store(&path).with_lock_options(LockOptions {
+        retries: 0,
+        stale: Duration::from_secs(2),
+        update: Duration::from_millis(500),
+        ..LockOptions::default()
+    });
+    let lock = store.lock_path();
+    std::fs::create_dir(&lock).unwrap();
+    std::fs::File::open(&lock)
+        .unwrap()
+        .set_modified(SystemTime::now() - Duration::from_millis(1600))
+        .unwrap();
+    let (logs, result) = logs_of(|| {
+        store.update(&mut |s| {
+            s.last_good.insert("anthropic".into(), "z".into());
+            Ok(())
+        })
+    });
+    result.unwrap();
+    assert!(logs.contains("waiting for the store lock"), "{logs}");
+    assert!(logs.contains("has probably exited"), "{logs}");
+    assert!(logs.contains("taking over a stale store lock"), "{logs}");
+    assert!(!lock.exists());
+    assert_eq!(store.load().unwrap().unwrap().last_good["anthropic"], "z");
+}
+
+/// Temporary files that killed writers left next to the store (they hold secrets) are removed
+/// by the next write: those of processes that are gone, and old ones; a live process's fresh
+/// file is left alone.
+#[test]
+fn stale_temp_files_are_removed_by_the_next_write() {
+    let home = Home::new();
+    let path = home.write_store(
+        "main",
+        &json!({"version": 1, "profiles": {
+            "anthropic:x": {"type": "api_key", "provider": "anthropic", "key": key('X')},
+        }}),
+    );
+    let dir = path.parent().unwrap();
+    let make = |name: &str, age: Duration| {
+        let p = dir.join(name);
+        std::fs::write(&p, format!("{{\"key\": \"{}\"}}", key('S'))).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&p)
+            .unwrap()
+            .set_modified(SystemTime::now() - age)
+            .unwrap();
+        p
+    };
+    // pid_max on Linux is at most 2^22: this process cannot exist.
+    let dead = make(".auth-profiles.json.999999999.0badc0de.tmp", Duration::ZERO);
+    let old_live = make(
+        ".auth-profiles.json.1.00000001.tmp",
+        Duration::from_secs(3600),
+    );
+    let fresh_live = make(".auth-profiles.json.1.00000002.tmp", Duration::ZERO);
+    let own = make(
+        &format!(".auth-profiles.json.{}.00000003.tmp", std::process::id()),
+        Duration::ZERO,
+    );
+    let other_file = make(".clawdbot.json.999999999.0badc0de.tmp", Duration::ZERO);
+    let (auth, _clock) = home.auth(home.config("{}", &[]), "main", NOW);
+    auth.mark_used("anthropic", "anthropic:x").unwrap();
+    assert_eq!(
+        home.read_store("main")["usageStats"]["anthropic:x"]["lastUsed"],
+        NOW
+    );
+    assert!(!dead.exists(), "a dead writer's file is removed");
+    assert!(!old_live.exists(), "an old file is removed");
+    assert!(fresh_live.exists(), "a live writer's fresh file is kept");
+    assert!(own.exists(), "this process's fresh file is kept");
+    assert!(
+        other_file.exists(),
+        "another file's temporaries are not touched"
+    );
+}

@@ -212,3 +212,80 @@ impl NowValue for std::sync::Arc<claw_anthropic::clock::ManualClock> {
         self.now_ms()
     }
 }
+
+/// `cooldownUntil` / `disabledUntil` are read as Clawdbot reads them: any finite number above
+/// zero is an end time however far away; zero, negatives and strings are no end time. A
+/// success clears whatever was there, readable or not.
+#[test]
+fn out_of_range_cooldowns_are_read_as_clawdbot_does_and_cleared_by_a_success() {
+    use claw_anthropic::auth::is_usable_now;
+    let cases: [(serde_json::Value, bool); 8] = [
+        (json!(1e20), false),
+        (json!(1e308), false),
+        (json!(1e19), false),
+        (json!(u64::MAX), false),
+        (json!(-5), true),
+        (json!(0), true),
+        (json!("NaN"), true),
+        (json!(true), true),
+    ];
+    for field in ["cooldownUntil", "disabledUntil"] {
+        for (value, usable) in &cases {
+            let home = Home::new();
+            let mut store = store_with(&["anthropic:a"]);
+            store["usageStats"] = json!({"anthropic:a": {field: value, "errorCount": 3}});
+            home.write_store("main", &store);
+            let (auth, _clock) = home.auth(home.config("{}", &[]), "main", NOW);
+            let s = auth.load_store().unwrap();
+            assert_eq!(
+                is_usable_now(s.stats("anthropic:a"), NOW),
+                *usable,
+                "{field}: {value}"
+            );
+            assert_eq!(
+                auth.resolve("anthropic", None, None).is_ok(),
+                *usable,
+                "{field}: {value}"
+            );
+            auth.mark_used("anthropic", "anthropic:a").unwrap();
+            let written = home.read_store("main");
+            let st = &written["usageStats"]["anthropic:a"];
+            assert_eq!(st["errorCount"], 0, "{st}");
+            assert!(
+                st.get(field).is_none(),
+                "{field}: {value} written back: {st}"
+            );
+            assert_eq!(st["lastUsed"], NOW);
+        }
+    }
+}
+
+mod cooldown_numbers {
+    use crate::support::NOW;
+    use claw_anthropic::auth::{AuthStore, is_usable_now};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// For any JSON number, the profile is held back exactly when Clawdbot would hold it
+        /// back: `Number.isFinite(v) && v > 0 && now < v`.
+        #[test]
+        fn any_number_is_judged_as_clawdbot_judges_it(
+            v in prop_oneof![
+                any::<f64>(),
+                0.0f64..4e12,
+                (NOW as f64 - 2.0)..(NOW as f64 + 2.0),
+                any::<i64>().prop_map(|i| i as f64),
+            ],
+        ) {
+            prop_assume!(v.is_finite());
+            let text = format!(
+                r#"{{"version":1,"profiles":{{}},"usageStats":{{"p":{{"cooldownUntil":{}}}}}}}"#,
+                serde_json::to_string(&v).unwrap()
+            );
+            let store = AuthStore::parse(&text, std::path::Path::new("s")).unwrap();
+            let held_back = v > 0.0 && (NOW as f64) < v;
+            prop_assert_eq!(!is_usable_now(store.stats("p"), NOW), held_back, "{}", text);
+        }
+    }
+}

@@ -3,5 +3,6 @@
 mod commands;
 mod config;
 mod conformance;
+mod hostile_auth;
 mod replies;
 mod secrets;
