@@ -297,7 +297,7 @@ static void test_bad_client_arguments(claw_config *cfg, claw_client *client) {
     claw_client *none = NULL;
     const char bad_utf8[] = {'{', '\xc3', '\0'};
     CHECK_ERR(claw_client_new(NULL, NULL, &none, &err), err, CLAW_ERR_NULL_ARGUMENT);
-    CHECK_ERR(claw_client_new(cfg, "BAD ID", &none, &err), err, CLAW_ERR_INVALID_ARGUMENT);
+    CHECK_ERR(claw_client_new(cfg, "!!!", &none, &err), err, CLAW_ERR_INVALID_ARGUMENT);
     CHECK(none == NULL);
     CHECK_ERR(claw_client_send(NULL, PING, &msg, &err), err, CLAW_ERR_NULL_ARGUMENT);
     CHECK_ERR(claw_client_send(client, NULL, &msg, &err), err, CLAW_ERR_NULL_ARGUMENT);
