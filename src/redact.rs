@@ -20,7 +20,7 @@ pub fn mask(secret: &str) -> String {
 
 /// Whether `s` looks like a credential: an `sk-…` key or setup-token, or a long run (32+) of
 /// token characters mixing letters and digits. Model ids, profile ids and paths do not.
-pub fn looks_like_secret(s: &str) -> bool {
+pub(crate) fn looks_like_secret(s: &str) -> bool {
     let t = s.trim();
     let n = t.chars().count();
     if n <= 16 {
@@ -40,7 +40,7 @@ fn is_token_byte(b: u8) -> bool {
 }
 
 /// `s` unchanged, or [`mask`]ed when it [looks like a secret](looks_like_secret).
-pub fn mask_if_secret(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn mask_if_secret(s: &str) -> std::borrow::Cow<'_, str> {
     if looks_like_secret(s) {
         std::borrow::Cow::Owned(mask(s))
     } else {
@@ -51,7 +51,7 @@ pub fn mask_if_secret(s: &str) -> std::borrow::Cow<'_, str> {
 /// `text` with every word that [looks like a secret](looks_like_secret) masked. Words are runs of
 /// token characters (letters, digits, `-_.+=~`); anything else (spaces, quotes, `/`, `:`)
 /// separates them. Used on every warning before it is shown.
-pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
     let mut out: Option<String> = None;
     let mut last = 0;
