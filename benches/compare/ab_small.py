@@ -53,7 +53,7 @@ def wait_port(port, timeout=5.0):
 
 def fixtures():
     """$WORK, $PORT, and the state dir, release CLI and driver run.sh leaves behind."""
-    work = os.environ.get("WORK", "/tmp/claw-compare")
+    work = os.environ.get("WORK", os.path.join(ROOT, "target", "compare-work"))
     port = int(os.environ.get("PORT", "18731"))
     state = os.path.join(work, "home-small", ".clawdbot")
     cli = os.path.join(ROOT, "target", "release", "claw-anthropic")

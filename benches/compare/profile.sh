@@ -6,7 +6,7 @@
 #   RUNS=60 PORT=18741 benches/compare/profile.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-WORK=${WORK:-/tmp/claw-compare}
+WORK=${WORK:-$ROOT/target/compare-work}
 RUNS=${RUNS:-60}
 PORT=${PORT:-18741}
 BIN="$ROOT/target/release/claw-anthropic"

@@ -3,7 +3,7 @@
 # reqwest and curl, all against the crate's mock server on 127.0.0.1. Not run in CI.
 #
 #   benches/compare/run.sh                 # everything: build, install, measure, summarize
-#   RUNS=7 N=2000 WORK=/tmp/claw-compare benches/compare/run.sh
+#   RUNS=7 N=2000 WORK=/tmp/claw-compare benches/compare/run.sh   # default WORK: target/compare-work
 #   ONLY="stream small cold" benches/compare/run.sh   # a subset of the sections
 #   PIN=1 benches/compare/run.sh           # mock server on the last CPU, every client on the others
 #
@@ -15,7 +15,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/benches/compare"
-WORK=${WORK:-/tmp/claw-compare}
+WORK=${WORK:-$ROOT/target/compare-work}
 RUNS=${RUNS:-7}          # timed runs per (tool, scenario), after one warm-up run
 # Timed runs of the streaming cells that last milliseconds (curl, raw reqwest, the crate, the
 # ctypes final message) and of the TS SDK's: seven 4 ms runs give a median that moves ±25 %.

@@ -1,6 +1,6 @@
 """Summarize benches/compare/run.sh results (a JSON-lines file) as Markdown tables.
 
-    python summarize.py /tmp/claw-compare/results.jsonl
+    python summarize.py target/compare-work/results.jsonl
 
 Per (tool, scenario): median of the timed runs, the spread (min–max), the rate derived from the
 median, peak RSS, and the ratio of this crate's rate to the tool's.
