@@ -47,6 +47,8 @@ compile_error!("claw-anthropic supports Linux and macOS");
 pub mod auth;
 pub mod client;
 pub mod clock;
+#[doc = include_str!("../docs/compatibility.md")]
+pub mod compatibility {}
 pub mod config;
 pub mod env;
 pub mod error;
