@@ -190,6 +190,20 @@ fn fast_resolve(text: &str, env: &EnvView) -> Fast {
 
 /// The full pipeline (any JSON5, `$include`, positioned diagnostics).
 fn build_full(text: String, file: Option<PathBuf>, paths: Paths, env: EnvView) -> Result<Config> {
+    build_full_with(tree::parse, text, file, paths, env)
+}
+
+/// How the full pipeline parses the root file: [`tree::parse`] (the byte-level parser where it
+/// can, else the `json5` crate), or [`tree::parse_json5`] alone when comparing with the fast path.
+type ParseRoot = fn(&str, u32, usize) -> std::result::Result<Node, tree::SyntaxError>;
+
+fn build_full_with(
+    parse_root: ParseRoot,
+    text: String,
+    file: Option<PathBuf>,
+    paths: Paths,
+    env: EnvView,
+) -> Result<Config> {
     let mut sources = Sources::default();
     let blank = text.trim().is_empty();
     let root_idx = sources.add(file.clone(), text);
@@ -197,7 +211,7 @@ fn build_full(text: String, file: Option<PathBuf>, paths: Paths, env: EnvView) -
         // A missing or empty file: all defaults.
         Node::empty_object(tree::Origin::NONE)
     } else {
-        match tree::parse(&sources.files[root_idx as usize].text, root_idx, MAX_DEPTH) {
+        match parse_root(&sources.files[root_idx as usize].text, root_idx, MAX_DEPTH) {
             Ok(n) => n,
             Err(e) => {
                 let pos = e
@@ -276,10 +290,12 @@ fn finish(
 
 /// The whole document, built on first use (most callers never ask for it), so a load builds it
 /// only once, split between [`ConfigDoc`] (unmodeled sections, moved) and the typed sections.
+/// Building it can fail only if the text no longer parses as it did when loaded; the failure is
+/// kept and reported by [`Config::raw`], never replaced by a stand-in document.
 #[derive(Clone)]
 pub(crate) struct RawDoc {
     source: RawSource,
-    cell: OnceLock<Value>,
+    cell: OnceLock<std::result::Result<Value, String>>,
 }
 
 #[derive(Clone)]
@@ -293,7 +309,7 @@ enum RawSource {
         modeled: Vec<(usize, String, Value)>,
         len: usize,
     },
-    /// Already built.
+    /// Built when loaded (the cell is already set).
     Done,
 }
 
@@ -301,14 +317,14 @@ impl RawDoc {
     fn done(value: Value) -> Self {
         RawDoc {
             source: RawSource::Done,
-            cell: OnceLock::from(value),
+            cell: OnceLock::from(Ok(value)),
         }
     }
 
-    /// The document (built on first use).
-    pub(crate) fn get(&self, doc: &ConfigDoc) -> &Value {
-        self.cell.get_or_init(|| match &self.source {
-            RawSource::Reparse { text, env } => reparse(text, env).unwrap_or_default(),
+    /// The document (built on first use), or why it could not be built.
+    pub(crate) fn get(&self, doc: &ConfigDoc) -> std::result::Result<&Value, &str> {
+        let built = self.cell.get_or_init(|| match &self.source {
+            RawSource::Reparse { text, env } => reparse(text, env),
             RawSource::Parts { modeled, len } => {
                 let mut map = Map::with_capacity(*len);
                 let mut modeled = modeled.iter().peekable();
@@ -320,19 +336,27 @@ impl RawDoc {
                         map.insert(k.clone(), v.clone());
                     }
                 }
-                Value::Object(map)
+                Ok(Value::Object(map))
             }
-            RawSource::Done => Value::Null,
-        })
+            RawSource::Done => Err("the config document was not kept".to_owned()),
+        });
+        built.as_ref().map_err(String::as_str)
     }
 }
 
-/// The fast path's parse and substitution (`None`: the text needs the full pipeline).
-fn reparse(text: &str, lookup_env: &EnvView) -> Option<Value> {
-    let mut root: Value = super::fast::parse(text, 0, MAX_DEPTH)?;
+/// The fast path's parse and substitution again, on the text and environment view the load
+/// used. Both succeeded then and both are deterministic, so an error here is a defect of the
+/// loader, reported as such.
+fn reparse(text: &str, lookup_env: &EnvView) -> std::result::Result<Value, String> {
+    const DEFECT: &str = "could not rebuild the whole config document";
+    let mut root: Value = super::fast::parse(text, 0, MAX_DEPTH).ok_or_else(|| {
+        format!("{DEFECT}: its text no longer parses as it did when it was loaded")
+    })?;
     let lookup = |name: &str| lookup_env.get(name).map(|v| v.expose().to_owned());
-    super::subst::substitute_value(&mut root, &lookup)?;
-    Some(root)
+    super::subst::substitute_value(&mut root, &lookup).ok_or_else(|| {
+        format!("{DEFECT}: a variable it referred to when it was loaded is missing now")
+    })?;
+    Ok(root)
 }
 
 /// Builds the typed view section by section ([`super::typed`]); unmodeled sections are moved
@@ -408,6 +432,115 @@ fn compute_warnings(config: &Config) -> Vec<String> {
     out
 }
 
+/// How [`compare_fast_and_full`] found the fast path.
+#[cfg(any(test, fuzzing))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FastOutcome {
+    /// The fast path loaded the config, and the full pipeline loaded the same one.
+    Loaded,
+    /// The fast path found the config invalid, and the full pipeline reported the same errors.
+    Invalid,
+    /// The fast path declined the text; the full pipeline's result is the load's result.
+    Declined,
+}
+
+/// Loads `text` through the fast path and through the full pipeline, parsing with the `json5`
+/// crate (the reference for JSON5), and compares the results: the same typed sections (also the same as serde's derived decoding of the whole document),
+/// the same whole document with the same key order, environment view and warnings — or the same
+/// error. When the fast path declines the text there is nothing to compare: the full pipeline
+/// decides. `Err` describes the first difference. Used by the property tests and by the
+/// `config_fast_full` fuzz target (built with `--cfg fuzzing`).
+#[cfg(any(test, fuzzing))]
+pub fn compare_fast_and_full(
+    text: &str,
+    env: &EnvView,
+) -> std::result::Result<FastOutcome, String> {
+    let paths = Paths::with_state_dir("/nonexistent");
+    let full = build_full_with(
+        tree::parse_json5,
+        text.to_owned(),
+        None,
+        paths.clone(),
+        env.clone(),
+    );
+    let (outcome, fast) = match fast_resolve(text, env) {
+        Fast::GiveUp => return Ok(FastOutcome::Declined),
+        Fast::Done(..) => (
+            FastOutcome::Loaded,
+            build(text.to_owned(), None, paths, env.clone()),
+        ),
+        Fast::Invalid(_) => (
+            FastOutcome::Invalid,
+            build(text.to_owned(), None, paths, env.clone()),
+        ),
+    };
+    match (fast, full) {
+        (Ok(a), Ok(b)) if outcome == FastOutcome::Loaded => {
+            same_config(&a, &b)?;
+            Ok(outcome)
+        }
+        (Err(a), Err(b)) if outcome == FastOutcome::Invalid => {
+            let (a, b) = (format!("{a:?}"), format!("{b:?}"));
+            if a == b {
+                Ok(outcome)
+            } else {
+                Err(format!("different errors:\n fast: {a}\n full: {b}"))
+            }
+        }
+        (a, b) => Err(format!(
+            "fast path {outcome:?} gave {:?}, the full pipeline {:?}",
+            a.map(|_| "a config"),
+            b.map(|_| "a config"),
+        )),
+    }
+}
+
+#[cfg(any(test, fuzzing))]
+fn same_config(a: &Config, b: &Config) -> std::result::Result<(), String> {
+    fn check<T: PartialEq + std::fmt::Debug>(
+        what: &str,
+        a: T,
+        b: T,
+    ) -> std::result::Result<(), String> {
+        if a == b {
+            Ok(())
+        } else {
+            Err(format!("different {what}:\n fast: {a:?}\n full: {b:?}"))
+        }
+    }
+    check("typed sections", a.doc(), b.doc())?;
+    let (raw_a, raw_b) = (
+        a.raw().map_err(|e| e.to_string())?,
+        b.raw().map_err(|e| e.to_string())?,
+    );
+    check("whole documents", raw_a, raw_b)?;
+    check(
+        "key order",
+        serde_json::to_string(raw_a).map_err(|e| e.to_string())?,
+        serde_json::to_string(raw_b).map_err(|e| e.to_string())?,
+    )?;
+    let derived =
+        ConfigDoc::deserialize(raw_a).map_err(|e| format!("serde's decoding failed: {e}"))?;
+    check("typed sections and serde's decoding", a.doc(), &derived)?;
+    check("warnings", a.warnings(), b.warnings())?;
+    check(
+        "environment views",
+        format!("{:?}", a.env()),
+        format!("{:?}", b.env()),
+    )?;
+    for layer in ["config", "process"] {
+        for name in b.env().names_from(layer) {
+            let value = |c: &Config| {
+                c.env()
+                    .get(&name)
+                    .map(|v| (v.expose().to_owned(), v.source))
+            };
+            check(&format!("values of {name}"), value(a), value(b))?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,7 +566,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let c = Config::load_with(paths(dir.path()), EnvView::empty()).unwrap();
         assert!(c.source_path().is_none());
-        assert_eq!(c.raw(), &serde_json::json!({}));
+        assert_eq!(c.raw().unwrap(), &serde_json::json!({}));
         let c = Config::from_json5("  \n").unwrap();
         assert_eq!(c.default_model().ref_string(), "anthropic/claude-opus-4-5");
     }
@@ -494,47 +627,9 @@ mod tests {
         assert!(c.warnings().is_empty());
     }
 
-    /// The fast path (`build`) and the full pipeline (`build_full`) give the same result: the same
-    /// typed sections (also the same as serde's `Deserialize`), raw document, environment view
-    /// and warnings, or the same error.
-    fn assert_same(text: &str, env: &EnvView, file: Option<PathBuf>) {
-        let paths = Paths::with_state_dir("/nonexistent");
-        let fast = build(text.to_owned(), file.clone(), paths.clone(), env.clone());
-        let full = build_full(text.to_owned(), file, paths, env.clone());
-        match (fast, full) {
-            (Ok(a), Ok(b)) => {
-                assert_eq!(a.doc(), b.doc(), "{text}");
-                assert_eq!(a.raw(), b.raw(), "{text}");
-                assert_eq!(
-                    serde_json::to_string(a.raw()).unwrap(),
-                    serde_json::to_string(b.raw()).unwrap(),
-                    "key order: {text}"
-                );
-                let serde_doc = ConfigDoc::deserialize(a.raw()).unwrap();
-                assert_eq!(a.doc(), &serde_doc, "typed vs serde: {text}");
-                assert_eq!(a.warnings(), b.warnings(), "{text}");
-                assert_eq!(format!("{:?}", a.env()), format!("{:?}", b.env()), "{text}");
-                for layer in ["config", "process"] {
-                    for name in b.env().names_from(layer) {
-                        assert_eq!(
-                            a.env()
-                                .get(&name)
-                                .map(|v| (v.expose().to_owned(), v.source)),
-                            b.env()
-                                .get(&name)
-                                .map(|v| (v.expose().to_owned(), v.source)),
-                            "{name}: {text}"
-                        );
-                    }
-                }
-            }
-            (Err(a), Err(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "{text}"),
-            (a, b) => panic!(
-                "fast {:?} vs full {:?}: {text}",
-                a.map(|_| ()),
-                b.map(|_| ())
-            ),
-        }
+    /// The fast path and the full pipeline give the same result (see [`compare_fast_and_full`]).
+    fn assert_same(text: &str, env: &EnvView) -> FastOutcome {
+        compare_fast_and_full(text, env).unwrap_or_else(|d| panic!("{d}\ntext: {text}"))
     }
 
     const FRAGMENTS: &[&str] = &[
@@ -591,7 +686,7 @@ mod tests {
             } else {
                 EnvView::empty()
             };
-            assert_same(&text, &env, None);
+            assert_same(&text, &env);
         }
     }
 
@@ -605,7 +700,8 @@ mod tests {
                 let path = f.unwrap().path();
                 if path.is_file() {
                     let text = std::fs::read_to_string(&path).unwrap();
-                    assert_same(&text, &env, Some(path));
+                    compare_fast_and_full(&text, &env)
+                        .unwrap_or_else(|d| panic!("{}: {d}", path.display()));
                     seen += 1;
                 }
             }
@@ -616,7 +712,7 @@ mod tests {
         assert!(matches!(fast_resolve(&realistic, &env), Fast::Done(..)));
         let bad = realistic.replace("cacheControlTtl: \"1h\"", "cacheControlTTL: \"1h\"");
         assert!(matches!(fast_resolve(&bad, &env), Fast::Invalid(_)));
-        assert_same(&bad, &env, None);
+        assert_eq!(assert_same(&bad, &env), FastOutcome::Invalid);
         for text in [
             "",
             "  \n",
@@ -625,7 +721,7 @@ mod tests {
             "{a: 1, a: {b: 2}}",
             "{env: {A: 'x'}, env: {B: '${A}'}}",
         ] {
-            assert_same(text, &env, None);
+            assert_same(text, &env);
         }
     }
 
@@ -637,14 +733,368 @@ mod tests {
             EnvView::empty(),
         )
         .unwrap();
-        let raw = c.raw();
+        let raw = c.raw().unwrap();
         assert_eq!(
             serde_json::to_string(raw).unwrap(),
             r#"{"b":1,"env":{"K":"v"},"a":[1],"models":{"providers":{"p":{"apiKey":"v"}}}}"#
         );
-        assert!(std::ptr::eq(raw, c.raw()));
+        assert!(std::ptr::eq(raw, c.raw().unwrap()));
         let cloned = c.clone();
-        assert_eq!(cloned.raw(), raw);
+        assert_eq!(cloned.raw().unwrap(), raw);
+    }
+
+    #[test]
+    fn a_raw_document_that_cannot_be_rebuilt_is_an_error_not_null() {
+        let mut c = Config::from_json5("{ a: 1 }").unwrap();
+        for (text, why) in [
+            ("{ a: '${GONE_V}' }", "a variable it referred to"),
+            ("[", "no longer parses"),
+        ] {
+            c.raw = RawDoc {
+                source: RawSource::Reparse {
+                    text: text.to_owned(),
+                    env: EnvView::empty(),
+                },
+                cell: OnceLock::new(),
+            };
+            let e = c.raw().expect_err("no stand-in document");
+            assert!(e.is_config(), "{e:?}");
+            let msg = e.to_string();
+            assert!(
+                msg.contains("could not rebuild the whole config document"),
+                "{msg}"
+            );
+            assert!(msg.contains(why), "{msg}");
+            // The failure is kept: asking again gives the same error.
+            assert_eq!(c.raw().unwrap_err().to_string(), msg);
+        }
+    }
+
+    /// A JSON5 value and the syntax choices to write it with, for
+    /// `fast_path_agrees_on_generated_documents`.
+    #[derive(Debug, Clone)]
+    enum J {
+        Null,
+        Bool(bool),
+        /// Number text as written (decimal, hex, signed, exponent, `Infinity`, …).
+        Num(&'static str),
+        Str(String),
+        Arr(Vec<J>),
+        Obj(Vec<(String, J)>),
+    }
+
+    /// Keys: the modeled ones (so some documents validate and some do not), unmodeled sections,
+    /// and keys that need quotes or that only the `json5` crate reads unquoted.
+    const KEYS: &[&str] = &[
+        "env",
+        "vars",
+        "shellEnv",
+        "enabled",
+        "timeoutMs",
+        "auth",
+        "profiles",
+        "order",
+        "cooldowns",
+        "billingBackoffHours",
+        "failureWindowHours",
+        "agents",
+        "defaults",
+        "model",
+        "primary",
+        "fallbacks",
+        "imageModel",
+        "models",
+        "alias",
+        "params",
+        "cacheControlTtl",
+        "temperature",
+        "maxTokens",
+        "list",
+        "id",
+        "default",
+        "name",
+        "agentDir",
+        "providers",
+        "baseUrl",
+        "apiKey",
+        "api",
+        "headers",
+        "mode",
+        "provider",
+        "email",
+        "channels",
+        "gateway",
+        "meta",
+        "x-a",
+        "anthropic/claude-opus-4-5",
+        "a b",
+        "$x",
+        "_y",
+        "ключ",
+        "P",
+        "A",
+        "",
+        "$include",
+    ];
+    const STRINGS: &[&str] = &[
+        "",
+        "x",
+        "1h",
+        "5m",
+        "anthropic/claude-opus-4-5",
+        "opus",
+        "claude-x",
+        "${P}",
+        "${A}-y",
+        "${MISSING_Q}",
+        "$${P}",
+        "${lower}",
+        "$P",
+        "api_key",
+        "token",
+        "oauth",
+        "anthropic",
+        "anthropic-messages",
+        "https://x",
+        "é",
+        "\u{1F600}",
+        "a\"b",
+        "a'b",
+        "tab\t",
+        "nl\n",
+        "back\\slash",
+        "nul\u{0}",
+        "\u{2028}",
+        "\u{7f}",
+        "  ",
+    ];
+    const NUMBERS: &[&str] = &[
+        "0",
+        "1",
+        "-3",
+        "2.5",
+        "+1",
+        ".5",
+        "5.",
+        "0x10",
+        "-0x1F",
+        "1e3",
+        "1E-2",
+        "-0",
+        "1.0",
+        "Infinity",
+        "-Infinity",
+        "NaN",
+        "1e400",
+        "12345678901234567890",
+        "0.1",
+        "3",
+    ];
+
+    fn arb_j() -> impl proptest::strategy::Strategy<Value = J> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(J::Null),
+            any::<bool>().prop_map(J::Bool),
+            proptest::sample::select(NUMBERS).prop_map(J::Num),
+            proptest::sample::select(STRINGS).prop_map(|s| J::Str(s.to_owned())),
+        ];
+        leaf.prop_recursive(5, 60, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(J::Arr),
+                proptest::collection::vec(
+                    (
+                        proptest::sample::select(KEYS).prop_map(str::to_owned),
+                        inner
+                    ),
+                    0..5
+                )
+                .prop_map(J::Obj),
+            ]
+        })
+    }
+
+    /// Writes `j` as JSON5, taking each syntax choice (quotes, escapes, comments, whitespace,
+    /// trailing commas) from `style`, round-robin.
+    struct Writer<'a> {
+        out: String,
+        style: &'a [u8],
+        at: usize,
+    }
+
+    impl Writer<'_> {
+        fn pick(&mut self, n: u8) -> u8 {
+            let b = self
+                .style
+                .get(self.at % self.style.len().max(1))
+                .copied()
+                .unwrap_or(0);
+            self.at += 1;
+            b % n
+        }
+
+        fn gap(&mut self) {
+            match self.pick(8) {
+                0 => self.out.push(' '),
+                1 => self.out.push('\n'),
+                2 => self.out.push_str(" // note\n"),
+                3 => self.out.push_str("/* c */"),
+                4 => self.out.push_str("\r\n\t"),
+                _ => {}
+            }
+        }
+
+        fn string(&mut self, s: &str) {
+            let q = if self.pick(2) == 0 { '"' } else { '\'' };
+            self.out.push(q);
+            for c in s.chars() {
+                match c {
+                    '\\' => self.out.push_str("\\\\"),
+                    '\n' => {
+                        let escape = if self.pick(2) == 0 { "\\n" } else { "\\u000a" };
+                        self.out.push_str(escape);
+                    }
+                    c if c == q => {
+                        self.out.push('\\');
+                        self.out.push(c);
+                    }
+                    '\u{0}' => self.out.push_str("\\u0000"),
+                    c if !c.is_ascii() && self.pick(3) == 0 => {
+                        let mut units = [0u16; 2];
+                        for u in c.encode_utf16(&mut units) {
+                            self.out.push_str(&format!("\\u{u:04x}"));
+                        }
+                    }
+                    'x' if self.pick(4) == 0 => self.out.push_str("\\x78"),
+                    '/' if self.pick(2) == 0 => self.out.push_str("\\/"),
+                    c => self.out.push(c),
+                }
+            }
+            self.out.push(q);
+        }
+
+        fn key(&mut self, k: &str) {
+            let plain = !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+                && !k.starts_with(|c: char| c.is_ascii_digit());
+            if plain && self.pick(3) != 0 {
+                self.out.push_str(k);
+            } else {
+                self.string(k);
+            }
+        }
+
+        fn value(&mut self, j: &J) {
+            match j {
+                J::Null => self.out.push_str("null"),
+                J::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
+                J::Num(n) => self.out.push_str(n),
+                J::Str(s) => self.string(s),
+                J::Arr(items) => {
+                    self.out.push('[');
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            self.out.push(',');
+                        }
+                        self.gap();
+                        self.value(item);
+                    }
+                    if !items.is_empty() && self.pick(3) == 0 {
+                        self.out.push(',');
+                    }
+                    self.gap();
+                    self.out.push(']');
+                }
+                J::Obj(members) => {
+                    self.out.push('{');
+                    for (i, (k, v)) in members.iter().enumerate() {
+                        if i > 0 {
+                            self.out.push(',');
+                        }
+                        self.gap();
+                        self.key(k);
+                        self.gap();
+                        self.out.push(':');
+                        self.gap();
+                        self.value(v);
+                    }
+                    if !members.is_empty() && self.pick(3) == 0 {
+                        self.out.push(',');
+                    }
+                    self.gap();
+                    self.out.push('}');
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 1000, ..Default::default() })]
+
+        /// Whole documents: random trees under modeled and unmodeled top-level keys, written with
+        /// random JSON5 syntax. Wherever the fast path loads or rejects a document, the full
+        /// pipeline gives the same config or the same errors.
+        #[test]
+        fn fast_path_agrees_on_generated_documents(
+            sections in proptest::collection::vec(
+                (proptest::sample::select(&KEYS[..KEYS.len() - 1]), arb_j()),
+                0..6,
+            ),
+            style in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..64),
+            with_process_env in proptest::bool::ANY,
+        ) {
+            let mut w = Writer { out: String::new(), style: &style, at: 0 };
+            let root = J::Obj(sections.into_iter().map(|(k, v)| (k.to_owned(), v)).collect());
+            w.gap();
+            w.value(&root);
+            w.gap();
+            let env = if with_process_env {
+                EnvView::empty().with_layer(EnvSource::Process, [("P", "from-process"), ("A", "pa")])
+            } else {
+                EnvView::empty()
+            };
+            assert_same(&w.out, &env);
+        }
+    }
+
+    /// The generated documents reach every outcome of the fast path, so the property above
+    /// compares loaded and rejected documents, not only declined ones.
+    #[test]
+    fn generated_documents_reach_every_fast_path_outcome() {
+        use proptest::strategy::{Strategy, ValueTree};
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let sections = proptest::collection::vec(
+            (proptest::sample::select(&KEYS[..KEYS.len() - 1]), arb_j()),
+            0..6,
+        );
+        let style = proptest::collection::vec(proptest::prelude::any::<u8>(), 1..64);
+        let mut seen = std::collections::HashMap::new();
+        for _ in 0..400 {
+            let sections = sections.new_tree(&mut runner).unwrap().current();
+            let style = style.new_tree(&mut runner).unwrap().current();
+            let mut w = Writer {
+                out: String::new(),
+                style: &style,
+                at: 0,
+            };
+            w.value(&J::Obj(
+                sections
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect(),
+            ));
+            *seen
+                .entry(assert_same(&w.out, &EnvView::empty()))
+                .or_insert(0) += 1;
+        }
+        for outcome in [
+            FastOutcome::Loaded,
+            FastOutcome::Invalid,
+            FastOutcome::Declined,
+        ] {
+            assert!(seen.get(&outcome).copied().unwrap_or(0) >= 5, "{seen:?}");
+        }
     }
 
     #[test]

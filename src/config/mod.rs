@@ -21,6 +21,10 @@ mod typed;
 pub mod types;
 mod validate;
 
+/// For the `config_fast_full` fuzz target only (`cargo fuzz` builds with `--cfg fuzzing`).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use load::{FastOutcome, compare_fast_and_full};
 pub use model_ref::{ModelRef, ModelRefWarning};
 pub use schema::json_schema;
 pub use tree::MAX_DEPTH;
@@ -113,8 +117,18 @@ impl Config {
     }
     /// The whole document after `$include` and `${VAR}` substitution (unmodeled sections included).
     /// Built on the first call (loading does not need it), then kept.
-    pub fn raw(&self) -> &serde_json::Value {
-        self.raw.get(&self.doc)
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`](crate::Error::Config) if the document cannot be rebuilt from the text
+    /// the config was loaded from. That would be a defect of the loader; the error says so.
+    pub fn raw(&self) -> crate::Result<&serde_json::Value> {
+        self.raw.get(&self.doc).map_err(|why| {
+            crate::Error::Config(crate::error::ConfigError::message(
+                self.source_path.clone(),
+                why,
+            ))
+        })
     }
     /// The file this config was loaded from (`None` for [`Config::from_json5`] and for a missing file).
     pub fn source_path(&self) -> Option<&Path> {

@@ -117,7 +117,7 @@ fn config_long_but_allowed_string_is_handled() {
         Config::from_json5(&text).unwrap()
     });
     assert_eq!(
-        c.raw()["channels"]["note"].as_str().unwrap().len(),
+        c.raw().unwrap()["channels"]["note"].as_str().unwrap().len(),
         15_000_000
     );
 }
