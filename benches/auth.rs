@@ -1,10 +1,11 @@
 //! Auth hot paths with a 50-profile store (20 API keys, 20 setup tokens, 10 OAuth; 15 in
 //! cooldown, 5 billing-disabled, `lastGood` set):
 //!
-//! * `auth/order/*` — SPEC §4 profile order on an already-parsed [`AuthStore`]
+//! * `auth/order/*` — profile order (docs/compatibility.md) on an already-parsed [`AuthStore`]
 //!   (`resolve_profile_order`, what a client with the store cached in memory pays);
 //! * `auth/store/parse` — parsing the 50-profile file text (what a re-read costs on top);
-//! * `auth/resolve/*` — `AgentAuth::resolve` (SPEC §4 chain) for a plain `AgentAuth` (re-reads
+//! * `auth/resolve/*` — `AgentAuth::resolve` (the resolution chain) for a plain `AgentAuth`
+//! (re-reads
 //!   and re-parses the file on every call) and for a `Client`'s (`client.auth()`, whose store
 //!   backend caches the parsed file while its identity is unchanged): with the file unchanged,
 //!   and right after the file was rewritten (a new inode with new content: the cache must

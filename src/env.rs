@@ -1,4 +1,4 @@
-//! An explicit environment *view* (SPEC §1).
+//! An explicit environment *view* ([environment](crate::compatibility#environment)).
 //!
 //! Precedence, highest first: the process environment, `./.env` in the working directory,
 //! `<state>/.env`, then the config file's `env` block. A lower layer never overrides a non-blank

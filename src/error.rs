@@ -1,7 +1,8 @@
 //! The crate's one public error type.
 //!
 //! Every fallible function returns [`Error`]. Messages start with the wording of Clawdbot's
-//! documentation (SPEC §4 "Errors") so users can search for them, and **never contain a secret**.
+//! documentation ([errors](crate::compatibility#errors)) so users can search for them, and **never
+//! contain a secret**.
 //! Use the predicates ([`Error::is_auth`], [`Error::is_rate_limit`], …) rather than matching on
 //! message text.
 
@@ -60,7 +61,8 @@ impl FailureReason {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
-    /// Classifies a failed HTTP response (SPEC §4 "Failure reasons"): the status first, then
+    /// Classifies a failed HTTP response ([failure reasons](crate::compatibility#failure-reasons)):
+    /// the status first, then
     /// Anthropic's `error.type`, then the message text.
     ///
     /// `auth::usage::failure_for_response` tells whether the failure should be recorded against the
@@ -127,7 +129,8 @@ impl FailureReason {
         }
     }
 
-    /// Whether a failure of this kind moves on to the next model in the fallback list (SPEC §6).
+    /// Whether a failure of this kind moves on to the next model in the fallback list
+    /// ([failover](crate::compatibility#failover)).
     pub fn triggers_model_fallback(self) -> bool {
         matches!(
             self,
@@ -332,7 +335,8 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// No credential at all for a provider (SPEC §4).
+    /// No credential at all for a provider ([resolution
+    /// chain](crate::compatibility#resolution-chain)).
     #[error(
         "No API key found for provider \"{provider}\".{} Searched agent \"{agent_id}\" (auth store {}), the environment (ANTHROPIC_OAUTH_TOKEN, ANTHROPIC_API_KEY) and models.providers.{provider}.apiKey. Auth is per agent: new agents do not inherit the main agent's keys. Fix: `claw-anthropic onboard --agent {agent_id}` (API key) or `claw-anthropic models auth paste-token --provider {provider} --agent {agent_id}` (setup-token), then check with `claw-anthropic models status --agent {agent_id}`.",
         order_note.as_deref().map(|n| format!(" {n}")).unwrap_or_default(),
@@ -416,7 +420,8 @@ pub enum Error {
     #[error("{0}")]
     InvalidArgument(String),
 
-    /// A Messages request failed a check before sending (SPEC §5); `path` is the JSON path.
+    /// A Messages request failed a check before sending ([request
+    /// checks](crate::compatibility#request-checks)); `path` is the JSON path.
     #[error("invalid request at {path}: {message}")]
     InvalidRequest {
         /// JSON path, e.g. `messages[3].content[0].cache_control`.
@@ -580,7 +585,8 @@ impl Error {
         }
     }
 
-    /// The failure classification of this error (SPEC §4), if it is a request failure.
+    /// The failure classification of this error ([failure
+    /// reasons](crate::compatibility#failure-reasons)), if it is a request failure.
     pub fn failure_reason(&self) -> Option<FailureReason> {
         match self {
             Error::Api(e) => Some(FailureReason::from_status(

@@ -1,4 +1,5 @@
-//! Where things live (SPEC §1): state dir, config file, agent dirs, auth stores, agent ids.
+//! Where things live ([paths](crate::compatibility#paths)): state dir, config file, agent dirs,
+//! auth stores, agent ids.
 
 use crate::error::{ConfigError, Error, Result};
 use std::fmt;

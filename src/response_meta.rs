@@ -1,5 +1,6 @@
 //! Response metadata kept on every response and error: `request-id`, the
-//! `anthropic-ratelimit-*` headers and `retry-after` (SPEC §6).
+//! `anthropic-ratelimit-*` headers and `retry-after` ([rate-limit
+//! metadata](crate::compatibility#rate-limit-metadata)).
 
 use std::time::Duration;
 

@@ -24,7 +24,7 @@ pub type claw_event_cb =
     Option<unsafe extern "C" fn(userdata: *mut c_void, event_json: *const c_char) -> c_int>;
 
 /// A client for one agent: resolves credentials from the agent's auth profiles, sends with
-/// retries, rotates profiles and falls back to other models (SPEC §6).
+/// retries, rotates profiles and falls back to other models, as the Rust `Client` does.
 ///
 /// Owns a multi-threaded tokio runtime (2 worker threads) and a connection pool. Thread-safe:
 /// any number of threads may call `claw_client_send*` / `claw_client_stream*` at once; each call

@@ -144,7 +144,8 @@ impl AgentAuth {
         Ok(self.store.load_shared()?.unwrap_or_default())
     }
 
-    /// The ordered profile ids for `provider` (SPEC §4), unusable ones last.
+    /// The ordered profile ids for `provider` ([profile
+    /// order](crate::compatibility#profile-order)), unusable ones last.
     pub fn profile_order(&self, provider: &str, preferred: Option<&str>) -> Result<Vec<String>> {
         let store = self.load_store()?;
         Ok(resolve_profile_order(
@@ -248,7 +249,8 @@ impl AgentAuth {
         Err(walk.exhausted(provider, self.agent.as_str(), &self.store_path))
     }
 
-    /// Resolves the credential to send for `provider` (SPEC §4 chain): `explicit_profile` if
+    /// Resolves the credential to send for `provider` ([resolution
+    /// chain](crate::compatibility#resolution-chain)): `explicit_profile` if
     /// given (its failure is final: [`Error::NoCredentialsForProfile`]), else the ordered usable
     /// profiles (`preferred` first), then `ANTHROPIC_OAUTH_TOKEN` / `ANTHROPIC_API_KEY` from the
     /// environment view, then `models.providers.<provider>.apiKey`. Errors:
@@ -295,7 +297,8 @@ impl AgentAuth {
         self.walk_async(provider, plan).await
     }
 
-    /// Records a success (SPEC §4 "mark used") and sets `lastGood[provider]`, under the lock.
+    /// Records a success ([recording a success](crate::compatibility#cooldowns)) and sets
+    /// `lastGood[provider]`, under the lock.
     /// A profile that no longer exists is ignored.
     pub fn mark_used(&self, provider: &str, profile_id: &str) -> Result<()> {
         let now = self.now_ms();
@@ -311,7 +314,8 @@ impl AgentAuth {
         Ok(())
     }
 
-    /// Records a failure (SPEC §4 "mark failure") with the cooldown settings of the profile's
+    /// Records a failure ([recording a failure](crate::compatibility#cooldowns)) with the cooldown
+    /// settings of the profile's
     /// provider, under the lock. A profile that no longer exists is ignored.
     pub fn mark_failure(&self, profile_id: &str, reason: FailureReason) -> Result<()> {
         let now = self.now_ms();

@@ -3,7 +3,7 @@
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 
-/// How a credential is sent (SPEC §4 "Kinds").
+/// How a credential is sent ([credential kinds](crate::compatibility#credential-kinds)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CredentialKind {

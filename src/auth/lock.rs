@@ -1,4 +1,5 @@
-//! A store lock compatible with Clawdbot's `proper-lockfile` (SPEC §3 "Locking").
+//! A store lock compatible with Clawdbot's `proper-lockfile`
+//! ([locking](crate::compatibility#locking)).
 //!
 //! * The lock is the directory `<file>.lock`, created with `mkdir` (atomic on every local file
 //!   system). It is always empty: `proper-lockfile` removes it with `rmdir`.

@@ -1,4 +1,6 @@
-//! Auth profiles (SPEC §3–4): the per-agent store, its lock, profile order, credential
+//! Auth profiles ([auth profile store](crate::compatibility#auth-profile-store),
+//! [credentials](crate::compatibility#credentials)): the per-agent store, its lock, profile order,
+//! credential
 //! resolution, cooldown bookkeeping, setup-tokens and OAuth refresh.
 //!
 //! The entry point is [`AgentAuth`], one agent's view of its auth store:

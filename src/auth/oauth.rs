@@ -1,4 +1,5 @@
-//! OAuth refresh of `oauth` profiles (SPEC §4 "OAuth refresh"). Setup-tokens are never refreshed.
+//! OAuth refresh of `oauth` profiles ([OAuth refresh](crate::compatibility#oauth-refresh)).
+//! Setup-tokens are never refreshed.
 //!
 //! The refresh runs **under the store lock**: the store is re-read inside the lock, and when
 //! another process has already refreshed the profile (its `expires` is in the future) that token

@@ -1,4 +1,5 @@
-//! Profile order for a provider (SPEC §4 "Profile order", Clawdbot's `resolveAuthProfileOrder`).
+//! Profile order for a provider ([profile order](crate::compatibility#profile-order), Clawdbot's
+//! `resolveAuthProfileOrder`).
 //!
 //! ```
 //! # fn main() -> claw_anthropic::Result<()> {
@@ -159,7 +160,8 @@ pub fn order_excluding_every_profile(
     ))
 }
 
-/// The ordered candidate profile ids for `provider` (SPEC §4 rules 1–6). Unusable profiles are
+/// The ordered candidate profile ids for `provider` (the six rules of [profile
+/// order](crate::compatibility#profile-order)). Unusable profiles are
 /// included, at the end, soonest-available first; callers skip them.
 pub fn resolve_profile_order(
     config: &Config,

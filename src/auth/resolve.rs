@@ -1,4 +1,5 @@
-//! Credential resolution (SPEC §4 "Resolution chain"): explicit profile → ordered usable profiles
+//! Credential resolution ([resolution chain](crate::compatibility#resolution-chain)): explicit
+//! profile → ordered usable profiles
 //! → `ANTHROPIC_OAUTH_TOKEN` → `ANTHROPIC_API_KEY` → `models.providers.<id>.apiKey` → error.
 //!
 //! The chain is first *planned* from a store snapshot (pure, no I/O); the plan is then walked by

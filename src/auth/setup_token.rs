@@ -1,4 +1,5 @@
-//! Setup-tokens and API keys entered by the user (SPEC §4 "Setup-token validation"): validation,
+//! Setup-tokens and API keys entered by the user
+//! ([setup-tokens](crate::compatibility#setup-tokens)): validation,
 //! profile ids, durations, and upserting a profile into the agent's store plus its metadata into
 //! the config file.
 //!
@@ -95,7 +96,8 @@ pub fn profile_name_slug(name: &str) -> String {
     }
 }
 
-/// The profile id for a name: `<normalised provider>:<slug>` (SPEC §4).
+/// The profile id for a name: `<normalised provider>:<slug>`
+/// ([setup-tokens](crate::compatibility#setup-tokens)).
 pub fn profile_id_for(provider: &str, name: Option<&str>) -> String {
     format!(
         "{}:{}",

@@ -1,4 +1,5 @@
-//! The auth profile store `auth-profiles.json` (SPEC §3): its format, the storage backend trait,
+//! The auth profile store `auth-profiles.json` ([auth profile
+//! store](crate::compatibility#auth-profile-store)): its format, the storage backend trait,
 //! and the file backend with atomic writes and a `proper-lockfile`-compatible lock.
 //!
 //! Reading is lenient and lossless: unknown fields anywhere are kept and written back, an entry

@@ -1,4 +1,5 @@
-//! Usage and failure bookkeeping (SPEC §4 "Cooldowns", "Failure reasons").
+//! Usage and failure bookkeeping ([cooldowns](crate::compatibility#cooldowns), [failure
+//! reasons](crate::compatibility#failure-reasons)).
 //!
 //! ```
 //! use claw_anthropic::auth::usage::{CooldownSettings, apply_failure, cooldown_ms};
@@ -128,7 +129,8 @@ impl CooldownSettings {
     }
 }
 
-/// Records a failure (SPEC §4 "mark failure"): resets the counters when the last failure is older
+/// Records a failure ([recording a failure](crate::compatibility#cooldowns)): resets the counters
+/// when the last failure is older
 /// than the window, then counts this one and sets `cooldownUntil` (or, for billing,
 /// `disabledUntil` + `disabledReason`).
 pub fn apply_failure(
@@ -182,7 +184,8 @@ fn drop_unreadable(stats: &mut UsageStats, fields: &[&str]) {
     }
 }
 
-/// Records a success (SPEC §4 "mark used"): `lastUsed = now`, `errorCount = 0`, cooldown,
+/// Records a success ([recording a success](crate::compatibility#cooldowns)): `lastUsed = now`,
+/// `errorCount = 0`, cooldown,
 /// disable and failure counts cleared; `lastFailureAt` kept.
 pub fn apply_used(stats: &mut UsageStats, now_ms: u64) {
     drop_unreadable(stats, &RESET_FIELDS);

@@ -1,5 +1,7 @@
-//! Failover (SPEC §6): rotate auth profiles on classified failures, then fall back to other
-//! models; every success and failure is recorded in the auth store (SPEC §4).
+//! Failover ([failover](crate::compatibility#failover)): rotate auth profiles on classified
+//! failures, then fall back to other
+//! models; every success and failure is recorded in the auth store
+//! ([cooldowns](crate::compatibility#cooldowns)).
 
 use super::http::{Outgoing, Reply, send_json, send_message, send_with_retries};
 use super::message_stream::MessageStream;

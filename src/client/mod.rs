@@ -1,4 +1,5 @@
-//! Sending requests (SPEC §6): one connection pool per [`Client`], retries with the SDKs'
+//! Sending requests ([sending](crate::compatibility#sending)): one connection pool per [`Client`],
+//! retries with the SDKs'
 //! policy, streaming with an SSE accumulator, failover across auth profiles and model fallbacks.
 //!
 //! ```no_run
@@ -204,7 +205,8 @@ impl ClientBuilder {
     /// file on every request. Has no effect with a custom [`store`](Self::store) backend,
     /// which is read on every request.
     ///
-    /// With the file store, the client also keeps its last credential resolution (SPEC §4) and
+    /// With the file store, the client also keeps its last credential resolution ([resolution
+    /// chain](crate::compatibility#resolution-chain)) and
     /// reuses it while nothing that decides it has changed: the file (another process's
     /// write, seen at the next check), a failure or write of this client, a success that could
     /// change the round-robin order, or the clock reaching a cooldown's end or a token's expiry.
@@ -416,7 +418,8 @@ impl Client {
 
     /// Writes the successes recorded so far to the auth store now.
     ///
-    /// Successes (`lastUsed`, `errorCount: 0`, `lastGood`, SPEC §4) are kept in memory and
+    /// Successes (`lastUsed`, `errorCount: 0`, `lastGood`;
+    /// [cooldowns](crate::compatibility#cooldowns)) are kept in memory and
     /// written together at most every 500 ms, and when the last clone of the client and of its
     /// streams is dropped; reads through this client see them at once. Failures are always
     /// written immediately. Call this before handing the store to another program, and before
@@ -516,7 +519,8 @@ impl Client {
     }
 }
 
-/// Reuses one auth profile across calls (keeps that account's prompt cache warm, SPEC §6).
+/// Reuses one auth profile across calls (keeps that account's prompt cache warm;
+/// [sessions](crate::compatibility#sessions)).
 ///
 /// An automatic pin follows the first profile that succeeds and moves only when that profile
 /// becomes unusable; a user pin ([`Session::pin_profile`]) never moves — its failure goes to

@@ -1,4 +1,4 @@
-//! The retry policy (SPEC §6, the same as Anthropic's SDKs).
+//! The retry policy ([retries](crate::compatibility#retries), the same as Anthropic's SDKs).
 //!
 //! At most [`RetryPolicy::max_retries`] (default 2) retries on the same profile. Which failures
 //! are retried, in this order (the first rule that applies wins):

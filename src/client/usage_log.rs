@@ -2,7 +2,8 @@
 //! coalesced "mark used" writes.
 //!
 //! Every call resolves its credential from the store, and every success records the profile as
-//! used (SPEC §4). Done naively that is one file read + parse per call and one locked, fsync'd
+//! used ([cooldowns](crate::compatibility#cooldowns)). Done naively that is one file read + parse
+//! per call and one locked, fsync'd
 //! rewrite per success — far more than the HTTP exchange itself costs. This wrapper keeps the
 //! store semantics while avoiding both:
 //!
@@ -396,7 +397,7 @@ impl Shared {
     /// usable): the last resolution while the store it came from is unchanged (no other
     /// process wrote it, this client recorded no failure and no success that could change the
     /// round-robin order) and no cooldown or token expiry has been reached since; else a full
-    /// resolution (SPEC §4).
+    /// resolution ([resolution chain](crate::compatibility#resolution-chain)).
     pub(crate) async fn resolve_first(
         &self,
         auth: &AgentAuth,

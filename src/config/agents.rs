@@ -1,4 +1,5 @@
-//! The agents a config lists (SPEC §1): the default agent, all agent ids, and where each
+//! The agents a config lists ([agent ids](crate::compatibility#agent-ids)): the default agent, all
+//! agent ids, and where each
 //! agent's directory and auth store live.
 
 use super::Config;

@@ -1,4 +1,5 @@
-//! Reading config files (size and encoding limits) and resolving `$include` (SPEC §2).
+//! Reading config files (size and encoding limits) and resolving `$include`
+//! ([includes](crate::compatibility#includes)).
 //!
 //! Semantics follow Clawdbot's `includes.ts`: `$include` may appear in any object. A string
 //! includes one file, an array includes several, deep-merged in order (later wins; arrays

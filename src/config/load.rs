@@ -1,4 +1,5 @@
-//! Reading `clawdbot.json` (SPEC §2): JSON5, `$include`, the `env` block, `${VAR}` substitution
+//! Reading `clawdbot.json` ([config file](crate::compatibility#config-file)): JSON5, `$include`,
+//! the `env` block, `${VAR}` substitution
 //! and validation.
 //!
 //! Pipeline: read (≤ 16 MiB, UTF-8) → parse JSON5 (≤ 128 levels) → resolve `$include`s → collect

@@ -1,4 +1,4 @@
-//! Loading and typed access to `clawdbot.json` (SPEC §2).
+//! Loading and typed access to `clawdbot.json` ([config file](crate::compatibility#config-file)).
 //!
 //! ```no_run
 //! # fn main() -> claw_anthropic::Result<()> {

@@ -1,4 +1,5 @@
-//! Model references: `provider/model`, aliases and Anthropic shorthands (SPEC §2).
+//! Model references: `provider/model`, aliases and Anthropic shorthands ([model
+//! refs](crate::compatibility#model-refs)).
 
 use std::borrow::Cow;
 

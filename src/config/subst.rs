@@ -1,4 +1,5 @@
-//! `${VAR}` substitution in config strings (SPEC §2, Clawdbot's `env-substitution.ts`).
+//! `${VAR}` substitution in config strings ([variable
+//! substitution](crate::compatibility#variable-substitution), Clawdbot's `env-substitution.ts`).
 //!
 //! Only names matching `[A-Z_][A-Z0-9_]*` are substituted; a missing or empty variable is an
 //! error (`Missing env var "VAR" referenced at config path: a.b[1]`); `$${VAR}` yields the literal

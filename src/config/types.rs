@@ -1,4 +1,5 @@
-//! Typed view of the sections of `clawdbot.json` this crate models (SPEC §2).
+//! Typed view of the sections of `clawdbot.json` this crate models ([modeled
+//! sections](crate::compatibility#modeled-sections)).
 //!
 //! Sections the crate does not model (`channels`, `gateway`, `messages`, …) are kept as opaque
 //! JSON in [`ConfigDoc::other`]. Objects that Clawdbot defines with more keys than this crate
@@ -347,7 +348,7 @@ pub struct ModelsConfig {
     pub extra: Map<String, Value>,
 }
 
-// ---- Debug without secrets (SPEC §4: secrets never appear in `Debug` output) ----------------
+// ---- Debug without secrets (no secret ever appears in `Debug` output) ----------------
 
 fn keys_of<'a, V: 'a>(it: impl IntoIterator<Item = (&'a String, V)>) -> Vec<&'a str> {
     it.into_iter().map(|(k, _)| k.as_str()).collect()

@@ -1,4 +1,4 @@
-//! Validation of the sections this crate models (SPEC §2).
+//! Validation of the sections this crate models ([validation](crate::compatibility#validation)).
 //!
 //! The rules are a small static schema. Three kinds of objects:
 //! * **strict** (`auth`, `auth.profiles.*`, `auth.cooldowns`, `env.shellEnv`, model selections
@@ -359,7 +359,7 @@ fn list(values: &[&str]) -> String {
 
 fn show<T: Tree>(node: &T) -> String {
     match node.view() {
-        // A key pasted into the wrong field must not be echoed back (SPEC §4).
+        // A key pasted into the wrong field must not be echoed back: no error shows a secret.
         View::String(s) if s.trim_start().starts_with("sk-") => {
             format!("a secret-looking string \"{}\"", crate::redact::mask(s))
         }

@@ -1,4 +1,5 @@
-//! Checks run on a request before it is sent (SPEC §5).
+//! Checks run on a request before it is sent ([request
+//! checks](crate::compatibility#request-checks)).
 //!
 //! Every failure is an [`Error::InvalidRequest`] whose `path` is the JSON path of the offending
 //! value (`messages[3].content[0].cache_control`), or an [`Error::InvalidArgument`] for header

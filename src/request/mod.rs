@@ -1,4 +1,4 @@
-//! Building Messages API requests (SPEC §5).
+//! Building Messages API requests ([requests](crate::compatibility#requests)).
 
 pub mod build;
 pub mod check;

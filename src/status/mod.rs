@@ -1,4 +1,5 @@
-//! The `models status` report (SPEC §7): a read-only view of config + auth for one agent.
+//! The `models status` report ([models status](crate::compatibility#models-status)): a read-only
+//! view of config + auth for one agent.
 //!
 //! [`StatusReport`] serializes to the same JSON shape as `clawdbot models status --json` (field
 //! names, types and values of the reference are kept; this crate adds a few fields of its own:

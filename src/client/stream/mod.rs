@@ -1,5 +1,5 @@
 //! Typed Messages API stream events and the accumulator that turns them into the final
-//! [`Message`] (SPEC §6 "Streaming").
+//! [`Message`] ([streaming](crate::compatibility#streaming)).
 //!
 //! * [`StreamEvent`] — one typed event (`message_start`, `content_block_start|delta|stop`,
 //!   `message_delta`, `message_stop`, `ping`, `error`). It serializes back to the API's JSON

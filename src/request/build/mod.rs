@@ -1,5 +1,5 @@
 //! Building a Messages request: URL, headers, betas, model resolution, params and prompt-cache
-//! breakpoints (SPEC §5).
+//! breakpoints ([requests](crate::compatibility#requests)).
 //!
 //! ```
 //! # fn main() -> claw_anthropic::Result<()> {
@@ -87,7 +87,8 @@ pub mod betas {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum CachePolicy {
-    /// Last system block + last block of the last user message (SPEC §5), with the model's TTL
+    /// Last system block + last block of the last user message ([cache
+    /// breakpoints](crate::compatibility#cache-breakpoints)), with the model's TTL
     /// for API-key auth.
     #[default]
     Default,

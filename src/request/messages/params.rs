@@ -318,7 +318,9 @@ pub struct Metadata {
 /// The body of `POST /v1/messages`: what a caller passes in and what is sent.
 ///
 /// As input, `model` may be an alias, a `provider/model` ref or empty (the configured default
-/// model) and `max_tokens` may be `None`; the builder resolves both (SPEC §5). Top-level fields this type does not model are kept in
+/// model) and `max_tokens` may be `None`; the builder resolves both ([model
+/// params](crate::compatibility#model-params)). Top-level fields this type does not model are
+/// kept in
 /// `extra` and sent unchanged.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MessageRequest {

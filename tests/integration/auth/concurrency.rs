@@ -1,4 +1,4 @@
-//! Several OS processes updating one store at once lose nothing (SPEC §3 "Locking").
+//! Several OS processes updating one store at once lose nothing (docs/compatibility.md, "Locking").
 //!
 //! The test re-invokes its own binary: with `CLAW_AUTH_HAMMER` set, `hammer_worker` performs the
 //! updates of one worker process.

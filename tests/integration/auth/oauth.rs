@@ -1,4 +1,4 @@
-//! OAuth refresh against a loopback token endpoint (SPEC §4 "OAuth refresh").
+//! OAuth refresh against a loopback token endpoint (docs/compatibility.md, "OAuth refresh").
 
 use crate::support::*;
 use claw_anthropic::Error;

@@ -1,4 +1,4 @@
-//! Profile order (SPEC §4 rules 1–6), table-driven.
+//! Profile order (docs/compatibility.md, "Profile order"), table-driven.
 
 use claw_anthropic::Config;
 use claw_anthropic::auth::order::{is_usable_now, resolve_profile_order, unusable_until};

@@ -1,4 +1,5 @@
-//! The resolution chain (SPEC §4), per-agent isolation, failover, setup-token upserts.
+//! The resolution chain (docs/compatibility.md), per-agent isolation, failover, setup-token
+//! upserts.
 
 use crate::support::*;
 use claw_anthropic::auth::setup_token::{

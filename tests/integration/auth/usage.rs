@@ -1,4 +1,5 @@
-//! Cooldown bookkeeping through `AgentAuth` (SPEC §4 "Cooldowns"), with a manual clock.
+//! Cooldown bookkeeping through `AgentAuth` (docs/compatibility.md, "Cooldowns"), with a manual
+//! clock.
 
 use crate::support::*;
 use claw_anthropic::FailureReason;

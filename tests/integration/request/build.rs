@@ -1,4 +1,4 @@
-//! Request building (SPEC §5): golden dry-run files and behaviour checks.
+//! Request building (docs/compatibility.md, "Requests"): golden dry-run files and behaviour checks.
 //!
 //! Golden files live in `tests/fixtures/request/`;
 //! `UPDATE_GOLDEN=1 cargo test --all-features --test integration request::build` rewrites them. The `user-agent` value is normalised to `claw-anthropic/<version>` so a version

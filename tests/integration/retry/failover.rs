@@ -1,5 +1,5 @@
 //! The client against the loopback mock server: the retry schedule, profile rotation and the
-//! store afterwards (SPEC §4/§6), model fallback, profile pins and sessions.
+//! store afterwards (docs/compatibility.md), model fallback, profile pins and sessions.
 #![cfg(feature = "mock")]
 
 use crate::support::*;
@@ -177,7 +177,7 @@ async fn connection_reset_before_the_response_is_retried() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// rotation and the store afterwards (SPEC §4)
+// rotation and the store afterwards (docs/compatibility.md, "Cooldowns")
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! Faults injected by the loopback mock server, each with the expected outcome AND the auth
-//! store afterwards showing exactly the failures SPEC §4/§6 call for — nothing else.
+//! store afterwards showing exactly the failures docs/compatibility.md calls for — nothing else.
 //!
 //! Nothing sleeps for real between retries (`RecordingSleeper`); the timeout tests use short
 //! real timeouts but assert nothing about durations.
