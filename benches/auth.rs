@@ -5,8 +5,7 @@
 //!   (`resolve_profile_order`, what a client with the store cached in memory pays);
 //! * `auth/store/parse` — parsing the 50-profile file text (what a re-read costs on top);
 //! * `auth/resolve/*` — `AgentAuth::resolve` (the resolution chain) for a plain `AgentAuth`
-//! (re-reads
-//!   and re-parses the file on every call) and for a `Client`'s (`client.auth()`, whose store
+//!   (re-reads and re-parses the file on every call) and for a `Client`'s (`client.auth()`, whose store
 //!   backend caches the parsed file while its identity is unchanged): with the file unchanged,
 //!   and right after the file was rewritten (a new inode with new content: the cache must
 //!   re-read it);

@@ -87,7 +87,7 @@ fn realistic_config_loads_with_typed_access() {
         "context-1m-2025-08-07"
     );
     assert_eq!(
-        c.raw()["channels"]["telegram"]["botToken"],
+        c.raw().unwrap()["channels"]["telegram"]["botToken"],
         "123456789:AAFakeFakeFakeFakeFakeFakeFakeFake"
     );
     assert_eq!(
@@ -124,7 +124,7 @@ fn realistic_config_loads_with_typed_access() {
 #[test]
 fn include_chain_merges_in_order() {
     let c = load("includes/main.json5", EnvView::empty()).unwrap();
-    let raw = c.raw();
+    let raw = c.raw().unwrap();
     assert!(raw.get("$include").is_none());
     assert_eq!(raw["gateway"]["port"], 18789);
     assert_eq!(raw["channels"]["telegram"]["dmPolicy"], "pairing");
@@ -257,7 +257,7 @@ fn substitution_escapes_lowercase_and_block() {
     assert_eq!(p.headers["x-lower"], "${lower}");
     assert_eq!(p.headers["x-dollar"], "$FROM_BLOCK");
     assert_eq!(
-        c.raw()["gateway"]["list"],
+        c.raw().unwrap()["gateway"]["list"],
         serde_json::json!(["a", "block", {"deep": ["block"]}])
     );
 }
@@ -299,7 +299,7 @@ fn empty_variable_counts_as_missing() {
     assert_eq!((d[0].line, d[0].column), (Some(2), Some(27)));
     let env = EnvView::empty().with_layer(EnvSource::Process, [("EMPTY_VAR", "set")]);
     let c = load("subst/empty-var.json5", env).unwrap();
-    assert_eq!(c.raw()["gateway"]["list"][1], "set");
+    assert_eq!(c.raw().unwrap()["gateway"]["list"][1], "set");
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -336,8 +336,8 @@ fn include_depth_limit() {
     // Ten levels are fine.
     write(dir.path(), "f10.json5", "{ k10: 10 }");
     let c = Config::load_with(paths_for(&dir.path().join("f0.json5")), EnvView::empty()).unwrap();
-    assert_eq!(c.raw()["k0"], 0);
-    assert_eq!(c.raw()["k10"], 10);
+    assert_eq!(c.raw().unwrap()["k0"], 0);
+    assert_eq!(c.raw().unwrap()["k10"], 10);
 }
 
 #[test]
@@ -356,8 +356,11 @@ fn include_forms_and_errors() {
         ),
     );
     let c = Config::load_with(paths_for(&dir.path().join("main.json5")), EnvView::empty()).unwrap();
-    assert_eq!(c.raw()["gateway"]["list"], serde_json::json!([1, 2]));
-    assert_eq!(c.raw()["gateway"]["o"]["a"]["x"], 1);
+    assert_eq!(
+        c.raw().unwrap()["gateway"]["list"],
+        serde_json::json!([1, 2])
+    );
+    assert_eq!(c.raw().unwrap()["gateway"]["o"]["a"]["x"], 1);
 
     // Siblings need an object; bad $include values are reported, all of them.
     write(
@@ -458,7 +461,7 @@ fn json5_syntax_features() {
         "// comment\n{\n  /* block */ unquoted: 'single', \"double\": \"q\", trailing: [1, 2,],\n  hex: 0x1F, lead: .5, plus: +1, inf: Infinity, multi: 'a\\\n b',\n}\n",
     )
     .unwrap();
-    let raw = c.raw();
+    let raw = c.raw().unwrap();
     assert_eq!(raw["unquoted"], "single");
     assert_eq!(raw["trailing"], serde_json::json!([1, 2]));
     assert_eq!(raw["hex"], 31);
