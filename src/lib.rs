@@ -20,6 +20,7 @@
 //! | request id and rate-limit headers               | [`ResponseMeta`] (on every [`Response`])             |
 //! | where files live, which agent                   | [`Paths`], [`AgentId`], [`EnvView`]                  |
 //! | a loopback Anthropic server for tests (`mock`)  | `mock::MockServer`                                   |
+//! | what is kept compatible with Clawdbot, and why  | [`compatibility`]                                    |
 //!
 //! Features: `cli` (the `claw-anthropic` binary), `mock` (the loopback server), `test-util`
 //! (deterministic clock and sleeper hooks for tests). The C ABI is a separate crate in the same

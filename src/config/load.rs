@@ -435,6 +435,7 @@ fn compute_warnings(config: &Config) -> Vec<String> {
 
 /// How [`compare_fast_and_full`] found the fast path.
 #[cfg(any(test, fuzzing))]
+#[cfg_attr(not(fuzzing), allow(unreachable_pub))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FastOutcome {
     /// The fast path loaded the config, and the full pipeline loaded the same one.
@@ -452,6 +453,7 @@ pub enum FastOutcome {
 /// decides. `Err` describes the first difference. Used by the property tests and by the
 /// `config_fast_full` fuzz target (built with `--cfg fuzzing`).
 #[cfg(any(test, fuzzing))]
+#[cfg_attr(not(fuzzing), allow(unreachable_pub))]
 pub fn compare_fast_and_full(
     text: &str,
     env: &EnvView,
