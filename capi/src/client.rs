@@ -10,6 +10,7 @@ use super::error::{
     CLAW_ERR_STOPPED_BY_CALLBACK, CLAW_ERR_USED_AFTER_FORK, FfiError, claw_error, claw_result,
 };
 use super::request::parse_request;
+use claw::auth::shared::{SHARED_STATE_ENV, SharedStateOptions};
 use claw::client::Client;
 use std::ffi::{CString, c_char, c_int, c_void};
 use std::future::Future;
@@ -157,6 +158,9 @@ struct ClientOptions {
     stream_idle_timeout_ms: Option<u64>,
     model_fallbacks: Option<bool>,
     store_check_interval_ms: Option<u64>,
+    shared_state: Option<String>,
+    shared_state_prefix: Option<String>,
+    host_id: Option<String>,
 }
 
 fn client_options(json: &str) -> Result<ClientOptions, FfiError> {
@@ -182,7 +186,10 @@ fn client_options(json: &str) -> Result<ClientOptions, FfiError> {
 /// `stream_idle_timeout_ms` (120000), `model_fallbacks` (true: fall back to
 /// `agents.defaults.model.fallbacks`) and `store_check_interval_ms` (100: how long the client
 /// trusts the auth store it last read; 0 looks at the file on every call — what the client
-/// writes itself is always seen at once).
+/// writes itself is always seen at once); fleet mode: `shared_state` (a `redis://` or
+/// `rediss://` URL, default `$CLAW_ANTHROPIC_SHARED_STATE`; "" turns it off),
+/// `shared_state_prefix` (key prefix, default `claw-anthropic`) and `host_id` (this host's name
+/// in the shared store, default the hostname).
 ///
 /// Errors: as `claw_client_new`, and `CLAW_ERR_INVALID_ARGUMENT` for options that are not such an
 /// object (unknown keys, wrong types, a zero timeout), with the offending key in the message.
@@ -238,6 +245,26 @@ pub unsafe extern "C" fn claw_client_new_with_options(
                     }
                     if let Some(i) = o.store_check_interval_ms {
                         b.store_check_interval(ms(i));
+                    }
+                    let env = cfg.inner.env();
+                    let url = o.shared_state.clone().or_else(|| {
+                        (o.shared_state_prefix.is_some() || o.host_id.is_some())
+                            .then(|| env.var(SHARED_STATE_ENV))
+                            .flatten()
+                    });
+                    if let Some(url) = url {
+                        if url.trim().is_empty() {
+                            b.shared_state_options(None);
+                        } else {
+                            let mut s = SharedStateOptions::new(url, env);
+                            if let Some(p) = o.shared_state_prefix {
+                                s.prefix = p;
+                            }
+                            if let Some(h) = o.host_id {
+                                s.host_id = h;
+                            }
+                            b.shared_state_options(Some(s));
+                        }
                     }
                 }
                 b.build()?

@@ -283,7 +283,8 @@ class Client(_Handle):
         options: Optional[Mapping[str, Any]] = None,
     ) -> None:
         """``options``: any of ``max_retries``, ``connect_timeout_ms``, ``request_timeout_ms``,
-        ``stream_idle_timeout_ms``, ``model_fallbacks``, ``store_check_interval_ms`` (see
+        ``stream_idle_timeout_ms``, ``model_fallbacks``, ``store_check_interval_ms``, and for
+        fleet mode ``shared_state`` (``redis://…``), ``shared_state_prefix``, ``host_id`` (see
         ``claw_client_new_with_options``); unknown keys raise ``ClawError``."""
         self._ptr = None
         self._lock = threading.Lock()

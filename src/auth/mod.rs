@@ -31,6 +31,7 @@ pub mod oauth;
 pub mod order;
 pub mod resolve;
 pub mod setup_token;
+pub mod shared;
 pub mod store;
 mod strict_json;
 pub mod usage;

@@ -165,6 +165,10 @@ async fn mark_failure(inner: &Arc<Inner>, profile: &str, reason: FailureReason) 
     if let Ok(Err(e)) = res {
         tracing::warn!(error = %e, "could not record profile failure in the auth store");
     }
+    inner
+        .usage
+        .share_failure(&inner.auth, profile, reason)
+        .await;
 }
 
 /// Whether an error is the caller's fault (returned as is, no cooldown, no failover).

@@ -249,11 +249,14 @@ impl MessageStream {
         self.marked = true;
         if let Some(pid) = self.info.profile_id.clone() {
             let inner = self.inner.clone();
+            let pid2 = pid.clone();
             let r =
-                tokio::task::spawn_blocking(move || inner.auth.mark_failure(&pid, reason)).await;
+                tokio::task::spawn_blocking(move || inner.auth.mark_failure(&pid2, reason)).await;
             if let Ok(Err(e)) = r {
                 tracing::warn!(error = %e, "could not record profile failure in the auth store");
             }
+            let inner = &self.inner;
+            inner.usage.share_failure(&inner.auth, &pid, reason).await;
         }
     }
 

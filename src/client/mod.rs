@@ -15,6 +15,7 @@
 //! ```
 
 mod failover;
+mod fleet;
 mod http;
 mod message_stream;
 mod retry;
@@ -28,6 +29,7 @@ pub use retry::RetryPolicy;
 
 use crate::auth::AgentAuth;
 use crate::auth::credential::CredentialKind;
+use crate::auth::shared::SharedStateOptions;
 use crate::auth::store::{FileStore, StoreBackend};
 use crate::clock::{SharedClock, system_clock};
 use crate::config::{Config, ModelRef};
@@ -151,6 +153,7 @@ pub struct ClientBuilder {
     cache_policy: CachePolicy,
     http: Option<reqwest::Client>,
     store_check_interval: Duration,
+    shared_state: Option<SharedStateOptions>,
 }
 
 impl ClientBuilder {
@@ -215,6 +218,31 @@ impl ClientBuilder {
         self.store_check_interval = interval;
         self
     }
+    /// Fleet mode (SPEC §8): share profile health (cooldowns, disables, error counts,
+    /// `lastUsed`, `lastGood`; never credentials) with the other hosts using the Redis or
+    /// Valkey store at `url` (`redis://[user:password@]host:port/db` or `rediss://…`). The
+    /// default comes from `CLAW_ANTHROPIC_SHARED_STATE`; key prefix and host id from
+    /// `CLAW_ANTHROPIC_SHARED_PREFIX` and `CLAW_ANTHROPIC_HOST_ID` (see
+    /// [`shared_state_options`](Self::shared_state_options) to set them here). Needs the
+    /// `redis` feature: without it [`build`](Self::build) fails with
+    /// [`Error::InvalidArgument`].
+    ///
+    /// The fleet's view is read at most once per [store check interval](Self::store_check_interval)
+    /// (one round trip of at most 100 ms); while the store is unreachable the client works from
+    /// its file alone, warns once, and reconnects in the background.
+    pub fn shared_state(&mut self, url: impl Into<String>) -> &mut Self {
+        self.shared_state = Some(SharedStateOptions::new(url, self.config.env()));
+        self
+    }
+    /// [`shared_state`](Self::shared_state) with every option given (`None`: no fleet mode,
+    /// even when `CLAW_ANTHROPIC_SHARED_STATE` is set).
+    pub fn shared_state_options(&mut self, options: Option<SharedStateOptions>) -> &mut Self {
+        self.shared_state = Some(options.unwrap_or_else(|| SharedStateOptions {
+            url: String::new(),
+            ..SharedStateOptions::new("", self.config.env())
+        }));
+        self
+    }
     /// Use this `reqwest::Client` (its pool) instead of building one.
     pub fn http_client(&mut self, c: reqwest::Client) -> &mut Self {
         self.http = Some(c);
@@ -228,15 +256,27 @@ impl ClientBuilder {
             .clone()
             .unwrap_or_else(|| self.config.default_agent_id());
         let auth = AgentAuth::new(self.config.clone(), agent).with_clock(self.clock.clone());
+        let shared_state = match &self.shared_state {
+            Some(o) => (!o.url.is_empty()).then(|| o.clone()),
+            None => SharedStateOptions::from_env(self.config.env()),
+        };
+        let fleet = match shared_state {
+            Some(o) => Some((
+                fleet::open(&o, self.store_check_interval)?,
+                self.config.clone(),
+            )),
+            None => None,
+        };
         // The client reads and records through a caching, write-coalescing view of the store.
         let usage = match &self.store {
-            Some(s) => usage_log::Shared::new(s.clone(), None, Duration::ZERO),
+            Some(s) => usage_log::Shared::with_fleet(s.clone(), None, Duration::ZERO, fleet),
             None => {
                 let path = auth.store_path().to_path_buf();
-                usage_log::Shared::new(
+                usage_log::Shared::with_fleet(
                     Arc::new(FileStore::new(path.clone())),
                     Some(path),
                     self.store_check_interval,
+                    fleet,
                 )
             }
         };
@@ -339,6 +379,12 @@ impl Drop for Inner {
                 }
             }
         }
+        if self.usage.fleet().is_some()
+            && let Ok(rt) = tokio::runtime::Handle::try_current()
+        {
+            let usage = self.usage.clone();
+            rt.spawn(async move { usage.share_uses().await });
+        }
     }
 }
 
@@ -403,6 +449,7 @@ impl Client {
             cache_policy: CachePolicy::default(),
             http: None,
             store_check_interval: DEFAULT_STORE_CHECK_INTERVAL,
+            shared_state: None,
         }
     }
 
@@ -428,6 +475,7 @@ impl Client {
     ///
     /// A panic of the write is returned as [`Error::Internal`] naming it.
     pub async fn flush(&self) -> Result<()> {
+        self.inner.usage.share_uses().await;
         let usage = self.inner.usage.clone();
         match tokio::task::spawn_blocking(move || usage.flush()).await {
             Ok(r) => r,

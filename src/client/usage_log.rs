@@ -29,12 +29,20 @@
 //!
 //! A pending success never undoes a failure that is newer than it (e.g. written meanwhile by
 //! another process): then only `lastUsed` is advanced.
+//!
+//! In fleet mode (a shared store, [`crate::auth::shared`]) the file's copy is merged with the
+//! fleet's view before the pending successes are applied; the merged copy is cached under its
+//! own generation, made anew when either the file or the fleet's view changes.
 
 use crate::auth::AgentAuth;
 use crate::auth::resolve::{ResolvedAuth, Stability};
+use crate::auth::shared::merge::merge_into;
 use crate::auth::store::{AuthStore, StoreBackend, StoreTxn};
-use crate::auth::usage::apply_used;
+use crate::auth::usage::{CooldownSettings, apply_used};
+use crate::client::fleet::{self, Fleet};
+use crate::config::Config;
 use crate::config::model_ref::normalize_provider;
+use crate::error::FailureReason;
 use crate::error::{Error, Result};
 use indexmap::IndexMap;
 use std::fmt;
@@ -109,6 +117,14 @@ struct Cached {
     checked: Instant,
 }
 
+/// The file's copy merged with the fleet's view (fleet mode).
+struct Merged {
+    file_generation: u64,
+    fleet_version: u64,
+    store: Arc<AuthStore>,
+    generation: u64,
+}
+
 /// The cached store with the pending successes applied.
 struct View {
     base_generation: u64,
@@ -161,6 +177,16 @@ pub(crate) struct Shared {
     /// `cache` and `state` are never held at the same time.
     state: Mutex<State>,
     flush_scheduled: AtomicBool,
+    /// The shared store (fleet mode).
+    fleet: Option<Arc<Fleet>>,
+    /// The last merge of the cached file with the fleet's view.
+    merged: Mutex<Option<Merged>>,
+    /// Successes not yet shared with the fleet, by profile id.
+    fleet_pending: Mutex<IndexMap<String, fleet::SharedUse>>,
+    /// The fleet view version last written into the file.
+    synced_version: AtomicU64,
+    /// For the cooldown settings of shared successes (fleet mode).
+    config: Option<Arc<Config>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -200,11 +226,23 @@ fn overlay_one(store: &mut AuthStore, profile: &str, u: &Use) {
 }
 
 impl Shared {
+    #[cfg(test)]
     pub(crate) fn new(
         backend: Arc<dyn StoreBackend>,
         file: Option<PathBuf>,
         check_interval: Duration,
     ) -> Arc<Shared> {
+        Shared::with_fleet(backend, file, check_interval, None)
+    }
+
+    /// [`Shared::new`] in fleet mode when `fleet` is given.
+    pub(crate) fn with_fleet(
+        backend: Arc<dyn StoreBackend>,
+        file: Option<PathBuf>,
+        check_interval: Duration,
+        fleet: Option<(Arc<Fleet>, Arc<Config>)>,
+    ) -> Arc<Shared> {
+        let (fleet, config) = fleet.unzip();
         Arc::new(Shared {
             backend,
             file,
@@ -213,7 +251,17 @@ impl Shared {
             next_generation: AtomicU64::new(1),
             state: Mutex::new(State::default()),
             flush_scheduled: AtomicBool::new(false),
+            fleet,
+            merged: Mutex::new(None),
+            fleet_pending: Mutex::new(IndexMap::new()),
+            synced_version: AtomicU64::new(0),
+            config,
         })
+    }
+
+    /// The shared store, in fleet mode.
+    pub(crate) fn fleet(&self) -> Option<&Arc<Fleet>> {
+        self.fleet.as_ref()
     }
 
     /// Whether successes are waiting to be written.
@@ -234,9 +282,56 @@ impl Shared {
         generation
     }
 
+    /// The store as on disk merged with the fleet's view (fleet mode), without pending
+    /// successes, and its generation (`None` when it is not cached: another backend, or no
+    /// file).
+    fn load_base(&self) -> Result<Option<(Arc<AuthStore>, Option<u64>)>> {
+        let base = self.load_file()?;
+        let Some(fleet) = &self.fleet else {
+            return Ok(base);
+        };
+        let Some((file, file_generation)) = base else {
+            return Ok(None);
+        };
+        let fleet_version = fleet.version();
+        if let Some(g) = file_generation
+            && let Some(m) = lock(&self.merged).as_ref()
+            && m.file_generation == g
+            && m.fleet_version == fleet_version
+        {
+            return Ok(Some((m.store.clone(), Some(m.generation))));
+        }
+        let view = fleet.view();
+        let mut store = AuthStore::clone(&file);
+        merge_into(&mut store, &view);
+        let store = Arc::new(store);
+        let generation = file_generation.map(|g| {
+            let generation = self.next_generation.fetch_add(1, Ordering::Relaxed);
+            *lock(&self.merged) = Some(Merged {
+                file_generation: g,
+                fleet_version,
+                store: store.clone(),
+                generation,
+            });
+            generation
+        });
+        Ok(Some((store, generation)))
+    }
+
+    /// The generation [`Shared::load_base`] would return for the cached file version `g`
+    /// without merging again (`None`: the merge is out of date).
+    fn merged_generation(&self, g: u64) -> Option<u64> {
+        let Some(fleet) = &self.fleet else {
+            return Some(g);
+        };
+        let m = lock(&self.merged);
+        let m = m.as_ref()?;
+        (m.file_generation == g && m.fleet_version == fleet.version()).then_some(m.generation)
+    }
+
     /// The store as on disk (parse cache applied), without pending successes, and the cached
     /// version's generation (`None` when it is not cached: another backend, or no file).
-    fn load_base(&self) -> Result<Option<(Arc<AuthStore>, Option<u64>)>> {
+    fn load_file(&self) -> Result<Option<(Arc<AuthStore>, Option<u64>)>> {
         let uncached = |r: Result<Option<AuthStore>>| r.map(|o| o.map(|s| (Arc::new(s), None)));
         let Some(path) = &self.file else {
             return uncached(self.backend.load());
@@ -331,9 +426,12 @@ impl Shared {
         if self.file.is_none() || self.check_interval.is_zero() {
             return None;
         }
-        let cache = lock(&self.cache);
-        let c = cache.as_ref()?;
-        (c.checked.elapsed() < self.check_interval).then_some(c.generation)
+        let g = {
+            let cache = lock(&self.cache);
+            let c = cache.as_ref()?;
+            (c.checked.elapsed() < self.check_interval).then_some(c.generation)?
+        };
+        self.merged_generation(g)
     }
 
     /// The memoized resolution for `provider` (and `preferred`), if the store it came from is
@@ -381,6 +479,7 @@ impl Shared {
         // `cache` and `state` are never held together: read the generation first (a version
         // installed after this read makes the memo stale, never wrong).
         let generation = lock(&self.cache).as_ref().map(|c| c.generation);
+        let generation = generation.and_then(|g| self.merged_generation(g));
         let mut st = lock(&self.state);
         if generation == Some(ticket.generation) && st.version == ticket.version {
             st.memo = Some(Memo {
@@ -399,11 +498,16 @@ impl Shared {
     /// round-robin order) and no cooldown or token expiry has been reached since; else a full
     /// resolution ([resolution chain](crate::compatibility#resolution-chain)).
     pub(crate) async fn resolve_first(
-        &self,
+        self: &Arc<Self>,
         auth: &AgentAuth,
         provider: &str,
         preferred: Option<&str>,
     ) -> Result<Arc<ResolvedAuth>> {
+        if let Some(f) = &self.fleet
+            && !f.fresh()
+        {
+            self.refresh_fleet(f).await;
+        }
         let ticket = match self.memo_get(provider, preferred, auth.now_ms())? {
             Ok(hit) => return Ok(hit),
             Err(ticket) => ticket,
@@ -414,6 +518,77 @@ impl Shared {
             self.memo_put(ticket, provider, preferred, &resolved, stability);
         }
         Ok(resolved)
+    }
+
+    /// Brings the fleet's view up to date (at most one round trip, none during an outage) and,
+    /// when it brought news, writes them into the file in the background, so that other
+    /// programs reading the file (a Clawdbot gateway on this host) see the fleet's cooldowns.
+    async fn refresh_fleet(self: &Arc<Self>, f: &Arc<Fleet>) {
+        let Ok(Some((file, _))) = self.load_file() else {
+            return;
+        };
+        f.refresh(fleet::targets(&file)).await;
+        let version = f.version();
+        if self.synced_version.swap(version, Ordering::AcqRel) == version {
+            return;
+        }
+        let view = f.view();
+        let mut probe = AuthStore::clone(&file);
+        if !merge_into(&mut probe, &view) {
+            return;
+        }
+        let me = self.clone();
+        let write = move || {
+            let r = me.backend.update(&mut |s| {
+                merge_into(s, &view);
+                Ok(())
+            });
+            match r {
+                Ok(store) => me.wrote(&store),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not write the fleet's profile health to the auth store");
+                }
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => drop(rt.spawn_blocking(write)),
+            Err(_) => write(),
+        }
+    }
+
+    /// Shares a failure already recorded in the file with the fleet (fleet mode; bounded by
+    /// the shared store's timeout, not waited for during an outage).
+    pub(crate) async fn share_failure(
+        self: &Arc<Self>,
+        auth: &AgentAuth,
+        profile: &str,
+        reason: FailureReason,
+    ) {
+        let Some(f) = &self.fleet else {
+            return;
+        };
+        let Ok(Some((file, _))) = self.load_file() else {
+            return;
+        };
+        let Some((target, settings)) = fleet::target_of(auth, &file, profile) else {
+            return;
+        };
+        f.record_failure(target, reason, settings, auth.now_ms())
+            .await;
+    }
+
+    /// Shares the successes recorded since the last call with the fleet (one round trip).
+    pub(crate) async fn share_uses(&self) {
+        let Some(f) = &self.fleet else {
+            return;
+        };
+        let uses: Vec<fleet::SharedUse> = std::mem::take(&mut *lock(&self.fleet_pending))
+            .into_values()
+            .collect();
+        if uses.is_empty() {
+            return;
+        }
+        let _ = f.record_uses(&uses).await;
     }
 
     /// After this client wrote `store` (inside the lock): remember its bytes, so the next read
@@ -435,6 +610,9 @@ impl Shared {
 
     /// Records a success of `profile` at `at_ms` (written later).
     pub(crate) fn record_use(self: &Arc<Self>, provider: &str, profile: &str, at_ms: u64) {
+        if self.fleet.is_some() {
+            self.pend_fleet_use(provider, profile, at_ms);
+        }
         {
             let mut st = lock(&self.state);
             st.version += 1;
@@ -479,6 +657,7 @@ impl Shared {
                 rt.spawn(async move {
                     tokio::time::sleep(FLUSH_INTERVAL).await;
                     me.flush_scheduled.store(false, Ordering::Release);
+                    me.share_uses().await;
                     let me2 = me.clone();
                     let r = tokio::task::spawn_blocking(move || me2.flush()).await;
                     if let Ok(Err(e)) = r {
@@ -493,6 +672,30 @@ impl Shared {
                 }
             }
         }
+    }
+
+    fn pend_fleet_use(&self, provider: &str, profile: &str, at_ms: u64) {
+        let Ok(Some((file, _))) = self.load_file() else {
+            return;
+        };
+        let Some(p) = file.profiles.get(profile) else {
+            return;
+        };
+        let Some(config) = &self.config else {
+            return;
+        };
+        let window_ms = CooldownSettings::resolve(config, provider).failure_window_ms;
+        lock(&self.fleet_pending).insert(
+            profile.to_owned(),
+            fleet::SharedUse {
+                target: fleet::Target {
+                    provider: normalize_provider(p.credential.provider()).into_owned(),
+                    profile: profile.to_owned(),
+                },
+                at_ms,
+                window_ms,
+            },
+        );
     }
 
     /// Writes pending successes now (one locked read-modify-write). Blocking.

@@ -135,7 +135,17 @@ impl StatusReport {
             .cloned()
             .collect();
         let providers_with_oauth = providers_with_oauth(&provider_auth);
-        let unusable_profiles = unusable_profiles(&store, now);
+        let fleet = shared::read(config, &store);
+        let unusable_profiles = match fleet.as_ref().and_then(|(_, v)| v.as_ref()) {
+            Some(view) => {
+                let mut merged = store.clone();
+                crate::auth::shared::merge::merge_into(&mut merged, view);
+                let mut u = unusable_profiles(&merged, now);
+                shared::annotate(&mut u, view);
+                u
+            }
+            None => unusable_profiles(&store, now),
+        };
         for provider in &providers {
             if let Some(note) =
                 crate::auth::order::order_excluding_every_profile(config, &store, provider, now)
@@ -178,6 +188,7 @@ impl StatusReport {
                 unusable_profiles,
                 unsendable_profiles,
                 oauth,
+                shared_state: fleet.map(|(s, _)| s),
             },
             agent_id: agent.to_string(),
             active,
@@ -387,6 +398,7 @@ fn unusable_profiles(store: &AuthStore, now: u64) -> Vec<UnusableProfile> {
             reason: stats.disabled_reason.clone(),
             until,
             remaining_ms: until - now,
+            host: None,
         });
     }
     out.sort_by_key(|u| u.remaining_ms);

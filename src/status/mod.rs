@@ -29,10 +29,12 @@ use crate::paths::AgentId;
 use crate::redact::mask;
 use indexmap::IndexMap;
 use serde::Serialize;
+pub use shared::SharedStateStatus;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 mod build;
+mod shared;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -95,6 +97,10 @@ pub struct AuthSection {
     pub unsendable_profiles: Vec<String>,
     /// Expiry health of every profile.
     pub oauth: OAuthHealth,
+    /// (this crate) Fleet mode: the shared store in use (its view is merged into
+    /// `unusableProfiles`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_state: Option<SharedStateStatus>,
 }
 
 /// `auth.shellEnvFallback`.
@@ -191,6 +197,10 @@ pub struct UnusableProfile {
     pub until: u64,
     /// Remaining ms.
     pub remaining_ms: u64,
+    /// (this crate) Fleet mode: the host that recorded the failure, when the fleet's record
+    /// decides the state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// `auth.oauth`.

@@ -68,6 +68,19 @@ impl StatusReport {
             ));
         };
         line("Auth store", self.auth.store_path.clone());
+        if let Some(f) = &self.auth.shared_state {
+            let state = match &f.error {
+                None => paint("32", "reachable"),
+                Some(e) => paint("31", &format!("unreachable: {e}")),
+            };
+            line(
+                "Shared store",
+                format!(
+                    "{} (prefix {}, host {}) {state}",
+                    f.store, f.prefix, f.host_id
+                ),
+            );
+        }
         line(
             "Shell env",
             if self.auth.shell_env_fallback.enabled {
@@ -136,8 +149,12 @@ impl StatusReport {
                     _ => u.kind.clone(),
                 };
                 let now = u.until.saturating_sub(u.remaining_ms);
+                let host = match &u.host {
+                    Some(h) => format!(" (recorded by {h})"),
+                    None => String::new(),
+                };
                 out.push_str(&format!(
-                    "- {} {}, available again {}\n",
+                    "- {} {}, available again {}{host}\n",
                     u.profile_id,
                     paint("33", &kind),
                     crate::clock::describe_instant(u.until, now)

@@ -13,6 +13,7 @@
 //! | `retry`         | the retry schedule, profile rotation, model fallback, injected faults |
 //! | `mock_server`   | the loopback mock server itself                                       |
 //! | `hostile_input` | random bytes, deep nesting, huge strings, invalid UTF-8 and NUL bytes  |
+//! | `fleet`         | fleet mode against a real `redis-server`: shared cooldowns, outages    |
 //! | `cli`           | the `claw-anthropic` binary end to end, conformance replay, secrets   |
 
 mod support;
@@ -21,6 +22,8 @@ mod auth;
 mod cli;
 mod client;
 mod config;
+#[cfg(all(feature = "redis", feature = "mock"))]
+mod fleet;
 mod hostile_input;
 mod mock_server;
 mod request;

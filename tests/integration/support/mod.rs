@@ -4,6 +4,7 @@
 //! * [`bytes_allocated_by`]: the allocation work of a call, counted by this binary's allocator.
 //! * [`TokenServer`]: a loopback OAuth token endpoint.
 //! * [`Harness`] (feature `mock`): a mock server with its own `$HOME` and deterministic clients.
+//! * [`RedisServer`] (feature `redis`): a real `redis-server` on a free loopback port.
 //! * [`World`] (feature `mock`): a `$HOME` pointing at a given server, with an ordered store of
 //!   api-key profiles, deterministic clients and store assertions.
 #![allow(dead_code, unused_imports)]
@@ -12,6 +13,8 @@ mod alloc;
 #[cfg(feature = "mock")]
 mod harness;
 mod home;
+#[cfg(feature = "redis")]
+mod redis;
 mod token_server;
 #[cfg(feature = "mock")]
 mod world;
@@ -20,6 +23,8 @@ pub use alloc::bytes_allocated_by;
 #[cfg(feature = "mock")]
 pub use harness::*;
 pub use home::*;
+#[cfg(feature = "redis")]
+pub use redis::*;
 pub use token_server::*;
 #[cfg(feature = "mock")]
 pub use world::*;

@@ -1,0 +1,305 @@
+//! Fleet mode against a real `redis-server`: hosts (separate `$HOME`s holding the same profile
+//! ids) share cooldowns and counts; credentials never reach Redis; a stopped Redis fails no
+//! request.
+
+use crate::support::*;
+use claw_anthropic::auth::shared::SharedStateOptions;
+use claw_anthropic::client::{RetryPolicy, Timeouts};
+use claw_anthropic::clock::{FixedJitter, SharedClock};
+use claw_anthropic::mock::{MockReply, MockServer};
+use claw_anthropic::{AgentId, Client, EnvView};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const A: &str = "anthropic:a";
+const B: &str = "anthropic:b";
+
+/// One host: its own `$HOME` with profiles `a` and `b` (the same keys on every host).
+fn host(server: &MockServer) -> World {
+    World::new(&server.url(), &[(A, &key('a')), (B, &key('b'))])
+}
+
+/// A client of `world` in fleet mode against `redis`, named `host_id`.
+fn fleet_client(world: &World, url: &str, host_id: &str, interval: Duration) -> Client {
+    let mut retry = RetryPolicy {
+        max_retries: 0,
+        ..RetryPolicy::default()
+    };
+    retry.jitter = Arc::new(FixedJitter(0.0));
+    let clock: SharedClock = world.clock.clone();
+    let mut options = SharedStateOptions::new(url, &EnvView::empty());
+    options.host_id = host_id.to_owned();
+    options.prefix = "fleet-test".to_owned();
+    // The machine may be busy: a slow answer must not count as an outage here.
+    options.timeout = Duration::from_secs(5);
+    Client::builder(world.config.clone())
+        .agent(AgentId::main())
+        .retry_policy(retry)
+        .timeouts(Timeouts::default())
+        .clock(clock)
+        .store_check_interval(interval)
+        .shared_state_options(Some(options))
+        .http_client(reqwest::Client::builder().no_proxy().build().unwrap())
+        .build()
+        .unwrap()
+}
+
+fn record(redis: &RedisServer, profile: &str) -> Value {
+    let raw = redis
+        .get(&format!("fleet-test:usage:anthropic:{profile}"))
+        .unwrap_or_else(|| panic!("no shared record of {profile}: {}", redis.dump()));
+    serde_json::from_str(&raw).unwrap()
+}
+
+/// Waits (bounded) until `cond` holds; what it waits for is asserted by the caller.
+fn eventually(mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_cooldown_recorded_on_one_host_is_seen_by_another() {
+    let redis = RedisServer::start();
+    let server = MockServer::start_background().unwrap();
+    server.on_credential(
+        key('a'),
+        MockReply::error(429, "rate_limit_error", "slow down"),
+    );
+    let (one, two) = (host(&server), host(&server));
+    let rt = rt();
+    rt.block_on(async {
+        let c1 = fleet_client(&one, &redis.url(), "host-1", Duration::from_millis(100));
+        // Host 1: `a` answers 429, the request fails over to `b`.
+        let r = c1.send(hello()).await.unwrap();
+        assert_eq!(r.profile_id.as_deref(), Some(B));
+        c1.flush().await.unwrap();
+        let shared = record(&redis, A);
+        assert_eq!(shared["errorCount"], 1, "{shared}");
+        assert_eq!(shared["failureCounts"]["rate_limit"], 1, "{shared}");
+        assert_eq!(shared["cooldownUntil"], NOW + MIN, "{shared}");
+        assert_eq!(shared["host"], "host-1", "{shared}");
+
+        // Host 2 has never seen `a` fail: it goes to `b` straight away.
+        let before = credentials_seen(&server).len();
+        let c2 = fleet_client(&two, &redis.url(), "host-2", Duration::from_millis(100));
+        let r = c2.send(hello()).await.unwrap();
+        assert_eq!(r.profile_id.as_deref(), Some(B));
+        assert_eq!(credentials_seen(&server)[before..], [key('b')]);
+        c2.flush().await.unwrap();
+    });
+    // Host 2's file gets the fleet's cooldown too (for other programs reading it).
+    assert!(
+        eventually(|| two.home.read_store("main")["usageStats"][A]["cooldownUntil"] == NOW + MIN),
+        "{}",
+        two.home.read_store("main")
+    );
+    // Credentials never reach Redis; every key expires.
+    let dump = redis.dump();
+    for k in [key('a'), key('b')] {
+        assert!(!dump.contains(&k), "{dump}");
+        assert!(!dump.contains(&secret_core(&k)), "{dump}");
+    }
+    for k in redis.keys() {
+        assert!(redis.pttl(&k) > 0, "{k} has no TTL: {dump}");
+    }
+}
+
+#[test]
+fn failures_on_several_hosts_count_once_each() {
+    let redis = RedisServer::start();
+    let server = MockServer::start_background().unwrap();
+    let (one, two) = (host(&server), host(&server));
+    let rt = rt();
+    rt.block_on(async {
+        // Both hosts read the fleet's view (all healthy) and keep it for an hour.
+        let hour = Duration::from_secs(3600);
+        let c1 = fleet_client(&one, &redis.url(), "host-1", hour);
+        let c2 = fleet_client(&two, &redis.url(), "host-2", hour);
+        for c in [&c1, &c2] {
+            assert_eq!(
+                c.send(hello()).await.unwrap().profile_id.as_deref(),
+                Some(A)
+            );
+            c.flush().await.unwrap();
+        }
+        one.clock.advance(Duration::from_secs(1));
+        two.clock.advance(Duration::from_secs(1));
+        // Now `a` rate-limits; each host still believes it healthy and finds out itself.
+        server.on_credential(
+            key('a'),
+            MockReply::error(429, "rate_limit_error", "slow down"),
+        );
+        for c in [&c1, &c2] {
+            assert_eq!(
+                c.send(hello()).await.unwrap().profile_id.as_deref(),
+                Some(B)
+            );
+        }
+        let shared = record(&redis, A);
+        assert_eq!(shared["errorCount"], 2, "{shared}");
+        assert_eq!(shared["failureCounts"]["rate_limit"], 2, "{shared}");
+        // The second failure in the window: 5 minutes.
+        assert_eq!(shared["cooldownUntil"], NOW + 1000 + 5 * MIN, "{shared}");
+        assert_eq!(shared["host"], "host-2", "{shared}");
+
+        // A new client on host 1 sees the fleet's count, not just its own.
+        let c3 = fleet_client(&one, &redis.url(), "host-1", Duration::from_millis(100));
+        assert_eq!(
+            c3.send(hello()).await.unwrap().profile_id.as_deref(),
+            Some(B)
+        );
+        for c in [&c1, &c2, &c3] {
+            c.flush().await.unwrap();
+        }
+    });
+    assert!(
+        eventually(|| one.home.read_store("main")["usageStats"][A]["errorCount"] == 2),
+        "{}",
+        one.home.read_store("main")
+    );
+}
+
+#[test]
+fn a_stopped_redis_fails_no_request() {
+    let mut redis = RedisServer::start();
+    let server = MockServer::start_background().unwrap();
+    let world = host(&server);
+    let rt = rt();
+    rt.block_on(async {
+        let c = fleet_client(&world, &redis.url(), "host-1", Duration::ZERO);
+        for _ in 0..10 {
+            c.send(hello()).await.unwrap();
+        }
+        c.flush().await.unwrap();
+        assert_eq!(record(&redis, A)["lastUsed"], NOW);
+        redis.stop();
+        // Down: every request still succeeds, from the file alone.
+        server.on_credential(
+            key('a'),
+            MockReply::error(429, "rate_limit_error", "slow down"),
+        );
+        for _ in 0..20 {
+            assert_eq!(
+                c.send(hello()).await.unwrap().profile_id.as_deref(),
+                Some(B)
+            );
+        }
+        c.flush().await.unwrap();
+        // Back (empty): the client reconnects in the background and shares again.
+        redis.restart();
+        world.clock.advance(2 * Duration::from_secs(60));
+        server.reset();
+        server.on_credential(
+            key('a'),
+            MockReply::error(429, "rate_limit_error", "slow down"),
+        );
+        let mut shared = false;
+        for _ in 0..500 {
+            c.send(hello()).await.unwrap();
+            c.flush().await.unwrap();
+            if redis
+                .get("fleet-test:usage:anthropic:anthropic:a")
+                .is_some()
+            {
+                shared = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(shared, "no record after the restart: {}", redis.dump());
+    });
+    // The file kept every failure while Redis was down.
+    let stats = world.stats(A);
+    assert!(stats["errorCount"].as_u64().unwrap() >= 1, "{stats}");
+}
+
+#[test]
+fn models_status_shows_the_shared_store_and_fleet_cooldowns() {
+    use claw_anthropic::clock::ManualClock;
+    use claw_anthropic::status::{StatusOptions, StatusReport};
+    let redis = RedisServer::start();
+    let server = MockServer::start_background().unwrap();
+    server.on_credential(
+        key('a'),
+        MockReply::error(429, "rate_limit_error", "slow down"),
+    );
+    let one = host(&server);
+    rt().block_on(async {
+        let c = fleet_client(&one, &redis.url(), "host-1", Duration::from_millis(100));
+        c.send(hello()).await.unwrap();
+        c.flush().await.unwrap();
+    });
+    // Another host that has never sent anything: its file knows of no cooldown.
+    let other = host(&server);
+    let url = redis.url();
+    let config = other.home.config(
+        &format!(
+            "{{ models: {{ providers: {{ anthropic: {{ baseUrl: \"{}\" }} }} }} }}",
+            server.url()
+        ),
+        &[
+            ("CLAW_ANTHROPIC_SHARED_STATE", url.as_str()),
+            ("CLAW_ANTHROPIC_SHARED_PREFIX", "fleet-test"),
+            ("CLAW_ANTHROPIC_HOST_ID", "host-2"),
+        ],
+    );
+    let opts = StatusOptions {
+        clock: Arc::new(ManualClock::new(NOW)),
+        ..StatusOptions::default()
+    };
+    let report = StatusReport::build_with(&config, &opts).unwrap();
+    let json = serde_json::to_value(&report).unwrap();
+    let shared = &json["auth"]["sharedState"];
+    assert_eq!(shared["store"], redis.url(), "{json}");
+    assert_eq!(shared["hostId"], "host-2");
+    assert_eq!(shared["reachable"], true);
+    let unusable = &json["auth"]["unusableProfiles"];
+    assert_eq!(unusable.as_array().unwrap().len(), 1, "{json}");
+    assert_eq!(unusable[0]["profileId"], A);
+    assert_eq!(unusable[0]["until"], NOW + MIN);
+    assert_eq!(unusable[0]["host"], "host-1");
+    let text = report.render_text(false);
+    assert!(text.contains("recorded by host-1"), "{text}");
+    assert!(text.contains("Shared store"), "{text}");
+    // Status is read-only: the file still knows of no cooldown.
+    assert!(other.home.read_store("main")["usageStats"].is_null());
+
+    // An unreachable store is reported (password masked), and the file alone is shown.
+    let mut redis = redis;
+    redis.stop();
+    let config = other.home.config(
+        "{}",
+        &[(
+            "CLAW_ANTHROPIC_SHARED_STATE",
+            format!("redis://user:hunter2@127.0.0.1:{}/0", redis.port).as_str(),
+        )],
+    );
+    let report = StatusReport::build_with(&config, &opts).unwrap();
+    let json = serde_json::to_value(&report).unwrap();
+    let shared = &json["auth"]["sharedState"];
+    assert_eq!(
+        shared["store"],
+        format!("redis://user:***@127.0.0.1:{}/0", redis.port)
+    );
+    assert_eq!(shared["reachable"], false);
+    assert!(shared["error"].as_str().is_some(), "{json}");
+    assert_eq!(json["auth"]["unusableProfiles"], serde_json::json!([]));
+    let text = report.render_text(false);
+    assert!(text.contains("unreachable"), "{text}");
+    assert!(!text.contains("hunter2") && !json.to_string().contains("hunter2"));
+}
