@@ -371,7 +371,10 @@ claw_result claw_client_new(const claw_config *cfg,
  * `stream_idle_timeout_ms` (120000), `model_fallbacks` (true: fall back to
  * `agents.defaults.model.fallbacks`) and `store_check_interval_ms` (100: how long the client
  * trusts the auth store it last read; 0 looks at the file on every call — what the client
- * writes itself is always seen at once).
+ * writes itself is always seen at once); fleet mode: `shared_state` (a `redis://` or
+ * `rediss://` URL, default `$CLAW_ANTHROPIC_SHARED_STATE`; "" turns it off),
+ * `shared_state_prefix` (key prefix, default `claw-anthropic`) and `host_id` (this host's name
+ * in the shared store, default the hostname).
  *
  * Errors: as `claw_client_new`, and `CLAW_ERR_INVALID_ARGUMENT` for options that are not such an
  * object (unknown keys, wrong types, a zero timeout), with the offending key in the message.
