@@ -303,3 +303,93 @@ fn models_status_shows_the_shared_store_and_fleet_cooldowns() {
     assert!(text.contains("unreachable"), "{text}");
     assert!(!text.contains("hunter2") && !json.to_string().contains("hunter2"));
 }
+
+/// N `claw-anthropic send` processes at once, each a host with its own `$HOME` and the same
+/// profile ids, M requests each; `a` always answers 429. Every 429 is counted exactly once in
+/// the shared record (no update lost to a concurrent one), and afterwards every host's file
+/// holds the fleet's cooldown and count.
+#[cfg(feature = "cli")]
+#[test]
+fn processes_as_hosts_share_every_cooldown_and_count() {
+    const N: usize = 4;
+    const M: usize = 3;
+    let redis = RedisServer::start();
+    let server = MockServer::start_background().unwrap();
+    server.on_credential(
+        key('a'),
+        MockReply::error(429, "rate_limit_error", "slow down").header("x-should-retry", "false"),
+    );
+    let homes: Vec<Home> = (0..N)
+        .map(|_| {
+            let h = Home::new();
+            h.write_config(&format!(
+                "{{ models: {{ providers: {{ anthropic: {{ baseUrl: \"{}\" }} }} }} }}",
+                server.url()
+            ));
+            h.write_store(
+                "main",
+                &serde_json::json!({
+                    "version": 1,
+                    "profiles": {
+                        A: {"type": "api_key", "provider": "anthropic", "key": key('a')},
+                        B: {"type": "api_key", "provider": "anthropic", "key": key('b')},
+                    },
+                    "order": {"anthropic": [A, B]},
+                }),
+            );
+            h
+        })
+        .collect();
+    let url = redis.url();
+    let send = |i: usize| {
+        let out = homes[i]
+            .cmd(&["send", "--message", "ping", "--no-stream", "--json"])
+            .env("CLAW_ANTHROPIC_SHARED_STATE", &url)
+            .env("CLAW_ANTHROPIC_SHARED_PREFIX", "fleet-test")
+            .env("CLAW_ANTHROPIC_HOST_ID", format!("host-{i}"))
+            .env("CLAW_ANTHROPIC_SHARED_TIMEOUT_MS", "5000")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "host {i}: {}", text(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["profileId"], B, "host {i}: {v}");
+    };
+    std::thread::scope(|s| {
+        for i in 0..N {
+            s.spawn(move || {
+                for _ in 0..M {
+                    send(i);
+                }
+            });
+        }
+    });
+    let seen = credentials_seen(&server);
+    let hits_a = seen.iter().filter(|k| **k == key('a')).count() as u64;
+    assert!(hits_a >= 1);
+    assert_eq!(seen.len() as u64, (N * M) as u64 + hits_a);
+    let shared = record(&redis, A);
+    assert_eq!(shared["errorCount"], hits_a, "{shared}");
+    assert_eq!(shared["failureCounts"]["rate_limit"], hits_a, "{shared}");
+    // One more request per host, one after the other: each reads the fleet's view and copies it
+    // into its file; none sends to `a` again.
+    for i in 0..N {
+        send(i);
+    }
+    assert_eq!(
+        credentials_seen(&server)
+            .iter()
+            .filter(|k| **k == key('a'))
+            .count() as u64,
+        hits_a
+    );
+    for (i, h) in homes.iter().enumerate() {
+        let stats = &h.read_store("main")["usageStats"][A];
+        assert_eq!(stats["errorCount"], hits_a, "host {i}: {stats}");
+        assert_eq!(
+            stats["cooldownUntil"], shared["cooldownUntil"],
+            "host {i}: {stats}"
+        );
+    }
+    let dump = redis.dump();
+    assert!(!dump.contains(&secret_core(&key('a'))) && !dump.contains(&secret_core(&key('b'))));
+}
