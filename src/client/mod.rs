@@ -358,6 +358,13 @@ impl Drop for Inner {
     /// whose one thread must not wait, it runs on a thread of its own and `drop` returns at
     /// once. Outside a runtime it runs on the dropping thread.
     fn drop(&mut self) {
+        // Successes not yet shared with the fleet (fleet mode): sent in the background.
+        if self.usage.fleet().is_some()
+            && let Ok(rt) = tokio::runtime::Handle::try_current()
+        {
+            let usage = self.usage.clone();
+            rt.spawn(async move { usage.share_uses().await });
+        }
         if !self.usage.has_pending() {
             return;
         }
@@ -378,12 +385,6 @@ impl Drop for Inner {
                     tracing::warn!(error = %e, "could not start a thread to record profile use in the auth store");
                 }
             }
-        }
-        if self.usage.fleet().is_some()
-            && let Ok(rt) = tokio::runtime::Handle::try_current()
-        {
-            let usage = self.usage.clone();
-            rt.spawn(async move { usage.share_uses().await });
         }
     }
 }
