@@ -26,7 +26,7 @@ fn client(server: &MockServer, home: &std::path::Path, shared: Option<&str>) -> 
         server.url()
     );
     let h = home.to_string_lossy().into_owned();
-    let paths = Paths::from_vars(move |k| (k == "HOME").then(|| h.clone()));
+    let paths = Paths::from_vars(move |k| (k == "HOME").then(|| h.clone())).expect("HOME is set");
     let config = Arc::new(Config::from_json5_with(&text, paths, EnvView::empty()).unwrap());
     let mut b = Client::builder(config);
     if let Some(url) = shared {

@@ -1,4 +1,4 @@
-//! The client's link to the shared store of fleet mode (SPEC §8, [`crate::auth::shared`]).
+//! The client's link to the shared store of fleet mode ([`crate::auth::shared`]).
 //!
 //! Without the `redis` feature [`Fleet`] is a type with no values: the hooks in the usage log
 //! compile to nothing.

@@ -218,7 +218,7 @@ impl ClientBuilder {
         self.store_check_interval = interval;
         self
     }
-    /// Fleet mode (SPEC §8): share profile health (cooldowns, disables, error counts,
+    /// Fleet mode (fleet mode; README "Several hosts"): share profile health (cooldowns, disables, error counts,
     /// `lastUsed`, `lastGood`; never credentials) with the other hosts using the Redis or
     /// Valkey store at `url` (`redis://[user:password@]host:port/db` or `rediss://…`). The
     /// default comes from `CLAW_ANTHROPIC_SHARED_STATE`; key prefix and host id from

@@ -1,5 +1,5 @@
 //! Fleet mode in the report: which shared store is in use and the fleet's view of the profiles
-//! (SPEC §8). Read once, with the shared store's timeout; an unreachable store is reported, not
+//! (fleet mode; README "Several hosts"). Read once, with the shared store's timeout; an unreachable store is reported, not
 //! an error.
 
 use super::*;

@@ -1,6 +1,6 @@
-//! Merging the fleet's view of profile health with the local auth store (SPEC §8).
+//! Merging the fleet's view of profile health with the local auth store (fleet mode; README "Several hosts").
 //!
-//! Each side holds, per profile, the `usageStats` fields of SPEC §3. The side whose latest event
+//! Each side holds, per profile, the `usageStats` fields of the [store](crate::compatibility#auth-profile-store). The side whose latest event
 //! (`max(lastUsed, lastFailureAt)`) is later decides the health fields (cooldown, disable, error
 //! and failure counts); on a tie the fleet's record wins, as it counts every host's failures.
 //! `lastUsed` and `lastFailureAt` are the later of both. So a failure recorded anywhere is seen

@@ -1,4 +1,4 @@
-//! Fleet mode (SPEC §8): hosts that hold the same profiles share their health — cooldowns,
+//! Fleet mode (fleet mode; README "Several hosts"): hosts that hold the same profiles share their health — cooldowns,
 //! billing disables, error and failure counts, `lastUsed`, `lastGood` — through Redis (or
 //! Valkey). Credentials are never shared: they stay in each host's `auth-profiles.json`, which
 //! keeps being written as well.

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-/// Records a failure with the cooldown math of SPEC §4 (`auth::usage::apply_failure`), in one
+/// Records a failure with the [cooldown math](crate::compatibility#cooldowns) (`auth::usage::apply_failure`), in one
 /// atomic step. KEYS[1]: the profile's record. ARGV: reason, now (ms), billing back-off base and
 /// maximum (ms), failure window (ms), host id. Returns the new record.
 const FAILURE_SCRIPT: &str = r#"
@@ -61,7 +61,7 @@ redis.call('SET', KEYS[1], out, 'PX', string.format('%d', untilAt - now + window
 return out
 "#;
 
-/// Records a success (SPEC §4 "mark used"), unless the record holds a later failure (then only
+/// Records a success ([recording a success](crate::compatibility#cooldowns)), unless the record holds a later failure (then only
 /// `lastUsed` advances). KEYS[1]: the profile's record, KEYS[2]: the provider's `lastGood`.
 /// ARGV: time (ms), profile id, failure window (ms).
 const USE_SCRIPT: &str = r#"
