@@ -233,19 +233,84 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// One failed attempt inside a failover run (a model × profile pair).
+/// One HTTP attempt (or one credential that could not be resolved) inside a request: a model ×
+/// profile pair, and for retries on the same profile one entry per try.
+///
+/// Failed attempts have a [`reason`](Attempt::reason) and a [`message`](Attempt::message); the
+/// attempt that succeeded has neither. [`Error::AllModelsFailed`] and
+/// [`Response::failed_attempts`](crate::client::Response::failed_attempts) hold one entry per
+/// failed model × profile (its last try); [`Response::attempts`](crate::client::Response::attempts)
+/// holds every try, retries included, the success last.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
     /// `provider/model`.
     pub model: String,
     /// The auth profile used, if the credential came from a profile.
     pub profile_id: Option<String>,
-    /// The failure's message (never a secret).
-    pub message: String,
-    /// Its classification.
-    pub reason: FailureReason,
+    /// The failure's message (never a secret); `None` for the attempt that succeeded.
+    pub message: Option<String>,
+    /// Its classification; `None` for the attempt that succeeded.
+    pub reason: Option<FailureReason>,
     /// HTTP status, when there was a response.
     pub status: Option<u16>,
+    /// The kind of transport failure, when the attempt got no (complete) response.
+    pub transport: Option<TransportKind>,
+    /// How long the client waited before the next try on the same profile (SDK retry rule);
+    /// `None` when it moved on (another profile or model) or stopped.
+    pub retry_delay: Option<Duration>,
+    /// The response's `request-id`, if a response arrived.
+    pub request_id: Option<String>,
+    /// From sending the request to its outcome (for a stream: its response headers), excluding
+    /// the retry delay.
+    pub duration: Duration,
+}
+
+impl Attempt {
+    /// A failed attempt of `model` with `profile_id`, described by `err`.
+    pub fn failed(
+        model: impl Into<String>,
+        profile_id: Option<String>,
+        err: &Error,
+        duration: Duration,
+    ) -> Self {
+        Attempt {
+            model: model.into(),
+            profile_id,
+            message: Some(err.to_string()),
+            reason: Some(err.failure_reason().unwrap_or(FailureReason::Unknown)),
+            status: err.status(),
+            transport: match err {
+                Error::Transport { kind, .. } => Some(*kind),
+                _ => None,
+            },
+            retry_delay: None,
+            request_id: err.request_id().map(str::to_owned),
+            duration,
+        }
+    }
+
+    /// Whether this is the attempt that succeeded.
+    pub fn succeeded(&self) -> bool {
+        self.reason.is_none()
+    }
+
+    /// The attempt as JSON, in the camelCase shape of `send --json` and the C ABI:
+    /// `{"profileId", "model", "status", "transport", "reason", "retryDelayMs", "requestId",
+    /// "durationMs", "message"}` (absent values are `null`).
+    pub fn to_json(&self) -> serde_json::Value {
+        let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        serde_json::json!({
+            "profileId": self.profile_id,
+            "model": self.model,
+            "status": self.status,
+            "transport": self.transport.map(TransportKind::as_str),
+            "reason": self.reason.map(FailureReason::as_str),
+            "retryDelayMs": self.retry_delay.map(ms),
+            "requestId": self.request_id,
+            "durationMs": ms(self.duration),
+            "message": self.message,
+        })
+    }
 }
 
 /// An error response from the Messages API (or any HTTP error status).
@@ -315,6 +380,25 @@ pub enum TransportKind {
     Protocol,
     /// Anything else.
     Other,
+}
+
+impl TransportKind {
+    /// A short name (`connect`, `timeout`, `connection`, `protocol`, `other`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransportKind::Connect => "connect",
+            TransportKind::Timeout => "timeout",
+            TransportKind::Connection => "connection",
+            TransportKind::Protocol => "protocol",
+            TransportKind::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Every error this crate returns.
@@ -478,7 +562,14 @@ pub enum Error {
 fn format_attempts(attempts: &[Attempt]) -> String {
     attempts
         .iter()
-        .map(|a| format!("{}: {} ({})", a.model, a.message, a.reason))
+        .map(|a| {
+            format!(
+                "{}: {} ({})",
+                a.model,
+                a.message.as_deref().unwrap_or("succeeded"),
+                a.reason.map_or("none", FailureReason::as_str)
+            )
+        })
         .collect::<Vec<_>>()
         .join(" | ")
 }
@@ -599,7 +690,7 @@ impl Error {
                 _ => FailureReason::Unknown,
             }),
             Error::Stream { reason, .. } => Some(*reason),
-            Error::AllModelsFailed { attempts } => attempts.last().map(|a| a.reason),
+            Error::AllModelsFailed { attempts } => attempts.last().and_then(|a| a.reason),
             Error::OAuthRefresh { .. } => Some(FailureReason::Auth),
             _ => None,
         }

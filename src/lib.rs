@@ -51,6 +51,7 @@ pub mod clock;
 #[doc = include_str!("../docs/compatibility.md")]
 pub mod compatibility {}
 pub mod config;
+pub mod cost;
 pub mod env;
 pub mod error;
 #[cfg(feature = "mock")]
@@ -65,8 +66,9 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_STORE_CHECK_INTERVAL, MessageStream, Response, Session,
 };
 pub use config::{Config, ModelRef};
+pub use cost::Cost;
 pub use env::EnvView;
-pub use error::{Error, FailureReason, Result};
+pub use error::{Attempt, Error, FailureReason, Result};
 pub use paths::{AgentId, Paths};
 pub use request::{ContentBlock, Message, MessageParam, MessageRequest};
 pub use response_meta::ResponseMeta;

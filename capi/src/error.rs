@@ -313,9 +313,13 @@ mod tests {
             attempts: vec![claw::error::Attempt {
                 model: "anthropic/claude-sonnet-4-5".into(),
                 profile_id: Some("anthropic:b".into()),
-                message: "HTTP 429".into(),
-                reason: claw::FailureReason::RateLimit,
+                message: Some("HTTP 429".into()),
+                reason: Some(claw::FailureReason::RateLimit),
                 status: Some(429),
+                transport: None,
+                retry_delay: None,
+                request_id: None,
+                duration: std::time::Duration::from_millis(3),
             }],
         };
         let e = FfiError::from(all);

@@ -3,9 +3,10 @@
 //! models; every success and failure is recorded in the auth store
 //! ([cooldowns](crate::compatibility#cooldowns)).
 
+use super::attempts::AttemptLog;
 use super::http::{Outgoing, Reply, send_json, send_message, send_with_retries};
 use super::message_stream::MessageStream;
-use super::{Inner, ProfilePin, Response};
+use super::{Inner, ProfilePin, Response, trace};
 use crate::auth::resolve::{CredentialSource, ResolvedAuth};
 use crate::auth::usage::counts_against_profile;
 use crate::config::ModelRef;
@@ -18,6 +19,7 @@ use crate::request::messages::{CountTokensResponse, Message, MessageRequest, Mod
 use bytes::Bytes;
 use std::future::Future;
 use std::sync::Arc;
+use tracing::Instrument;
 
 enum Mode {
     Json,
@@ -185,6 +187,7 @@ async fn exchange(
     prepared: &Prepared,
     r: &ResolvedAuth,
     mode: &Mode,
+    log: &mut AttemptLog,
 ) -> Result<(Outcome, super::ResponseMeta)> {
     let out = Outgoing {
         method: reqwest::Method::POST,
@@ -195,12 +198,12 @@ async fn exchange(
         token_auth: r.kind.is_bearer(),
     };
     match mode {
-        Mode::Stream => match send_with_retries(inner, &out, false).await? {
+        Mode::Stream => match send_with_retries(inner, &out, false, log).await? {
             (Reply::Streaming(resp), meta) => Ok((Outcome::Stream(resp), meta)),
             (Reply::Body(_), _) => unreachable!("streams are not read here"),
         },
         Mode::Json => {
-            let (m, meta) = send_message(inner, &out).await?;
+            let (m, meta) = send_message(inner, &out, log).await?;
             Ok((Outcome::Json(Box::new(m)), meta))
         }
     }
@@ -219,6 +222,10 @@ fn run<'a>(
     async move {
         req.stream = Some(matches!(mode, Mode::Stream));
         let (models, mut warnings) = candidate_models(inner, &req)?;
+        if let Some(primary) = models.first() {
+            trace::record_request(&tracing::Span::current(), &inner.config, &req, primary);
+        }
+        let mut log = AttemptLog::new("chat");
         let mut attempts: Vec<Attempt> = Vec::new();
         let mut errors: Vec<Error> = Vec::new();
         let mut resolution_only = true;
@@ -239,13 +246,7 @@ fn run<'a>(
                                 Error::NoAvailableProfile { .. } | Error::NoApiKey { .. }
                             )
                         {
-                            attempts.push(Attempt {
-                                model: model.ref_string(),
-                                profile_id: None,
-                                message: e.to_string(),
-                                reason: FailureReason::Auth,
-                                status: None,
-                            });
+                            attempts.push(log.unresolved(model, &e));
                             errors.push(e);
                             last_reason = FailureReason::Auth;
                         }
@@ -265,7 +266,8 @@ fn run<'a>(
                     },
                     Some(&inner.header_cache),
                 )?;
-                match exchange(inner, &prepared, &resolved, &mode).await {
+                log.target(model, resolved.profile_id.as_deref());
+                match exchange(inner, &prepared, &resolved, &mode, &mut log).await {
                     Ok((outcome, meta)) => {
                         if matches!(mode, Mode::Json) {
                             mark_used(inner, &model.provider, resolved.profile_id.as_deref());
@@ -279,6 +281,14 @@ fn run<'a>(
                         } = prepared;
                         let betas = head.betas.clone();
                         warnings.extend(built_warnings);
+                        let attempts_made = log.into_vec();
+                        trace::record_served(
+                            &tracing::Span::current(),
+                            resolved.profile_id.as_deref(),
+                            &sent_model,
+                            cache_ttl.as_deref(),
+                            attempts_made.len(),
+                        );
                         let resp = Response {
                             value: (),
                             meta,
@@ -289,6 +299,8 @@ fn run<'a>(
                             betas,
                             cache_ttl,
                             failed_attempts: attempts,
+                            attempts: attempts_made,
+                            cost: None,
                             warnings,
                         };
                         return Ok((outcome, resp));
@@ -304,13 +316,17 @@ fn run<'a>(
                             mark_failure(inner, pid, reason).await;
                         }
                         tracing::info!(model = %model, profile = resolved.profile_id.as_deref().unwrap_or("-"), %reason, "attempt failed");
-                        attempts.push(Attempt {
-                            model: model.ref_string(),
-                            profile_id: resolved.profile_id.clone(),
-                            message: e.to_string(),
-                            reason,
-                            status: e.status(),
+                        let mut failed = log.last().cloned().unwrap_or_else(|| {
+                            Attempt::failed(
+                                model.ref_string(),
+                                resolved.profile_id.clone(),
+                                &e,
+                                std::time::Duration::ZERO,
+                            )
                         });
+                        failed.reason = Some(reason);
+                        failed.message = Some(e.to_string());
+                        attempts.push(failed);
                         errors.push(e);
                         match (&resolved.profile_id, pin) {
                             (_, ProfilePin::Only(_)) | (None, _) => break,
@@ -341,12 +357,15 @@ pub(crate) fn send<'a>(
     req: MessageRequest,
     pin: &'a ProfilePin,
 ) -> impl Future<Output = Result<Response<Message>>> + Send + 'a {
-    let run = Box::pin(run(inner, req, pin, Mode::Json));
+    let span = trace::request_span(&req, false);
+    let run = Box::pin(run(inner, req, pin, Mode::Json).instrument(span.clone()));
     async move {
-        let (outcome, r) = run.await?;
+        let (outcome, r) = run.await.inspect_err(|e| trace::record_error(&span, e))?;
         let Outcome::Json(m) = outcome else {
             unreachable!("JSON mode yields a message")
         };
+        let cost = inner.config.cost_of(&r.model, &m.usage);
+        trace::record_response(&span, &m, cost.as_ref());
         Ok(Response {
             value: *m,
             meta: r.meta,
@@ -357,6 +376,8 @@ pub(crate) fn send<'a>(
             betas: r.betas,
             cache_ttl: r.cache_ttl,
             failed_attempts: r.failed_attempts,
+            attempts: r.attempts,
+            cost,
             warnings: r.warnings,
         })
     }
@@ -368,13 +389,14 @@ pub(crate) fn stream<'a>(
     req: MessageRequest,
     pin: &'a ProfilePin,
 ) -> impl Future<Output = Result<MessageStream>> + Send + 'a {
-    let run = Box::pin(run(inner, req, pin, Mode::Stream));
+    let span = trace::request_span(&req, true);
+    let run = Box::pin(run(inner, req, pin, Mode::Stream).instrument(span.clone()));
     async move {
-        let (outcome, r) = run.await?;
+        let (outcome, r) = run.await.inspect_err(|e| trace::record_error(&span, e))?;
         let Outcome::Stream(resp) = outcome else {
             unreachable!("stream mode yields a response")
         };
-        Ok(MessageStream::new(inner.clone(), resp, r))
+        Ok(MessageStream::new(inner.clone(), resp, r, span))
     }
 }
 
@@ -397,7 +419,7 @@ async fn one_credential(inner: &Inner, model_ref: &str) -> Result<(ModelRef, Arc
 }
 
 pub(crate) async fn count_tokens(inner: &Arc<Inner>, req: MessageRequest) -> Result<u64> {
-    let (_, r) = one_credential(inner, &req.model).await?;
+    let (model, r) = one_credential(inner, &req.model).await?;
     let built = build_count_tokens(
         &inner.config,
         AuthHeader::new(r.kind, &r.secret),
@@ -412,7 +434,9 @@ pub(crate) async fn count_tokens(inner: &Arc<Inner>, req: MessageRequest) -> Res
         profile_id: r.profile_id.as_deref(),
         token_auth: r.kind.is_bearer(),
     };
-    let (v, _): (CountTokensResponse, _) = send_json(inner, &out).await?;
+    let mut log = AttemptLog::new("count_tokens");
+    log.target(&model, r.profile_id.as_deref());
+    let (v, _): (CountTokensResponse, _) = send_json(inner, &out, &mut log).await?;
     Ok(v.input_tokens)
 }
 
@@ -437,5 +461,7 @@ pub(crate) async fn list_models(
         profile_id: r.profile_id.as_deref(),
         token_auth: r.kind.is_bearer(),
     };
-    Ok(send_json(inner, &out).await?.0)
+    let mut log = AttemptLog::new("list_models");
+    log.target(&model, r.profile_id.as_deref());
+    Ok(send_json(inner, &out, &mut log).await?.0)
 }

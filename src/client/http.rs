@@ -1,12 +1,14 @@
 //! One HTTP exchange with the retry policy applied (same profile, same model).
 
 use super::Inner;
+use super::attempts::AttemptLog;
 use crate::error::{ApiError, Error, Result, TransportKind};
 use crate::request::messages::Message;
 use crate::response_meta::ResponseMeta;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use std::pin::Pin;
+use tracing::Instrument;
 
 /// Longest error body read into memory; the rest is discarded.
 pub(crate) const MAX_ERROR_BODY: usize = 1024 * 1024;
@@ -317,59 +319,30 @@ pub(crate) enum Reply {
 /// response says `x-should-retry: true`; a response saying `x-should-retry: false` is never
 /// retried; other statuses (400/401/402/403/404 …) without that header are not retried. With `read_body`, the successful body is read too, under the
 /// same per-attempt request timeout (a failure while reading it is not retried).
+///
+/// Every try is recorded in `log` (and traced in its span).
 pub(crate) async fn send_with_retries(
     inner: &Inner,
     out: &Outgoing<'_>,
     read_body: bool,
+    log: &mut AttemptLog,
 ) -> Result<(Reply, ResponseMeta)> {
     let mut retries = 0u32;
     loop {
-        let deadline = tokio::time::sleep(inner.timeouts.request);
-        tokio::pin!(deadline);
-        let result = match attempt(inner, out, &mut deadline).await {
-            Ok((resp, meta)) if !read_body => {
-                let checked = tokio::select! {
-                    biased;
-                    r = check_stream_head(resp, &meta, out) => r,
-                    () = deadline.as_mut() => Err(timeout_error(
-                        "the response body was not read",
-                        inner.timeouts.request,
-                        Some(&meta),
-                    )),
-                };
-                checked.map(|resp| (Reply::Streaming(resp), meta))
+        let span = log.begin();
+        let outcome = exchange_once(inner, out, read_body).instrument(span).await;
+        match outcome {
+            Ok(ok) => {
+                log.succeeded(&ok.1);
+                return Ok(ok);
             }
-            Ok((resp, meta)) => {
-                let (body, truncated) = tokio::select! {
-                    biased;
-                    r = read_bounded(resp, MAX_JSON_BODY) => r?,
-                    () = deadline.as_mut() => return Err(timeout_error(
-                        "the response body was not read",
-                        inner.timeouts.request,
-                        Some(&meta),
-                    )),
-                };
-                if truncated {
-                    return Err(Error::Transport {
-                        kind: TransportKind::Protocol,
-                        message: format!("response body larger than {MAX_JSON_BODY} bytes"),
-                        meta: Some(Box::new(meta)),
-                    });
-                }
-                match error_in_body(&body, &meta, out) {
-                    Some(e) => Err(e),
-                    None => Ok((Reply::Body(body), meta)),
-                }
-            }
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(reply) => return Ok(reply),
-            Err(e) => {
-                if !inner.retry.should_retry(&e, retries) {
+            Err((e, may_retry)) => {
+                log.failed(&e);
+                if !may_retry || !inner.retry.should_retry(&e, retries) {
                     return Err(e);
                 }
                 let delay = inner.retry.delay(&e, retries);
+                log.retrying_after(delay);
                 tracing::debug!(
                     retry = retries + 1,
                     delay_ms = delay.as_millis() as u64,
@@ -383,22 +356,80 @@ pub(crate) async fn send_with_retries(
     }
 }
 
+/// One try: sends, and with `read_body` reads the successful body, under one deadline.
+/// `Err((e, true))` for a failure the retry policy may retry (an error status, a stream whose
+/// first event is an error, a 2xx body that is an API error object); a failure while reading the
+/// body of a successful response is `Err((e, false))`: it is never retried.
+async fn exchange_once(
+    inner: &Inner,
+    out: &Outgoing<'_>,
+    read_body: bool,
+) -> std::result::Result<(Reply, ResponseMeta), (Error, bool)> {
+    let deadline = tokio::time::sleep(inner.timeouts.request);
+    tokio::pin!(deadline);
+    let (resp, meta) = attempt(inner, out, &mut deadline)
+        .await
+        .map_err(|e| (e, true))?;
+    if !read_body {
+        let checked = tokio::select! {
+            biased;
+            r = check_stream_head(resp, &meta, out) => r,
+            () = deadline.as_mut() => Err(timeout_error(
+                "the response body was not read",
+                inner.timeouts.request,
+                Some(&meta),
+            )),
+        };
+        return checked
+            .map(|resp| (Reply::Streaming(resp), meta))
+            .map_err(|e| (e, true));
+    }
+    let (body, truncated) = tokio::select! {
+        biased;
+        r = read_bounded(resp, MAX_JSON_BODY) => r.map_err(|e| (e, false))?,
+        () = deadline.as_mut() => return Err((timeout_error(
+            "the response body was not read",
+            inner.timeouts.request,
+            Some(&meta),
+        ), false)),
+    };
+    if truncated {
+        return Err((
+            Error::Transport {
+                kind: TransportKind::Protocol,
+                message: format!("response body larger than {MAX_JSON_BODY} bytes"),
+                meta: Some(Box::new(meta)),
+            },
+            false,
+        ));
+    }
+    match error_in_body(&body, &meta, out) {
+        Some(e) => Err((e, true)),
+        None => Ok((Reply::Body(body), meta)),
+    }
+}
+
 /// Sends with retries and decodes the whole successful body as JSON.
 pub(crate) async fn send_json<T: serde::de::DeserializeOwned>(
     inner: &Inner,
     out: &Outgoing<'_>,
+    log: &mut AttemptLog,
 ) -> Result<(T, ResponseMeta)> {
-    let (reply, meta) = send_with_retries(inner, out, true).await?;
+    let (reply, meta) = send_with_retries(inner, out, true, log).await?;
     let Reply::Body(body) = reply else {
         unreachable!("read_body yields the body")
     };
     match serde_json::from_slice(&body) {
         Ok(v) => Ok((v, meta)),
-        Err(e) => Err(Error::Transport {
-            kind: TransportKind::Protocol,
-            message: format!("could not decode the response: {e}"),
-            meta: Some(Box::new(meta)),
-        }),
+        Err(e) => {
+            let err = Error::Transport {
+                kind: TransportKind::Protocol,
+                message: format!("could not decode the response: {e}"),
+                meta: Some(Box::new(meta)),
+            };
+            log.fail_last(&err);
+            Err(err)
+        }
     }
 }
 
@@ -411,12 +442,31 @@ pub(crate) async fn send_json<T: serde::de::DeserializeOwned>(
 pub(crate) async fn send_message(
     inner: &Inner,
     out: &Outgoing<'_>,
+    log: &mut AttemptLog,
 ) -> Result<(Message, ResponseMeta)> {
-    let (reply, meta) = send_with_retries(inner, out, true).await?;
+    let (reply, meta) = send_with_retries(inner, out, true, log).await?;
+    let r = decode_message(&body_of(reply), meta, out);
+    if let Err(e) = &r {
+        log.fail_last(e);
+    }
+    r
+}
+
+fn body_of(reply: Reply) -> Bytes {
     let Reply::Body(body) = reply else {
         unreachable!("read_body yields the body")
     };
-    let m: Message = match serde_json::from_slice(&body) {
+    body
+}
+
+/// The successful body as a [`Message`], or the error it is.
+fn decode_message(
+    body: &Bytes,
+    meta: ResponseMeta,
+    out: &Outgoing<'_>,
+) -> Result<(Message, ResponseMeta)> {
+    let body = &body[..];
+    let m: Message = match serde_json::from_slice(body) {
         Ok(m) => m,
         Err(e) => {
             return Err(Error::Transport {

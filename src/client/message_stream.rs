@@ -101,6 +101,8 @@ pub struct MessageStream {
     /// Received body bytes not decoded yet.
     pending: Bytes,
     info: Response<()>,
+    /// The request's span: the response and its usage are recorded on it at the end.
+    span: tracing::Span,
     done: bool,
     marked: bool,
     /// An error met while decoding a chunk whose earlier events are still queued: it is
@@ -120,7 +122,12 @@ impl fmt::Debug for MessageStream {
 }
 
 impl MessageStream {
-    pub(crate) fn new(inner: Arc<Inner>, resp: reqwest::Response, info: Response<()>) -> Self {
+    pub(crate) fn new(
+        inner: Arc<Inner>,
+        resp: reqwest::Response,
+        info: Response<()>,
+        span: tracing::Span,
+    ) -> Self {
         MessageStream {
             inner,
             body: Source::new(Box::pin(resp.bytes_stream())),
@@ -128,6 +135,7 @@ impl MessageStream {
             queue: VecDeque::new(),
             pending: Bytes::new(),
             info,
+            span,
             done: false,
             marked: false,
             pending_error: None,
@@ -169,6 +177,11 @@ impl MessageStream {
     /// Failed attempts before this stream opened.
     pub fn failed_attempts(&self) -> &[crate::error::Attempt] {
         &self.info.failed_attempts
+    }
+    /// Every attempt made before the stream opened, the successful one last (retries
+    /// included; the successful attempt's duration ends at the response headers).
+    pub fn attempts(&self) -> &[crate::error::Attempt] {
+        &self.info.attempts
     }
     /// The message accumulated so far.
     pub fn partial(&self) -> Option<Message> {
@@ -277,6 +290,12 @@ impl MessageStream {
             if complete {
                 self.done = true;
                 self.mark_used();
+                if !self.span.is_disabled()
+                    && let Some(m) = self.partial()
+                {
+                    let cost = self.inner.config.cost_of(&self.info.model, &m.usage);
+                    super::trace::record_response(&self.span, &m, cost.as_ref());
+                }
                 return None;
             }
             match self.next_piece(EVENT_SLICE).await {
@@ -325,11 +344,33 @@ impl MessageStream {
     }
 
     /// Reads the rest of the stream and returns the final message (marks the profile used).
-    pub async fn final_message(mut self) -> Result<Message> {
+    pub async fn final_message(self) -> Result<Message> {
+        self.final_response().await.map(|r| r.value)
+    }
+
+    /// [`final_message`](Self::final_message) with how it was obtained: profile, model,
+    /// [`attempts`](Response::attempts), [`cost`](Response::cost) of the final usage, ….
+    pub async fn final_response(mut self) -> Result<Response<Message>> {
         match self.drain().await {
             Ok(message) => {
                 self.mark_used();
-                Ok(message)
+                let cost = self.inner.config.cost_of(&self.info.model, &message.usage);
+                super::trace::record_response(&self.span, &message, cost.as_ref());
+                let info = self.info;
+                Ok(Response {
+                    value: message,
+                    meta: info.meta,
+                    profile_id: info.profile_id,
+                    credential_source: info.credential_source,
+                    credential_kind: info.credential_kind,
+                    model: info.model,
+                    betas: info.betas,
+                    cache_ttl: info.cache_ttl,
+                    failed_attempts: info.failed_attempts,
+                    attempts: info.attempts,
+                    cost,
+                    warnings: info.warnings,
+                })
             }
             Err(e) => {
                 self.mark_failed(&e).await;

@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+mod attempts;
 mod failover;
 mod fleet;
 mod http;
@@ -21,6 +22,7 @@ mod message_stream;
 mod retry;
 pub mod sse;
 pub mod stream;
+mod trace;
 mod usage_log;
 
 pub use crate::response_meta::{RateLimit, RateLimitBucket, ResponseMeta};
@@ -112,10 +114,30 @@ pub struct Response<T> {
     pub betas: Vec<String>,
     /// Prompt-cache TTL sent (`None` = provider default or no breakpoints).
     pub cache_ttl: Option<String>,
-    /// Failed attempts before this success (profiles rotated, models fallen back).
+    /// Failed attempts before this success (profiles rotated, models fallen back): one per
+    /// failed model × profile.
     pub failed_attempts: Vec<Attempt>,
+    /// Every attempt made, in order, the successful one last: SDK-rule retries on the same
+    /// profile are entries of their own (three 429s on one profile and a success on the next
+    /// are four entries).
+    pub attempts: Vec<Attempt>,
+    /// What the response cost at the configured prices (see [`crate::cost`]); `None` without
+    /// prices for the model (or for a response that is not a message).
+    pub cost: Option<crate::cost::Cost>,
     /// Builder warnings (e.g. token auth ignores the cache TTL).
     pub warnings: Vec<String>,
+}
+
+impl<T> Response<T> {
+    /// Every attempt made, in order, the successful one last (retries included).
+    pub fn attempts(&self) -> &[Attempt] {
+        &self.attempts
+    }
+
+    /// What the response cost in USD at the configured prices, if they are configured.
+    pub fn cost(&self) -> Option<&crate::cost::Cost> {
+        self.cost.as_ref()
+    }
 }
 
 /// Timeouts of a client.

@@ -195,14 +195,15 @@ async fn rotates_at_once_on_401_and_records_both_profiles() {
     assert_eq!(h.creds(MSGS), vec![kx.clone(), ky.clone()]);
     assert!(h.sleeper.delays().is_empty(), "401 is never retried");
     assert_eq!(r.failed_attempts.len(), 1);
-    assert_eq!(r.failed_attempts[0].reason, FailureReason::Auth);
+    assert_eq!(r.failed_attempts[0].reason, Some(FailureReason::Auth));
     assert_eq!(r.failed_attempts[0].status, Some(401));
     assert_eq!(
         r.failed_attempts[0].profile_id.as_deref(),
         Some("anthropic:x")
     );
     for a in &r.failed_attempts {
-        assert!(!a.message.contains(&secret_core(&kx)), "{}", a.message);
+        let m = a.message.as_deref().unwrap();
+        assert!(!m.contains(&secret_core(&kx)), "{m}");
     }
 
     // The failure is on disk at once, before any flush.
@@ -290,7 +291,7 @@ async fn rotates_on_429_only_after_the_same_profile_retries() {
         vec![Duration::from_millis(500), Duration::from_secs(1)]
     );
     assert_eq!(r.failed_attempts.len(), 1);
-    assert_eq!(r.failed_attempts[0].reason, FailureReason::RateLimit);
+    assert_eq!(r.failed_attempts[0].reason, Some(FailureReason::RateLimit));
     client.flush().await.unwrap();
     let s = h.read_store();
     let x = stats(&s, "anthropic:x");
@@ -422,22 +423,27 @@ async fn all_models_failed_lists_every_attempt() {
     assert_eq!(attempts.len(), 2);
     assert_eq!(
         (attempts[0].reason, attempts[1].reason),
-        (FailureReason::Auth, FailureReason::Billing)
+        (Some(FailureReason::Auth), Some(FailureReason::Billing))
     );
     let msg = e.to_string();
     let expected = format!(
         "All models failed (2): anthropic/claude-opus-4-5: {} (auth) | backup/claude-haiku-4-5: {} (billing)",
-        attempts[0].message, attempts[1].message
+        attempts[0].message.as_deref().unwrap(),
+        attempts[1].message.as_deref().unwrap()
     );
     assert_eq!(msg, expected);
     assert!(
         attempts[0]
             .message
+            .as_deref()
+            .unwrap()
             .starts_with("HTTP 401: the API key was rejected")
     );
     assert!(
         attempts[1]
             .message
+            .as_deref()
+            .unwrap()
             .starts_with("HTTP 402 billing_error: Your credit balance is too low")
     );
     assert_no_secret(&e, &[&kx, BACKUP_KEY]);
@@ -476,7 +482,7 @@ async fn timeout_falls_back() {
     let client = b.build().unwrap();
     let r = client.send(ping()).await.unwrap();
     assert_eq!(r.model.ref_string(), "backup/claude-haiku-4-5");
-    assert_eq!(r.failed_attempts[0].reason, FailureReason::Timeout);
+    assert_eq!(r.failed_attempts[0].reason, Some(FailureReason::Timeout));
     client.flush().await.unwrap();
     let s = h.read_store();
     assert_eq!(

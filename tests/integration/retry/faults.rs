@@ -88,7 +88,7 @@ async fn rate_limit_429_exhausting_retries_marks_rate_limit_and_rotates() {
     client.flush().await.unwrap();
     assert_eq!(r.profile_id.as_deref(), Some("anthropic:b"));
     assert_eq!(r.failed_attempts.len(), 1);
-    assert_eq!(r.failed_attempts[0].reason, FailureReason::RateLimit);
+    assert_eq!(r.failed_attempts[0].reason, Some(FailureReason::RateLimit));
     assert_eq!(r.failed_attempts[0].status, Some(429));
     assert_eq!(sleeper.delays(), [Duration::from_secs(2); 2]);
     assert_eq!(statuses_by(&f), (3, 1));
@@ -308,10 +308,10 @@ async fn non_json_error_body_gives_a_readable_error() {
     assert_eq!(r.profile_id.as_deref(), Some("anthropic:b"));
     let a = &r.failed_attempts[0];
     assert_eq!(a.status, Some(502));
+    let m = a.message.as_deref().unwrap();
     assert!(
-        a.message.contains("non-JSON error body") && a.message.contains("502 Bad Gateway"),
-        "{}",
-        a.message
+        m.contains("non-JSON error body") && m.contains("502 Bad Gateway"),
+        "{m}"
     );
     assert_failed(&f.world.stats("anthropic:a"), "unknown", 1);
     assert_used_clean(&f.world.stats("anthropic:b"));
