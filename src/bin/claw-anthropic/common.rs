@@ -87,8 +87,10 @@ pub(crate) fn init_tracing() {
     let filter = std::env::var("CLAW_LOG")
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "warn".into());
+    // Spans (one per request, one per attempt) are printed when they close, with their fields.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_writer(std::io::stderr)
         .with_ansi(stderr_color())
         .with_target(false)

@@ -34,9 +34,13 @@ pub(crate) struct SendArgs {
     /// Print the HTTP request (secrets masked) and exit without sending.
     #[arg(long)]
     dry_run: bool,
-    /// Print JSON (the final message plus the profile used; with --dry-run, compact JSON).
+    /// Print JSON (the final message plus the profile used, the attempts and the cost; with
+    /// --dry-run, compact JSON).
     #[arg(long)]
     json: bool,
+    /// Print every attempt (profile, model, status, retry delay, request id, duration) to stderr.
+    #[arg(long, short = 'v')]
+    verbose: bool,
 }
 
 pub(crate) fn send(agent: Option<&AgentId>, args: SendArgs) -> CliResult {
@@ -124,19 +128,12 @@ async fn send_reply(client: &Client, args: SendArgs, req: MessageRequest) -> Cli
         Some(p) => claw_anthropic::client::ProfilePin::Only(p.clone()),
         None => claw_anthropic::client::ProfilePin::Auto,
     };
-    let (message, info) = if args.no_stream {
+    let r = if args.no_stream {
         let r = client.send_pinned(req, &pin).await?;
         if !args.json {
             outln!("{}", r.value.text());
         }
-        let info = summary(
-            &r.profile_id,
-            &r.credential_source,
-            &r.model.to_string(),
-            &r.warnings,
-            &r.meta,
-        );
-        (r.value, info)
+        r
     } else {
         let mut s = client.stream_pinned(req, &pin).await?;
         // Buffered: the text is flushed only when no further event is ready at once, so a person
@@ -161,22 +158,22 @@ async fn send_reply(client: &Client, args: SendArgs, req: MessageRequest) -> Cli
                 out.write_all(text.as_bytes()).map_err(stdout_error)?;
             }
         }
-        let info = summary(
-            &s.profile_id().map(str::to_owned),
-            s.credential_source(),
-            &s.model().to_string(),
-            s.warnings(),
-            s.meta(),
-        );
-        let m = s.final_message().await?;
+        let r = s.final_response().await?;
         if !args.json {
             out.write_all(b"\n")
                 .and_then(|()| out.flush())
                 .map_err(stdout_error)?;
         }
         drop(out);
-        (m, info)
+        r
     };
+    if args.verbose {
+        for (i, a) in r.attempts().iter().enumerate() {
+            eprintln!("{}", describe_attempt(i + 1, a));
+        }
+    }
+    let info = summary(&r);
+    let message = r.value;
     for w in info["warnings"].as_array().into_iter().flatten() {
         eprintln!("warning: {}", w.as_str().unwrap_or_default());
     }
@@ -193,18 +190,51 @@ async fn send_reply(client: &Client, args: SendArgs, req: MessageRequest) -> Cli
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn summary(
-    profile: &Option<String>,
-    source: &str,
-    model: &str,
-    warnings: &[String],
-    meta: &claw_anthropic::client::ResponseMeta,
+fn summary(
+    r: &claw_anthropic::Response<claw_anthropic::request::messages::Message>,
 ) -> serde_json::Value {
-    serde_json::json!({
-        "profileId": profile,
-        "credentialSource": source,
-        "model": model,
-        "requestId": meta.request_id(),
-        "warnings": warnings,
-    })
+    let mut v = serde_json::json!({
+        "profileId": r.profile_id,
+        "credentialSource": r.credential_source,
+        "model": r.model.to_string(),
+        "requestId": r.meta.request_id(),
+        "warnings": r.warnings,
+        "attempts": r.attempts().iter().map(claw_anthropic::Attempt::to_json).collect::<Vec<_>>(),
+    });
+    // No configured price → no cost field (never a made-up zero).
+    if let (Some(c), Some(o)) = (r.cost(), v.as_object_mut()) {
+        o.insert("cost".into(), serde_json::to_value(c).unwrap_or_default());
+    }
+    v
+}
+
+/// One attempt for a person: `attempt 2: anthropic:b anthropic/claude-opus-4-5 → HTTP 429
+/// rate_limit (request-id req_1, 312 ms), retrying in 2.0 s`.
+fn describe_attempt(n: usize, a: &claw_anthropic::Attempt) -> String {
+    let mut line = format!(
+        "attempt {n}: {} {} → ",
+        a.profile_id.as_deref().unwrap_or("(no profile)"),
+        a.model
+    );
+    match (a.status, a.transport) {
+        (Some(s), _) => line.push_str(&format!("HTTP {s}")),
+        (None, Some(t)) => line.push_str(&format!("{t} error")),
+        (None, None) => line.push_str("not sent"),
+    }
+    match a.reason {
+        Some(r) => line.push_str(&format!(" {r}")),
+        None => line.push_str(" ok"),
+    }
+    let mut details = Vec::new();
+    if let Some(id) = &a.request_id {
+        details.push(format!("request-id {id}"));
+    }
+    details.push(format!("{} ms", a.duration.as_millis()));
+    line.push_str(&format!(" ({})", details.join(", ")));
+    if let Some(d) = a.retry_delay {
+        line.push_str(&format!(", retrying in {:.1} s", d.as_secs_f64()));
+    } else if a.reason.is_some() {
+        line.push_str(", moving on");
+    }
+    line
 }

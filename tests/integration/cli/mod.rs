@@ -1,5 +1,6 @@
 //! The `claw-anthropic` command-line tool, run as a real process.
 
+mod attempts;
 mod commands;
 mod config;
 mod conformance;

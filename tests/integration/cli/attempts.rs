@@ -1,0 +1,173 @@
+//! `send --json` attempts and cost, `send --verbose` lines, `CLAW_LOG=debug` spans.
+#![cfg(all(feature = "cli", feature = "mock"))]
+
+use crate::support::{Home, canary_key, secret_core, text};
+use claw_anthropic::mock::{MockReply, MockServer};
+use serde_json::json;
+
+fn home(server: &MockServer, key_a: &str, key_b: &str) -> Home {
+    let h = Home::new();
+    h.write_config(&format!(
+        r#"{{ models: {{ providers: {{ anthropic: {{ baseUrl: "{}", models: [
+            {{ id: "claude-opus-4-5", cost: {{ input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 }} }},
+        ] }} }} }} }}"#,
+        server.url()
+    ));
+    h.write_store(
+        "main",
+        &json!({"version": 1, "profiles": {
+            "anthropic:a": {"type": "api_key", "provider": "anthropic", "key": key_a},
+            "anthropic:b": {"type": "api_key", "provider": "anthropic", "key": key_b},
+        }, "order": {"anthropic": ["anthropic:a", "anthropic:b"]}}),
+    );
+    h
+}
+
+fn three_429s(server: &MockServer) {
+    for _ in 0..3 {
+        server.enqueue(
+            MockReply::error(429, "rate_limit_error", "rate limited").header("retry-after-ms", "1"),
+        );
+    }
+}
+
+#[test]
+fn send_json_lists_every_attempt_and_the_cost() {
+    let server = MockServer::start_background().unwrap();
+    let (ka, kb) = (canary_key('a'), canary_key('b'));
+    let h = home(&server, &ka, &kb);
+    three_429s(&server);
+    let args = ["send", "-m", "ping", "--model", "anthropic/claude-opus-4-5"];
+    for stream in [false, true] {
+        let mut a = args.to_vec();
+        a.extend(["--json", "--verbose"]);
+        if !stream {
+            a.push("--no-stream");
+        }
+        let out = h.run(&a);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let attempts = v["attempts"].as_array().unwrap();
+        let want = if stream { 1 } else { 4 };
+        assert_eq!(attempts.len(), want, "{v}");
+        if !stream {
+            for t in &attempts[..3] {
+                assert_eq!(t["profileId"], "anthropic:a");
+                assert_eq!(t["model"], "anthropic/claude-opus-4-5");
+                assert_eq!(t["status"], 429);
+                assert_eq!(t["reason"], "rate_limit");
+                assert!(t["requestId"].as_str().unwrap().starts_with("req_mock_"));
+                assert!(t["durationMs"].is_u64());
+            }
+            assert_eq!(attempts[0]["retryDelayMs"], 1);
+            assert_eq!(attempts[1]["retryDelayMs"], 1);
+            assert!(attempts[2]["retryDelayMs"].is_null());
+        }
+        let ok = attempts.last().unwrap();
+        assert_eq!(ok["profileId"], "anthropic:b");
+        assert_eq!(ok["status"], 200);
+        assert!(ok["reason"].is_null());
+        assert_eq!(ok["requestId"], v["requestId"]);
+        // Cost from the configured prices and the message's usage.
+        let usage = &v["message"]["usage"];
+        let input = usage["input_tokens"].as_f64().unwrap() * 5.0 / 1e6;
+        let output = usage["output_tokens"].as_f64().unwrap() * 25.0 / 1e6;
+        assert_eq!(v["cost"]["input"].as_f64().unwrap(), input);
+        assert_eq!(v["cost"]["output"].as_f64().unwrap(), output);
+        assert_eq!(v["cost"]["total"].as_f64().unwrap(), input + output);
+        // --verbose: one line per attempt on stderr.
+        let err = text(&out.stderr);
+        let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("attempt ")).collect();
+        assert_eq!(lines.len(), want, "{err}");
+        if !stream {
+            assert!(
+                lines[0].starts_with("attempt 1: anthropic:a anthropic/claude-opus-4-5 → HTTP 429 rate_limit (request-id req_mock_"),
+                "{}",
+                lines[0]
+            );
+            assert!(lines[0].ends_with(", retrying in 0.0 s"), "{}", lines[0]);
+            assert!(lines[2].ends_with(", moving on"), "{}", lines[2]);
+        }
+        assert!(
+            lines[want - 1].starts_with("attempt ")
+                && lines[want - 1].contains("anthropic:b")
+                && lines[want - 1].contains("HTTP 200 ok"),
+            "{err}"
+        );
+        let all = format!("{}{err}", text(&out.stdout));
+        assert!(!all.contains(&secret_core(&ka)) && !all.contains(&secret_core(&kb)));
+    }
+}
+
+#[test]
+fn send_json_has_no_cost_without_prices() {
+    let server = MockServer::start_background().unwrap();
+    let h = Home::new();
+    h.write_config(&format!(
+        r#"{{ models: {{ providers: {{ anthropic: {{ baseUrl: "{}" }} }} }} }}"#,
+        server.url()
+    ));
+    h.write_store(
+        "main",
+        &json!({"version": 1, "profiles": {
+            "anthropic:a": {"type": "api_key", "provider": "anthropic", "key": canary_key('a')},
+        }}),
+    );
+    let out = h.run(&["send", "-m", "ping", "--no-stream", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.get("cost").is_none(), "{v}");
+    assert_eq!(v["attempts"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn claw_log_debug_shows_the_request_and_attempt_spans() {
+    let server = MockServer::start_background().unwrap();
+    let (ka, kb) = (canary_key('a'), canary_key('b'));
+    let h = home(&server, &ka, &kb);
+    server.enqueue(
+        MockReply::error(429, "rate_limit_error", "rate limited").header("retry-after-ms", "1"),
+    );
+    let out = h
+        .cmd(&[
+            "send",
+            "-m",
+            "ping",
+            "--no-stream",
+            "--model",
+            "anthropic/claude-opus-4-5",
+        ])
+        .env("CLAW_LOG", "debug")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let closes: Vec<&str> = err.lines().filter(|l| l.contains("close")).collect();
+    let attempt_closes: Vec<&&str> = closes.iter().filter(|l| l.contains("attempt{")).collect();
+    assert_eq!(attempt_closes.len(), 2, "{err}");
+    assert!(
+        attempt_closes[0].contains("http.response.status_code=429"),
+        "{err}"
+    );
+    assert!(attempt_closes[0].contains("claw.retry_delay_ms=1"), "{err}");
+    assert!(
+        attempt_closes[1].contains("http.response.status_code=200"),
+        "{err}"
+    );
+    let chat: Vec<&&str> = closes.iter().filter(|l| !l.contains("attempt{")).collect();
+    assert_eq!(chat.len(), 1, "{err}");
+    for f in [
+        "gen_ai.operation.name=\"chat\"",
+        "gen_ai.provider.name=\"anthropic\"",
+        "gen_ai.request.model=\"claude-opus-4-5\"",
+        "gen_ai.response.id=\"msg_mock_",
+        "gen_ai.usage.input_tokens=",
+        "claw.profile_id=\"anthropic:a\"",
+        "claw.attempts=2",
+        "gen_ai.response.finish_reasons=\"[\\\"end_turn\\\"]\"",
+        "claw.cost_usd=",
+    ] {
+        assert!(chat[0].contains(f), "{f} missing: {err}");
+    }
+    assert!(!err.contains(&secret_core(&ka)) && !err.contains(&secret_core(&kb)));
+}
