@@ -49,6 +49,36 @@
 #define CLAW_ANTHROPIC_VERSION_PATCH 0
 
 /**
+ * No events.
+ */
+#define CLAW_LOG_OFF 0
+
+/**
+ * Errors only.
+ */
+#define CLAW_LOG_ERROR 1
+
+/**
+ * Warnings and errors (what the CLI shows by default).
+ */
+#define CLAW_LOG_WARN 2
+
+/**
+ * Informational events too (e.g. each failed attempt).
+ */
+#define CLAW_LOG_INFO 3
+
+/**
+ * Debug events too (e.g. each retry with its delay).
+ */
+#define CLAW_LOG_DEBUG 4
+
+/**
+ * Everything, including the HTTP stack's trace events.
+ */
+#define CLAW_LOG_TRACE 5
+
+/**
  * A cancellation flag. Pass it to `claw_client_send_cancellable` /
  * `claw_client_stream_cancellable`; calling `claw_cancel_cancel` from any thread makes those calls
  * return `CLAW_ERR_CANCELLED` promptly (the HTTP request is dropped).
@@ -111,6 +141,13 @@ typedef uint32_t claw_result;
  * `claw_client_send`/`claw_client_stream` itself (that returns `CLAW_ERR_NOT_SUPPORTED`).
  */
 typedef int (*claw_event_cb)(void *userdata, const char *event_json);
+
+/**
+ * Receives one log event. `level` is a `CLAW_LOG_*` value (`CLAW_LOG_ERROR` … `CLAW_LOG_TRACE`);
+ * `event_json` is `{"level": "WARN", "target": "claw_anthropic::client", "message": "…",
+ * "fields": {…}}` (never a secret), valid only during the call.
+ */
+typedef void (*claw_log_cb)(void *userdata, uint32_t level, const char *event_json);
 
 /**
  * Success.
@@ -395,7 +432,8 @@ claw_result claw_client_new_with_options(const claw_config *cfg,
  * omitted; `"stream"` is ignored.
  *
  * On success `*out_message_json` receives the response message as JSON (the API's `message`
- * object), to free with `claw_string_free`. Errors: `CLAW_ERR_NO_CREDENTIALS`,
+ * object), to free with `claw_string_free`; `claw_client_send_response` also gives the
+ * attempts and the cost. Errors: `CLAW_ERR_NO_CREDENTIALS`,
  * `CLAW_ERR_AUTH_REJECTED`, `CLAW_ERR_RATE_LIMITED`, `CLAW_ERR_API`, `CLAW_ERR_NETWORK`, … (see the
  * codes); `claw_error_http_status` / `claw_error_request_id` give the HTTP details. Blocks;
  * thread-safe.
@@ -427,8 +465,12 @@ claw_result claw_client_send_cancellable(claw_client *client,
  * obtained: `*out_response_json` receives `{"message": {…}, "request_id": "req_…" | null,
  * "profile_id": "anthropic:default" | null, "model": "anthropic/claude-…"}` — the message, the
  * `request-id` of the response, the auth profile that answered (null for a key from the
- * environment or config) and the model that answered (after fallbacks). Free it with
- * `claw_string_free`.
+ * environment or config) and the model that answered (after fallbacks), plus `"attempts"`:
+ * every attempt made, retries included, the successful one last (`[{"profileId", "model",
+ * "status", "transport", "reason", "retryDelayMs", "requestId", "durationMs", "message"}, …]`,
+ * absent values null), and `"cost"`: the USD cost at the prices configured in
+ * `models.providers.<id>.models[].cost` (`{"input", "output", "cacheRead", "cacheWrite",
+ * "total"}`; the key is absent without prices). Free it with `claw_string_free`.
  *
  * # Safety
  * As `claw_client_send`; `cancel` is NULL or a live cancel handle.
@@ -479,7 +521,7 @@ claw_result claw_client_stream_cancellable(claw_client *client,
 
 /**
  * `claw_client_stream` (with an optional cancel handle) whose `*out_response_json` (if not
- * NULL) receives `{"message", "request_id", "profile_id", "model"}` as for
+ * NULL) receives `{"message", "request_id", "profile_id", "model", "attempts", "cost"}` as for
  * `claw_client_send_response`.
  *
  * # Safety
@@ -662,6 +704,28 @@ const char *claw_error_request_id(const claw_error *err);
  * `err` is NULL or a `claw_error` from this library that has not been freed yet.
  */
 void claw_error_free(claw_error *err);
+
+/**
+ * Sends the library's log events at `level` or more severe (`CLAW_LOG_ERROR` …
+ * `CLAW_LOG_TRACE`; `CLAW_LOG_OFF` or a NULL `cb` turns forwarding off; a level above
+ * `CLAW_LOG_TRACE` counts as `CLAW_LOG_TRACE`) to `cb(userdata, level, event_json)`.
+ * Replaces any callback set before.
+ *
+ * Thread rules: `cb` is called on whichever thread emits the event — the thread inside a
+ * `claw_*` call or one of a client's runtime threads — and may be called from several threads at
+ * once, so it must be thread-safe. It must not call `claw_set_log_callback` (that deadlocks) and
+ * should return quickly (it runs inside the request). When `claw_set_log_callback` returns, no
+ * call of the previous callback is running or will start: `userdata` may then be freed.
+ *
+ * The first call installs the library's event forwarder as the process-wide `tracing`
+ * subscriber (a process has one; Rust code linked into the same process that installed its own
+ * keeps it, and then this function forwards nothing).
+ *
+ * # Safety
+ * `cb` is NULL or a function safe to call with `userdata` from any thread until the next
+ * `claw_set_log_callback` returns.
+ */
+void claw_set_log_callback(uint32_t level, claw_log_cb cb, void *userdata);
 
 /**
  * Starts a mock server. On success `*out` receives it (free with `claw_mock_server_free`).

@@ -87,29 +87,32 @@ enum Output {
 
 /// The `*_response` functions' output.
 #[derive(serde::Serialize)]
-struct ResponseJson<'a, M: serde::Serialize> {
-    message: &'a M,
+#[serde(rename_all = "snake_case")]
+struct ResponseJson<'a> {
+    message: &'a claw::request::messages::Message,
     request_id: Option<&'a str>,
     profile_id: Option<&'a str>,
     model: String,
+    attempts: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost: Option<&'a claw::Cost>,
 }
 
 impl Output {
-    fn render<M: serde::Serialize>(
+    fn render(
         self,
-        message: &M,
-        request_id: Option<&str>,
-        profile_id: Option<&str>,
-        model: &claw::config::ModelRef,
+        r: &claw::Response<claw::request::messages::Message>,
     ) -> Result<String, FfiError> {
         match self {
-            Output::Message => to_json(message, "the message"),
+            Output::Message => to_json(&r.value, "the message"),
             Output::Response => to_json(
                 &ResponseJson {
-                    message,
-                    request_id,
-                    profile_id,
-                    model: model.to_string(),
+                    message: &r.value,
+                    request_id: r.meta.request_id(),
+                    profile_id: r.profile_id.as_deref(),
+                    model: r.model.to_string(),
+                    attempts: r.attempts().iter().map(|a| a.to_json()).collect(),
+                    cost: r.cost(),
                 },
                 "the response",
             ),
@@ -301,12 +304,7 @@ unsafe fn send_impl(
             let response = client.run(cancel, async {
                 client.client.send(request).await.map_err(FfiError::from)
             })?;
-            let json = output.render(
-                &response.value,
-                response.meta.request_id(),
-                response.profile_id.as_deref(),
-                &response.model,
-            )?;
+            let json = output.render(&response)?;
             write_out(out_message_json, to_c_string(json)?);
             Ok(())
         })
@@ -319,7 +317,8 @@ unsafe fn send_impl(
 /// omitted; `"stream"` is ignored.
 ///
 /// On success `*out_message_json` receives the response message as JSON (the API's `message`
-/// object), to free with `claw_string_free`. Errors: `CLAW_ERR_NO_CREDENTIALS`,
+/// object), to free with `claw_string_free`; `claw_client_send_response` also gives the
+/// attempts and the cost. Errors: `CLAW_ERR_NO_CREDENTIALS`,
 /// `CLAW_ERR_AUTH_REJECTED`, `CLAW_ERR_RATE_LIMITED`, `CLAW_ERR_API`, `CLAW_ERR_NETWORK`, … (see the
 /// codes); `claw_error_http_status` / `claw_error_request_id` give the HTTP details. Blocks;
 /// thread-safe.
@@ -377,8 +376,12 @@ pub unsafe extern "C" fn claw_client_send_cancellable(
 /// obtained: `*out_response_json` receives `{"message": {…}, "request_id": "req_…" | null,
 /// "profile_id": "anthropic:default" | null, "model": "anthropic/claude-…"}` — the message, the
 /// `request-id` of the response, the auth profile that answered (null for a key from the
-/// environment or config) and the model that answered (after fallbacks). Free it with
-/// `claw_string_free`.
+/// environment or config) and the model that answered (after fallbacks), plus `"attempts"`:
+/// every attempt made, retries included, the successful one last (`[{"profileId", "model",
+/// "status", "transport", "reason", "retryDelayMs", "requestId", "durationMs", "message"}, …]`,
+/// absent values null), and `"cost"`: the USD cost at the prices configured in
+/// `models.providers.<id>.models[].cost` (`{"input", "output", "cacheRead", "cacheWrite",
+/// "total"}`; the key is absent without prices). Free it with `claw_string_free`.
 ///
 /// # Safety
 /// As `claw_client_send`; `cancel` is NULL or a live cancel handle.
@@ -422,7 +425,7 @@ unsafe fn stream_impl(
                 Some(c) => Some(arg_ref(c, "cancel")?),
                 None => None,
             };
-            let (message, request_id, profile_id, model) = client.run(cancel, async {
+            let message = client.run(cancel, async {
                 let mut stream = client.client.stream(request).await?;
                 while let Some(event) = stream.next_event().await {
                     let event = event?;
@@ -438,18 +441,9 @@ unsafe fn stream_impl(
                         }
                     }
                 }
-                let request_id = stream.meta().request_id().map(str::to_owned);
-                let profile_id = stream.profile_id().map(str::to_owned);
-                let model = stream.model().clone();
-                let message = stream.final_message().await?;
-                Ok((message, request_id, profile_id, model))
+                Ok(stream.final_response().await?)
             })?;
-            let json = output.render(
-                &message,
-                request_id.as_deref(),
-                profile_id.as_deref(),
-                &model,
-            )?;
+            let json = output.render(&message)?;
             if !out_message_json.is_null() {
                 write_out(out_message_json, to_c_string(json)?);
             }
@@ -525,7 +519,7 @@ pub unsafe extern "C" fn claw_client_stream_cancellable(
 }
 
 /// `claw_client_stream` (with an optional cancel handle) whose `*out_response_json` (if not
-/// NULL) receives `{"message", "request_id", "profile_id", "model"}` as for
+/// NULL) receives `{"message", "request_id", "profile_id", "model", "attempts", "cost"}` as for
 /// `claw_client_send_response`.
 ///
 /// # Safety

@@ -132,6 +132,13 @@ fn c_client_send_stream_rotation_cancel_fork_against_the_mock() {
 }
 
 #[cfg(feature = "mock")]
+#[cfg(feature = "mock")]
+#[test]
+fn c_log_callback_receives_the_library_events() {
+    let out = build_and_run("capi/tests/c/test_log.c", &[]);
+    assert!(out.contains("test_log: ok"), "{out}");
+}
+
 #[test]
 fn c_quickstart_runs_against_the_mock() {
     let out = build_and_run("examples/c/quickstart.c", &["--mock"]);

@@ -43,6 +43,14 @@ fn responses_say_who_answered() {
         );
         assert_eq!(v["profile_id"], "anthropic:default");
         assert_eq!(v["model"], "anthropic/claude-sonnet-4-5");
+        // The attempts (one, successful); no prices configured, so no cost.
+        let attempts = v["attempts"].as_array().unwrap();
+        assert_eq!(attempts.len(), 1, "{v}");
+        assert_eq!(attempts[0]["profileId"], "anthropic:default");
+        assert_eq!(attempts[0]["status"], 200);
+        assert!(attempts[0]["reason"].is_null());
+        assert_eq!(attempts[0]["requestId"], v["request_id"]);
+        assert!(v.get("cost").is_none(), "{v}");
 
         let cancel = claw_cancel_new();
         let mut events = 0usize;
@@ -70,6 +78,7 @@ fn responses_say_who_answered() {
             "{v}"
         );
         assert_eq!(v["profile_id"], "anthropic:default");
+        assert_eq!(v["attempts"][0]["status"], 200, "{v}");
 
         // A cancelled handle still cancels; NULL arguments are still refused.
         claw_cancel_cancel(cancel);

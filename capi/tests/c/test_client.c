@@ -123,8 +123,16 @@ static void test_rotation_on_401(claw_config *cfg, claw_client *client) {
     load_script("{\"credentials\":[{\"secret\":\"" KEY_A "\",\"reply\":{\"kind\":\"error\","
                 "\"status\":401,\"error_type\":\"authentication_error\","
                 "\"message\":\"invalid x-api-key\"}}]}");
-    CHECK_OK(claw_client_send(client, PING, &msg, &err), err);
+    CHECK_OK(claw_client_send_response(client, PING, NULL, &msg, &err), err);
     CHECK_CONTAINS(msg, "pong");
+    /* Every attempt, the rejected one first; no prices configured, so no cost. */
+    CHECK_CONTAINS(msg, "\"attempts\":[{\"profileId\":\"anthropic:a\","
+                        "\"model\":\"anthropic/claude-sonnet-4-5\",\"status\":401,");
+    CHECK_CONTAINS(msg, "\"reason\":\"auth\"");
+    CHECK_CONTAINS(msg, "{\"profileId\":\"anthropic:b\",\"model\":\"anthropic/claude-sonnet-4-5\","
+                        "\"status\":200,\"transport\":null,\"reason\":null,");
+    CHECK(strstr(msg, "\"cost\":") == NULL);
+    CHECK(strstr(msg, KEY_A) == NULL && strstr(msg, KEY_B) == NULL);
     claw_string_free(msg);
 
     CHECK_OK(claw_mock_server_requests_json(server, &reqs, &err), err);

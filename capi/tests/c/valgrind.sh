@@ -37,5 +37,6 @@ run() { # name source [args...]
 
 run test_config capi/tests/c/test_config.c
 run test_client capi/tests/c/test_client.c
+run test_log capi/tests/c/test_log.c
 run quickstart examples/c/quickstart.c --mock
 echo "valgrind: no errors, nothing definitely lost"
