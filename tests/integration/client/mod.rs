@@ -4,4 +4,5 @@ mod concurrency;
 mod replies;
 mod sse;
 mod stream;
+mod trace;
 mod transport;
