@@ -27,6 +27,12 @@ use std::time::Duration;
 use tracing::Span;
 use tracing::field::Empty;
 
+/// Integers are recorded as `i64`: OpenTelemetry exporters keep those as integers (a `u64`
+/// becomes a string).
+fn int(n: impl TryInto<i64>) -> i64 {
+    n.try_into().unwrap_or(i64::MAX)
+}
+
 /// `gen_ai.provider.name`.
 pub(crate) const PROVIDER: &str = "anthropic";
 
@@ -38,7 +44,7 @@ pub(crate) fn request_span(req: &MessageRequest, stream: bool) -> Span {
         gen_ai.operation.name = "chat",
         gen_ai.provider.name = PROVIDER,
         gen_ai.request.model = Empty,
-        gen_ai.request.max_tokens = req.max_tokens,
+        gen_ai.request.max_tokens = req.max_tokens.map(int),
         gen_ai.response.id = Empty,
         gen_ai.response.model = Empty,
         gen_ai.response.finish_reasons = Empty,
@@ -68,7 +74,7 @@ pub(crate) fn record_request(span: &Span, config: &Config, req: &MessageRequest,
             .model_params(model)
             .and_then(|p| p.max_tokens)
             .unwrap_or_else(|| crate::request::messages::models::default_max_tokens(&model.model));
-        span.record("gen_ai.request.max_tokens", max);
+        span.record("gen_ai.request.max_tokens", int(max));
     }
 }
 
@@ -90,7 +96,7 @@ pub(crate) fn record_served(
     if let Some(t) = cache_ttl {
         span.record("claw.cache_ttl", t);
     }
-    span.record("claw.attempts", attempts as u64);
+    span.record("claw.attempts", int(attempts));
 }
 
 /// Records the response: id, model, finish reason, usage, cost.
@@ -105,13 +111,13 @@ pub(crate) fn record_response(span: &Span, m: &Message, cost: Option<&Cost>) {
         span.record("gen_ai.response.finish_reasons", reasons.as_str());
     }
     let u = &m.usage;
-    span.record("gen_ai.usage.input_tokens", u.input_tokens);
-    span.record("gen_ai.usage.output_tokens", u.output_tokens);
+    span.record("gen_ai.usage.input_tokens", int(u.input_tokens));
+    span.record("gen_ai.usage.output_tokens", int(u.output_tokens));
     if let Some(n) = u.cache_read_input_tokens {
-        span.record("gen_ai.usage.cache_read.input_tokens", n);
+        span.record("gen_ai.usage.cache_read.input_tokens", int(n));
     }
     if let Some(n) = u.cache_creation_input_tokens {
-        span.record("gen_ai.usage.cache_creation.input_tokens", n);
+        span.record("gen_ai.usage.cache_creation.input_tokens", int(n));
     }
     if let Some(c) = cost {
         span.record("claw.cost_usd", c.total);
@@ -140,7 +146,7 @@ pub(crate) fn attempt_span(
         gen_ai.operation.name = operation,
         gen_ai.provider.name = PROVIDER,
         gen_ai.request.model = model_id,
-        claw.attempt = number as u64,
+        claw.attempt = int(number),
         claw.profile_id = profile_id,
         http.response.status_code = Empty,
         claw.request_id = Empty,
@@ -157,7 +163,7 @@ pub(crate) fn record_attempt(span: &Span, a: &Attempt) {
         return;
     }
     if let Some(s) = a.status {
-        span.record("http.response.status_code", u64::from(s));
+        span.record("http.response.status_code", i64::from(s));
     }
     if let Some(id) = &a.request_id {
         span.record("claw.request_id", id.as_str());
@@ -174,9 +180,6 @@ pub(crate) fn record_attempt(span: &Span, a: &Attempt) {
 /// Records the wait before the next try on the same profile.
 pub(crate) fn record_retry_delay(span: &Span, delay: Duration) {
     if !span.is_disabled() {
-        span.record(
-            "claw.retry_delay_ms",
-            u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-        );
+        span.record("claw.retry_delay_ms", int(delay.as_millis()));
     }
 }
