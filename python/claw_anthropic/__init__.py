@@ -103,6 +103,7 @@ __all__ = [
     "codes",
     "version",
     "library_path",
+    "sync_log_level",
     "JSON",
     "Request",
     "Text",
@@ -114,3 +115,8 @@ try:
     _native_lib.path
 except OSError as _e:
     raise ImportError(str(_e)) from None
+
+# The library's log events go to logging.getLogger("claw_anthropic").
+from ._logging import sync_log_level  # noqa: E402
+
+sync_log_level()

@@ -62,12 +62,19 @@ class codes:
     PANIC = 1503
     NOT_SUPPORTED = 1504
     INTERNAL = 1505
+    # Levels of ``claw_set_log_callback`` (not result codes).
+    LOG_OFF = 0
+    LOG_ERROR = 1
+    LOG_WARN = 2
+    LOG_INFO = 3
+    LOG_DEBUG = 4
+    LOG_TRACE = 5
 
     @classmethod
     def name_of(cls, code: int) -> str:
         """``"NO_CREDENTIALS"`` for 1200, ``"UNKNOWN_<n>"`` for a code this package does not know."""
         for k, v in vars(cls).items():
-            if k.isupper() and v == code:
+            if k.isupper() and not k.startswith("LOG_") and v == code:
                 return k
         return f"UNKNOWN_{code}"
 

@@ -10,7 +10,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ._version import __version__
 
-__all__ = ["lib", "library_path", "EVENT_CB", "ClawErrorPtr", "LibraryVersionError"]
+__all__ = ["lib", "library_path", "EVENT_CB", "LOG_CB", "ClawErrorPtr", "LibraryVersionError"]
 
 
 class LibraryVersionError(ImportError):
@@ -74,6 +74,9 @@ ClawErrorPtr: Any = ctypes.POINTER(_ClawError)
 #: ``typedef int (*claw_event_cb)(void *userdata, const char *event_json)``
 EVENT_CB: Any = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p)
 
+#: ``typedef void (*claw_log_cb)(void *userdata, uint32_t level, const char *event_json)``
+LOG_CB: Any = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint32, ctypes.c_char_p)
+
 _p = ctypes.c_void_p
 _s = ctypes.c_char_p
 _u32 = ctypes.c_uint32
@@ -121,6 +124,7 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "claw_mock_server_requests_json": (_u32, [_p, _out_p, _out_err]),
     "claw_mock_server_reset": (None, [_p]),
     "claw_mock_server_free": (None, [_p]),
+    "claw_set_log_callback": (None, [_u32, LOG_CB, _p]),
 }
 
 

@@ -20,6 +20,8 @@ __all__ = [
     "ServerToolUseBlock",
     "ThinkingBlock",
     "RedactedThinkingBlock",
+    "Attempt",
+    "Cost",
     "Message",
     "MessageTokensCount",
     "ModelInfo",
@@ -207,30 +209,120 @@ def content_block(data: Mapping[str, Any]) -> ContentBlock:
     return _BLOCKS.get(str(data.get("type")), ContentBlock)(data)
 
 
+class Attempt(BaseObject):
+    """One attempt of a request (SDK-rule retries on the same profile are attempts of their
+    own): the profile and model tried, the HTTP status (or the transport failure), the failure
+    reason (``None`` for the attempt that succeeded), the wait before the next try on the same
+    profile, the response's request id and how long the attempt took."""
+
+    __slots__ = ()
+
+    @property
+    def profile_id(self) -> Optional[str]:
+        return self._data.get("profileId")
+
+    @property
+    def model(self) -> str:
+        return str(self._data.get("model", ""))
+
+    @property
+    def status(self) -> Optional[int]:
+        return self._data.get("status")
+
+    @property
+    def transport(self) -> Optional[str]:
+        """``connect``, ``timeout``, ``connection``, ``protocol`` or ``other`` when the attempt
+        got no (complete) response."""
+        return self._data.get("transport")
+
+    @property
+    def reason(self) -> Optional[str]:
+        """``auth``, ``rate_limit``, ``billing``, ``timeout``, ``format``, ``unknown``; ``None``
+        for the attempt that succeeded."""
+        return self._data.get("reason")
+
+    @property
+    def retry_delay_ms(self) -> Optional[int]:
+        return self._data.get("retryDelayMs")
+
+    @property
+    def request_id(self) -> Optional[str]:
+        return self._data.get("requestId")
+
+    @property
+    def duration_ms(self) -> int:
+        return int(self._data.get("durationMs") or 0)
+
+    @property
+    def message(self) -> Optional[str]:
+        return self._data.get("message")
+
+
+class Cost(BaseObject):
+    """What a response cost in USD at the prices configured for its model
+    (``models.providers.<id>.models[].cost``, per million tokens)."""
+
+    __slots__ = ()
+
+    @property
+    def input(self) -> float:
+        return float(self._data.get("input", 0.0))
+
+    @property
+    def output(self) -> float:
+        return float(self._data.get("output", 0.0))
+
+    @property
+    def cache_read(self) -> float:
+        return float(self._data.get("cacheRead", 0.0))
+
+    @property
+    def cache_write(self) -> float:
+        return float(self._data.get("cacheWrite", 0.0))
+
+    @property
+    def total(self) -> float:
+        return float(self._data.get("total", 0.0))
+
+
 class Message(BaseObject):
     """A response message. Besides the API's fields: ``request_id`` (the response's
-    ``request-id``) and ``profile_id`` (the auth profile that answered; ``None`` for a key from
-    the environment or the config)."""
+    ``request-id``), ``profile_id`` (the auth profile that answered; ``None`` for a key from
+    the environment or the config), ``attempts`` (every :class:`Attempt` made, retries
+    included, the successful one last) and ``cost`` (a :class:`Cost` when prices are configured
+    for the model, else ``None``)."""
 
-    __slots__ = ("_content", "_usage", "request_id", "profile_id")
+    __slots__ = ("_content", "_usage", "request_id", "profile_id", "attempts", "cost")
 
     def __init__(
         self,
         data: Mapping[str, Any],
         request_id: Optional[str] = None,
         profile_id: Optional[str] = None,
+        attempts: Optional[List[Attempt]] = None,
+        cost: Optional[Cost] = None,
     ) -> None:
         super().__init__(data)
         self._content: Optional[List[ContentBlock]] = None
         self._usage: Optional[Usage] = None
         self.request_id = request_id
         self.profile_id = profile_id
+        self.attempts: List[Attempt] = attempts if attempts is not None else []
+        self.cost = cost
 
     @classmethod
     def from_response(cls, text: str) -> "Message":
-        """From the library's ``{"message", "request_id", "profile_id", "model"}`` JSON."""
+        """From the library's ``{"message", "request_id", "profile_id", "model", "attempts",
+        "cost"}`` JSON."""
         response = json.loads(text)
-        return cls(response["message"], response.get("request_id"), response.get("profile_id"))
+        cost = response.get("cost")
+        return cls(
+            response["message"],
+            response.get("request_id"),
+            response.get("profile_id"),
+            [Attempt(a) for a in response.get("attempts") or []],
+            Cost(cost) if cost is not None else None,
+        )
 
     @property
     def id(self) -> str:

@@ -1,0 +1,123 @@
+"""Attempts and cost on every message, and the library's events on the ``claw_anthropic``
+logger."""
+
+from __future__ import annotations
+
+import json
+import logging
+import unittest
+
+import claw_anthropic as anthropic
+from claw_anthropic import MockServer
+from claw_anthropic.types import Attempt, Cost
+
+from ._support import KEY, USER, MockStateDir, start_mock
+
+OVERLOADED_ONCE = json.dumps(
+    {
+        "replies": [
+            {
+                "kind": "error",
+                "status": 529,
+                "error_type": "overloaded_error",
+                "message": "Overloaded",
+                "headers": {"retry-after-ms": "1"},
+            }
+        ]
+    }
+)
+
+
+class ObservabilityTests(unittest.TestCase):
+    server: MockServer
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.server = start_mock()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.server.close()
+
+    def setUp(self) -> None:
+        self.server.reset()
+        prices = {"input": 3, "output": 15, "cacheRead": 0.3, "cacheWrite": 3.75}
+        self.state = MockStateDir(
+            self.server,
+            {
+                "models": {
+                    "providers": {
+                        "anthropic": {
+                            "baseUrl": self.server.url,
+                            "models": [{"id": "claude-sonnet-4-5", "cost": prices}],
+                        }
+                    }
+                }
+            },
+        )
+        self.client = anthropic.Anthropic(state_dir=self.state.path, max_retries=2)
+
+    def tearDown(self) -> None:
+        self.client.close()
+        self.state.cleanup()
+
+    def check_attempts(self, msg: anthropic.Message) -> None:
+        self.assertEqual(len(msg.attempts), 2)
+        first, ok = msg.attempts
+        self.assertIsInstance(first, Attempt)
+        self.assertEqual(first.profile_id, "anthropic:default")
+        self.assertEqual(first.model, "anthropic/claude-sonnet-4-5")
+        self.assertEqual(first.status, 529)
+        self.assertEqual(first.reason, "rate_limit")
+        self.assertEqual(first.retry_delay_ms, 1)
+        self.assertTrue(first.request_id and first.request_id.startswith("req_mock_"))
+        self.assertIsNone(ok.reason)
+        self.assertEqual(ok.status, 200)
+        self.assertEqual(ok.request_id, msg.request_id)
+        self.assertGreaterEqual(ok.duration_ms, 0)
+
+    def check_cost(self, msg: anthropic.Message) -> None:
+        self.assertIsInstance(msg.cost, Cost)
+        assert msg.cost is not None
+        self.assertEqual(msg.cost.input, 3 * msg.usage.input_tokens / 1e6)
+        self.assertEqual(msg.cost.output, 15 * msg.usage.output_tokens / 1e6)
+        self.assertEqual(msg.cost.total, msg.cost.input + msg.cost.output)
+
+    def test_create_has_attempts_and_cost(self) -> None:
+        self.server.load_script(OVERLOADED_ONCE)
+        msg = self.client.messages.create(model="sonnet", max_tokens=64, messages=USER)
+        self.check_attempts(msg)
+        self.check_cost(msg)
+
+    def test_stream_final_message_has_attempts_and_cost(self) -> None:
+        self.server.load_script(OVERLOADED_ONCE)
+        with self.client.messages.stream(model="sonnet", max_tokens=64, messages=USER) as s:
+            msg = s.get_final_message()
+        self.check_attempts(msg)
+        self.check_cost(msg)
+
+    def test_no_prices_no_cost(self) -> None:
+        state = MockStateDir(self.server)
+        try:
+            with anthropic.Anthropic(state_dir=state.path) as client:
+                msg = client.messages.create(model="sonnet", max_tokens=64, messages=USER)
+            self.assertIsNone(msg.cost)
+            self.assertEqual(len(msg.attempts), 1)
+        finally:
+            state.cleanup()
+
+    def test_library_events_reach_the_logger(self) -> None:
+        self.server.load_script(OVERLOADED_ONCE)
+        try:
+            with self.assertLogs("claw_anthropic", level="DEBUG") as logs:
+                anthropic.sync_log_level()
+                self.client.messages.create(model="sonnet", max_tokens=64, messages=USER)
+        finally:
+            anthropic.sync_log_level()
+        retries = [r for r in logs.records if r.getMessage() == "retrying request"]
+        self.assertEqual(len(retries), 1, [r.getMessage() for r in logs.records])
+        self.assertEqual(retries[0].levelno, logging.DEBUG)
+        self.assertEqual(getattr(retries[0], "claw_fields")["status"], 529)
+        self.assertTrue(str(getattr(retries[0], "claw_target")).startswith("claw_anthropic"))
+        for r in logs.records:
+            self.assertNotIn(KEY[12:40], r.getMessage() + json.dumps(getattr(r, "claw_fields", {})))
