@@ -465,7 +465,7 @@ fn decode_message(
     meta: ResponseMeta,
     out: &Outgoing<'_>,
 ) -> Result<(Message, ResponseMeta)> {
-    let body = &body[..];
+    let body: &[u8] = body;
     let m: Message = match serde_json::from_slice(body) {
         Ok(m) => m,
         Err(e) => {
@@ -488,7 +488,7 @@ fn decode_message(
         ));
     }
     // `type` reads as "message" when absent: without an `id`, the body must say it.
-    if m.kind == "message" && serde_json::from_slice::<Probe>(&body).is_ok_and(|p| p.kind.is_some())
+    if m.kind == "message" && serde_json::from_slice::<Probe>(body).is_ok_and(|p| p.kind.is_some())
     {
         return Ok((m, meta));
     }
@@ -497,5 +497,5 @@ fn decode_message(
     } else {
         format!("a Message (its \"type\" is {:?})", m.kind)
     };
-    Err(unexpected_body(&what, &body, meta))
+    Err(unexpected_body(&what, body, meta))
 }
