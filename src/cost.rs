@@ -1,4 +1,4 @@
-//! What a response cost, in USD, from the prices in the config (SPEC §9).
+//! What a response cost, in USD, from the model prices in the config (`models.providers.<id>.models[].cost`).
 //!
 //! Prices come from `models.providers.<id>.models[]` entries — the entry whose `id` is the
 //! model id — and their `cost` object, in USD per million tokens, as Clawdbot and pi-ai write

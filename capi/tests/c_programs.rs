@@ -4,6 +4,8 @@
 //! inherited. Tests that talk HTTP use the crate's loopback mock server through
 //! `claw_mock_server_*`, so they need feature `mock`.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,25 +17,12 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The directory holding the cdylib built for this test run: `target/<profile>/deps` (where cargo
-/// puts the library's artifacts while testing), else `target/<profile>`.
+/// The directory holding the C library built for this test run.
 fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let deps = exe.parent().expect("deps dir").to_path_buf();
-    let name = format!(
-        "{}claw_anthropic{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    );
-    for dir in [
-        deps.clone(),
-        deps.parent().expect("profile dir").to_path_buf(),
-    ] {
-        if dir.join(&name).exists() {
-            return dir;
-        }
-    }
-    panic!("{name} not found next to {}", exe.display());
+    support::cdylib()
+        .parent()
+        .expect("library dir")
+        .to_path_buf()
 }
 
 /// A directory beside `out` holding the library under the names a C program links and loads it
@@ -99,9 +88,8 @@ fn build_and_run(src: &str, args: &[&str]) -> String {
             cmd.env_remove(&*k);
         }
     }
-    // cargo's LD_LIBRARY_PATH lists target/<profile> before deps/: a stale cdylib left there by
-    // an earlier `cargo build` would shadow the fresh one the program was linked (and rpath-ed)
-    // against.
+    // Only the library this test built (through the rpath), never one found on cargo's
+    // LD_LIBRARY_PATH.
     cmd.env_remove("LD_LIBRARY_PATH");
     cmd.env("HOME", scratch.path())
         .env("CLAWDBOT_STATE_DIR", &state)

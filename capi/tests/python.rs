@@ -2,6 +2,8 @@
 //! (`CLAW_ANTHROPIC_LIB`), in a scratch `HOME`/working directory with no `ANTHROPIC_*` /
 //! `CLAWDBOT_*` variables inherited.
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -14,21 +16,7 @@ fn root() -> PathBuf {
 }
 
 fn cdylib() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let deps = exe.parent().expect("deps dir").to_path_buf();
-    let name = format!(
-        "{}claw_anthropic{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    );
-    [
-        deps.clone(),
-        deps.parent().expect("profile dir").to_path_buf(),
-    ]
-    .into_iter()
-    .map(|d| d.join(&name))
-    .find(|p| p.exists())
-    .unwrap_or_else(|| panic!("{name} not found next to {}", exe.display()))
+    support::cdylib()
 }
 
 #[test]
