@@ -172,8 +172,9 @@ impl StatusReport {
         Ok(StatusReport {
             config_path: paths.display(&paths.config_path),
             agent_dir: paths.display(&agent_dir),
-            default_model: models.default_label,
-            resolved_default: models.resolved_label,
+            // A key pasted into the model field is shown masked, like in the warnings.
+            default_model: crate::redact::scrub(&models.default_label).into_owned(),
+            resolved_default: crate::redact::scrub(&models.resolved_label).into_owned(),
             fallbacks: models.fallbacks,
             image_model: models.image_model,
             image_fallbacks: models.image_fallbacks,
