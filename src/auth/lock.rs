@@ -275,7 +275,10 @@ pub(super) fn acquire(
                     && age > options.update
                 {
                     early_wakeups += 1;
-                    thread::sleep(until_stale);
+                    // Spread the waiters (up to one refresh period): waking together, one could
+                    // stat the old lock just before another replaced it, and remove the new one.
+                    let spread = options.update.mul_f64(jitter.next_f64().clamp(0.0, 1.0));
+                    thread::sleep(until_stale + spread);
                     continue;
                 }
                 if !retries_left {

@@ -487,7 +487,9 @@ fn abandoned_lock_is_reported_at_once_and_taken_over_when_stale() {
     result.unwrap();
     assert!(logs.contains("waiting for the store lock"), "{logs}");
     assert!(logs.contains("has probably exited"), "{logs}");
-    assert!(logs.contains("taking over a stale store lock"), "{logs}");
+    // The takeover itself shows in the outcome (the write went through, the lock is gone); its
+    // log line is not asserted: tracing caches a callsite's interest process-wide, and another
+    // test thread may register that callsite first without a subscriber.
     assert!(!lock.exists());
     assert_eq!(store.load().unwrap().unwrap().last_good["anthropic"], "z");
 }
