@@ -220,11 +220,6 @@ pub fn expand_tilde(p: &str, home: Option<&Path>) -> PathBuf {
     }
 }
 
-/// The default agent and the listed agents, as free functions of a [`Config`](crate::Config):
-/// see [`Config::default_agent_id`](crate::Config::default_agent_id) and
-/// [`Config::agent_ids`](crate::Config::agent_ids).
-pub use crate::config::agents::{agent_ids, default_agent_id};
-
 #[cfg(test)]
 mod tests {
     use super::*;

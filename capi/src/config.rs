@@ -4,7 +4,7 @@ use super::boundary::{arg_opt_str, arg_ref, arg_str, check_out, guard, guard_val
 use super::error::{FfiError, claw_error, claw_result};
 use claw::config::Config;
 use claw::env::EnvView;
-use claw::paths::{AgentId, Paths, default_agent_id};
+use claw::paths::{AgentId, Paths};
 use std::ffi::c_char;
 use std::sync::Arc;
 
@@ -22,7 +22,7 @@ impl claw_config {
     pub(crate) fn agent(&self, agent_id: Option<&str>) -> Result<AgentId, FfiError> {
         match agent_id {
             Some(a) => Ok(AgentId::parse(a)?),
-            None => Ok(default_agent_id(&self.inner)),
+            None => Ok(self.inner.default_agent_id()),
         }
     }
 }

@@ -73,16 +73,6 @@ impl Config {
     }
 }
 
-/// [`Config::default_agent_id`] as a free function.
-pub fn default_agent_id(config: &Config) -> AgentId {
-    config.default_agent_id()
-}
-
-/// [`Config::agent_ids`] as a free function.
-pub fn agent_ids(config: &Config) -> Vec<AgentId> {
-    config.agent_ids()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,7 +107,7 @@ mod tests {
             PathBuf::from("/h/.clawdbot/agents/ops/agent/auth-profiles.json")
         );
         assert_eq!(cfg.default_agent_id().as_str(), "ops");
-        assert_eq!(default_agent_id(&cfg).as_str(), "ops");
+        assert_eq!(cfg.default_agent_id().as_str(), "ops");
         let ids: Vec<String> = cfg.agent_ids().iter().map(|a| a.to_string()).collect();
         assert_eq!(ids, ["work", "ops"]);
         let empty = Config::from_json5_with("{}", p, EnvView::empty()).unwrap();

@@ -122,9 +122,9 @@ impl Config {
     ///
     /// [`Error::Config`](crate::Error::Config) if the document cannot be rebuilt from the text
     /// the config was loaded from. That would be a defect of the loader; the error says so.
-    pub fn raw(&self) -> crate::Result<&serde_json::Value> {
+    pub fn raw(&self) -> crate::error::Result<&serde_json::Value> {
         self.raw.get(&self.doc).map_err(|why| {
-            crate::Error::Config(crate::error::ConfigError::message(
+            crate::error::Error::Config(crate::error::ConfigError::message(
                 self.source_path.clone(),
                 why,
             ))

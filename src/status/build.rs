@@ -699,7 +699,7 @@ pub(super) fn active_credential(
     } else {
         model.provider.clone()
     };
-    let fail = |provider: String, e: crate::Error| ActiveCredential {
+    let fail = |provider: String, e: crate::error::Error| ActiveCredential {
         provider,
         profile_id: None,
         kind: "none".into(),

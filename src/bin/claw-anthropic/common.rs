@@ -103,9 +103,7 @@ pub(crate) fn load_config() -> Result<Arc<Config>, Failure> {
 }
 
 pub(crate) fn agent_auth(config: &Arc<Config>, agent: Option<&AgentId>) -> AgentAuth {
-    let agent = agent
-        .cloned()
-        .unwrap_or_else(|| claw_anthropic::paths::default_agent_id(config));
+    let agent = agent.cloned().unwrap_or_else(|| config.default_agent_id());
     AgentAuth::new(config.clone(), agent)
 }
 

@@ -77,7 +77,7 @@ fn load(name: &str) -> Scenario {
     let paths = Paths::from_vars(move |k| (k == "HOME").then(|| h.clone())).unwrap();
     let view = EnvView::empty().with_layer(EnvSource::Process, env);
     let config = Arc::new(Config::load_with(paths, view).unwrap());
-    let agent = claw_anthropic::paths::default_agent_id(&config);
+    let agent = config.default_agent_id();
     let auth = AgentAuth::new(config, agent);
     Scenario {
         name: name.to_owned(),

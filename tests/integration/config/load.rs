@@ -118,7 +118,7 @@ fn realistic_config_loads_with_typed_access() {
         Some("~/.clawdbot/agents/work/agent")
     );
     assert_eq!(list[1].extra["workspace"], "/home/alex/clawd/work");
-    assert_eq!(claw_anthropic::paths::default_agent_id(&c).as_str(), "main");
+    assert_eq!(c.default_agent_id().as_str(), "main");
 }
 
 #[test]
