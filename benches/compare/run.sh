@@ -4,7 +4,7 @@
 #
 #   benches/compare/run.sh                 # everything: build, install, measure, summarize
 #   RUNS=7 N=2000 WORK=/tmp/claw-compare benches/compare/run.sh   # default WORK: target/compare-work
-#   ONLY="stream small cold" benches/compare/run.sh   # a subset of the sections
+#   ONLY="stream small cold cli" benches/compare/run.sh   # a subset of the sections
 #   PIN=1 benches/compare/run.sh           # mock server on the last CPU, every client on the others
 #
 # Installs the alternatives into $WORK (a Python venv with `anthropic` from PyPI, an npm
@@ -24,7 +24,9 @@ N=${N:-2000}             # small requests per run
 PORT=${PORT:-18731}
 DELTAS=${DELTAS:-50000}  # the 7.7 MB stream: 50,000 text_deltas of 40 bytes
 DELTA_LEN=${DELTA_LEN:-40}
-ONLY=${ONLY:-"stream small cold"}
+# The CLI section: `claw-anthropic send` printing a 31 MB stream of 200,000 text_deltas.
+CLI_DELTAS=${CLI_DELTAS:-200000}
+ONLY=${ONLY:-"stream small cold cli"}
 SKIP_BUILD=${SKIP_BUILD:-0}
 # PIN=1: the mock server runs on the last CPU and every client on the other(s) (taskset), as a
 # client talking to a remote server would have its cores to itself (the cold-start section has
@@ -44,10 +46,10 @@ fi
 
 STREAM_KEY="sk-ant-api03-bench-stream-00000000000000000000000000000000"
 SMALL_KEY="sk-ant-api03-bench-small-000000000000000000000000000000000"
+CLI_KEY="sk-ant-api03-bench-clicli-00000000000000000000000000000000"
 URL="http://127.0.0.1:$PORT"
 BIN="$ROOT/target/release/claw-anthropic"
-# The driver has its own target dir: the crate's lib is also a cdylib, so its rlib has no hash
-# suffix and a build with other features in the same dir would overwrite the CLI's.
+# The driver has its own target dir: it builds the crate with other features than the CLI's.
 DRIVER_TARGET="$ROOT/target/compare"
 DRIVER="$DRIVER_TARGET/release/claw-compare"
 RESULTS="$WORK/results.jsonl"
@@ -62,7 +64,8 @@ log() { printf '== %s\n' "$*" >&2; }
 # ---------------------------------------------------------------- build + install
 if [ "$SKIP_BUILD" != 1 ]; then
   log "building release binaries (crate CLI + cdylib, comparison driver)"
-  (cd "$ROOT" && cargo build --release --features cli,mock --bin claw-anthropic --lib)
+  (cd "$ROOT" && cargo build --release --features cli,mock --bin claw-anthropic \
+    && cargo build --release -p claw-anthropic-capi --features mock)
   (cd "$HERE/rust" && CARGO_TARGET_DIR="$DRIVER_TARGET" cargo build --release)
 fi
 if [ ! -x "$WORK/venv/bin/python" ] || ! "$WORK/venv/bin/python" -c 'import anthropic' 2>/dev/null; then
@@ -107,6 +110,7 @@ EOF
 }
 STATE_STREAM=$(make_state stream "$STREAM_KEY")
 STATE_SMALL=$(make_state small "$SMALL_KEY")
+STATE_CLI=$(make_state cli "$CLI_KEY")
 
 # models status fixture, shaped like the conformance recordings (v05: an expired token profile,
 # an api_key profile in cooldown, plus a config with aliases and an env block).
@@ -141,7 +145,9 @@ chmod 600 "$COLD_HOME/.clawdbot/agents/main/agent/auth-profiles.json"
 # credential rule, not a FIFO entry); everything else gets the built-in reply ("ping" → "pong").
 cat >"$WORK/script.json" <<EOF
 { "credentials": [ { "secret": "$STREAM_KEY",
-    "reply": { "kind": "text_stream", "deltas": $DELTAS, "delta_len": $DELTA_LEN } } ] }
+    "reply": { "kind": "text_stream", "deltas": $DELTAS, "delta_len": $DELTA_LEN } },
+  { "secret": "$CLI_KEY",
+    "reply": { "kind": "text_stream", "deltas": $CLI_DELTAS, "delta_len": $DELTA_LEN } } ] }
 EOF
 
 # ---------------------------------------------------------------- helpers
@@ -197,7 +203,7 @@ export -f curl_stream
 export URL STREAM_KEY RUNS FAST_RUNS
 
 : >"$RESULTS"
-echo "{\"meta\": {\"python_sdk\": \"$PY_VER\", \"ts_sdk\": \"$TS_VER\", \"node\": \"$(node --version)\", \"python\": \"$("$PY" -c 'import sys; print(sys.version.split()[0])')\", \"runs\": $RUNS, \"fast_runs\": $FAST_RUNS, \"n\": $N, \"deltas\": $DELTAS, \"delta_len\": $DELTA_LEN, \"pin\": \"$PIN_DESC\", \"load_before\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"started\": \"$(date -u +%FT%TZ)\"}}" >>"$RESULTS"
+echo "{\"meta\": {\"python_sdk\": \"$PY_VER\", \"ts_sdk\": \"$TS_VER\", \"node\": \"$(node --version)\", \"python\": \"$("$PY" -c 'import sys; print(sys.version.split()[0])')\", \"runs\": $RUNS, \"fast_runs\": $FAST_RUNS, \"n\": $N, \"deltas\": $DELTAS, \"cli_deltas\": $CLI_DELTAS, \"delta_len\": $DELTA_LEN, \"pin\": \"$PIN_DESC\", \"load_before\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"started\": \"$(date -u +%FT%TZ)\"}}" >>"$RESULTS"
 
 # ---------------------------------------------------------------- 1. streaming
 if [[ " $ONLY " == *" stream "* ]]; then
@@ -252,6 +258,16 @@ if [[ " $ONLY " == *" cold "* ]]; then
   else
     log "the reference clawdbot CLI is not installed: no cold-start row for it"
   fi
+fi
+
+# ---------------------------------------------------------------- 4. the CLI printing a stream
+if [[ " $ONLY " == *" cli "* ]]; then
+  log "4. claw-anthropic send: ${CLI_DELTAS} deltas x ${DELTA_LEN} B, stdout read through a pipe"
+  measure "$PY" "$HERE/time_cmd.py" cli_send cli "$RUNS" env HOME="${STATE_CLI%/.clawdbot}" \
+    "$BIN" send --message ping --max-tokens 64000
+  measure "$PY" "$HERE/time_cmd.py" cli_send_json cli "$RUNS" env HOME="${STATE_CLI%/.clawdbot}" \
+    "$BIN" send --message ping --max-tokens 64000 --json
+  measure bash -c "cd '$WORK/node' && exec node ts_sdk.mjs stream '$URL' '$CLI_KEY' '$RUNS' cli"
 fi
 
 echo "{\"meta_end\": {\"load_after\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"finished\": \"$(date -u +%FT%TZ)\"}}" >>"$RESULTS"

@@ -21,6 +21,8 @@ NAMES = {
     "python_sdk": "anthropic (Python SDK)",
     "ts_sdk": "@anthropic-ai/sdk (TypeScript SDK)",
     "clawdbot": "clawdbot CLI (reference)",
+    "cli_send": "`claw-anthropic send` (prints the text as it arrives)",
+    "cli_send_json": "`claw-anthropic send --json` (prints the final message)",
 }
 
 
@@ -125,6 +127,24 @@ def main():
             out.append(
                 f"| `{r['check']['command']}` | {med * 1e3:.2f} | {min(r['secs']) * 1e3:.2f}–"
                 f"{max(r['secs']) * 1e3:.2f} | {fmt_rss(r['rss_kb'])} | {ratio} |"
+            )
+        out.append("")
+    # 4. the CLI printing a big stream, against the TS SDK accumulating the same stream
+    tools = [t for t in NAMES if (t, "cli") in rows]
+    if tools:
+        ts = rows.get(("ts_sdk", "cli"))
+        ts_med = statistics.median(ts["secs"]) if ts else None
+        out.append(f"### The CLI: one stream of {meta.get('cli_deltas', '?')} text_deltas, stdout read through a pipe")
+        out.append("")
+        out.append("| client | median s | spread (min–max) s | peak RSS | TS SDK time ÷ this |")
+        out.append("|---|---:|---:|---:|---:|")
+        for t in tools:
+            r = rows[(t, "cli")]
+            med = statistics.median(r["secs"])
+            ratio = f"{ts_med / med:.1f}×" if ts_med else "–"
+            out.append(
+                f"| {NAMES[t]} | {med:.3f} | {min(r['secs']):.3f}–{max(r['secs']):.3f} | "
+                f"{fmt_rss(r['rss_kb'])} | {ratio} |"
             )
         out.append("")
     print("\n".join(out))

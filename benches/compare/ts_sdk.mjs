@@ -1,6 +1,6 @@
 // Anthropic's official TypeScript SDK against the mock server (benches/compare/run.sh).
 //
-//   node ts_sdk.mjs stream URL KEY RUNS
+//   node ts_sdk.mjs stream URL KEY RUNS [SCENARIO]   (SCENARIO names the row; default "stream")
 //   node ts_sdk.mjs small  URL KEY RUNS N CONC
 //
 // Prints one JSON line: {"tool", "scenario", "secs": [per run], "check": ...}.
@@ -37,7 +37,7 @@ if (cmd === 'stream') {
     return { text_bytes: Buffer.byteLength(msg.content[0].text) };
   };
   const [secs, check] = await timed(once);
-  emit('stream', secs, check);
+  emit(nArg || 'stream', secs, check);
 } else if (cmd === 'small') {
   const n = Number(nArg);
   const conc = Number(concArg);
