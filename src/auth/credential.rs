@@ -139,15 +139,58 @@ pub use crate::redact::mask;
 /// Whether a stored secret could never be sent: once trimmed it still holds whitespace or a
 /// control character (a CR/LF would split the HTTP header it is sent in).
 pub fn secret_is_unsendable(secret: &str) -> bool {
-    secret
-        .trim()
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control())
+    let s = secret.trim();
+    // Profile order asks this of every stored secret on every request: a branch-free pass over
+    // the bytes settles the usual case (printable ASCII only) before any UTF-8 decoding.
+    let outside_printable_ascii = s
+        .bytes()
+        .fold(false, |any, b| any | !(0x21..=0x7e).contains(&b));
+    outside_printable_ascii && s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The definition the byte pass must agree with.
+    fn unsendable_by_chars(secret: &str) -> bool {
+        secret
+            .trim()
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
+    }
+
+    #[test]
+    fn unsendable_secrets() {
+        for ok in [
+            "sk-ant-api03-abc_DEF-123",
+            "  sk-ant-api03-trimmed\n",
+            "sk-ant-api03-é-non-ascii",
+            "",
+        ] {
+            assert!(!secret_is_unsendable(ok), "{ok:?}");
+        }
+        for bad in [
+            "sk-ant api03",
+            "sk-ant-api03-abc\r\nX-Evil: 1",
+            "sk\tant",
+            "sk\0ant",
+            "sk\u{7f}ant",
+            "sk\u{a0}ant",
+            "sk\u{2028}ant",
+            "sk\u{85}ant",
+        ] {
+            assert!(secret_is_unsendable(bad), "{bad:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn unsendable_agrees_with_the_char_definition(s in "\\PC{0,40}|[ -~\\t\\r\\n\\u{80}-\\u{3000}]{0,40}") {
+            prop_assert_eq!(secret_is_unsendable(&s), unsendable_by_chars(&s));
+        }
+    }
 
     #[test]
     fn debug_is_masked() {
