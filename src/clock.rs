@@ -152,6 +152,75 @@ fn short_duration(secs: u64) -> String {
     }
 }
 
+/// An RFC 3339 timestamp (`2026-12-05T18:45:42Z`, `…42.197Z`, `…42+01:00`) as ms since the
+/// epoch (`None`: not one, or before 1970). Fractions beyond ms are truncated.
+pub(crate) fn parse_rfc3339_ms(text: &str) -> Option<u64> {
+    let t = text.trim().as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u64> {
+        let b = t.get(r)?;
+        b.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| b.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')))
+    };
+    if t.len() < 20
+        || t[4] != b'-'
+        || t[7] != b'-'
+        || !matches!(t[10], b'T' | b't' | b' ')
+        || t[13] != b':'
+        || t[16] != b':'
+    {
+        return None;
+    }
+    let (y, mo, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    let (h, mi, s) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut ms = 0u64;
+    if t.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while t.get(i).is_some_and(u8::is_ascii_digit) {
+            if i - start < 3 {
+                ms = ms * 10 + u64::from(t[i] - b'0');
+            }
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        for _ in (i - start)..3 {
+            ms *= 10;
+        }
+    }
+    let offset_s: i64 = match t.get(i..)? {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (oh, om) = (digits(i + 1..i + 3)?, digits(i + 4..i + 6)?);
+            let v = i64::try_from(oh * 3_600 + om * 60).ok()?;
+            if *sign == b'+' { v } else { -v }
+        }
+        _ => return None,
+    };
+    let days = i64::try_from(days_from_civil(y, mo, d)?).ok()?;
+    let secs = days * DAY_S as i64 + i64::try_from(h * HOUR_S + mi * MINUTE_S + s).ok()? - offset_s;
+    let secs = u64::try_from(secs).ok()?;
+    Some(secs * SECOND_MS + ms)
+}
+
+/// The day count since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`; dates from 1970 on).
+fn days_from_civil(y: u64, m: u64, d: u64) -> Option<u64> {
+    let y = if m <= 2 { y.checked_sub(1)? } else { y };
+    let era = y / 400;
+    let yoe = y % 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe).checked_sub(719_468)
+}
+
 /// The proleptic Gregorian date (year, month, day) of a day count since 1970-01-01
 /// (Howard Hinnant's `civil_from_days`).
 fn civil_from_days(days: u64) -> (u64, u64, u64) {
@@ -203,6 +272,34 @@ mod tests {
             "now (since 2026-12-05 18:45:42 UTC)"
         );
         assert_eq!(describe_instant(AT, AT), "now (since 18:45:42 UTC)");
+    }
+
+    #[test]
+    fn rfc3339_timestamps() {
+        assert_eq!(parse_rfc3339_ms("2026-12-05T18:45:42.197Z"), Some(AT));
+        assert_eq!(parse_rfc3339_ms("2026-12-05T18:45:42.1979Z"), Some(AT));
+        assert_eq!(parse_rfc3339_ms("2026-12-05T18:45:42Z"), Some(AT - 197));
+        assert_eq!(
+            parse_rfc3339_ms("2026-12-05T19:45:42.2+01:00"),
+            Some(AT + 3)
+        );
+        assert_eq!(parse_rfc3339_ms("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            parse_rfc3339_ms("2000-02-29T00:00:00Z"),
+            Some(11_016 * 86_400_000)
+        );
+        for bad in [
+            "",
+            "0000-01-01T00:00:00Z",
+            "2026-12-05",
+            "2026-13-05T00:00:00Z",
+            "2026-12-05T18:45:42",
+            "2026-12-05T18:45:42.Z",
+            "1969-12-31T23:59:59Z",
+            "2026-12-05T18:45:42Zx",
+        ] {
+            assert_eq!(parse_rfc3339_ms(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -743,6 +743,15 @@ impl Error {
         }
     }
 
+    /// The metadata of the response this error came from, if any.
+    pub fn response_meta(&self) -> Option<&crate::response_meta::ResponseMeta> {
+        match self {
+            Error::Api(e) => Some(&e.meta),
+            Error::Transport { meta: Some(m), .. } => Some(m),
+            _ => None,
+        }
+    }
+
     /// The server's `retry-after` hint, if any.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {

@@ -193,6 +193,15 @@ impl ResponseMeta {
         self.raw.get(0)
     }
 
+    /// Whether some bucket's `anthropic-ratelimit-<bucket>-remaining` is 0 (no allocation).
+    pub fn rate_limit_exhausted(&self) -> bool {
+        (0..4).any(|b| {
+            self.raw
+                .get(2 + 3 * b)
+                .is_some_and(|v| v.trim().parse::<u64>() == Ok(0))
+        })
+    }
+
     /// The `anthropic-ratelimit-*` headers, parsed (on each call): a limit or remaining count
     /// that is not a number is `None`; a reset is the RFC 3339 text as sent.
     pub fn rate_limit(&self) -> RateLimit {

@@ -23,10 +23,11 @@ use crate::config::{AuthMode, Config};
 use secrecy::ExposeSecret;
 
 /// When a profile becomes usable again: `max(cooldownUntil, disabledUntil)` over the values that
-/// are set and positive; `None` if neither is.
+/// are set and positive; `None` if neither is. (This crate: the client's view also holds the
+/// rate-limit reset of a profile out of headroom, [`UsageStats::headroom_until`].)
 pub fn unusable_until(stats: Option<&UsageStats>) -> Option<u64> {
     let s = stats?;
-    [s.cooldown_until, s.disabled_until]
+    [s.cooldown_until, s.disabled_until, s.headroom_until]
         .into_iter()
         .flatten()
         .filter(|v| *v > 0)

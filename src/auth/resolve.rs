@@ -193,6 +193,7 @@ impl PlanStability {
         for stats in store.usage_stats.values() {
             consider(stats.cooldown_until);
             consider(stats.disabled_until);
+            consider(stats.headroom_until);
         }
         for p in store.profiles.values() {
             match &p.credential {

@@ -86,6 +86,10 @@ pub struct UsageStats {
     pub last_failure_at: Option<u64>,
     /// Fields this crate does not model, kept as is.
     pub extra: Map<String, Value>,
+    /// (this crate) Out of rate-limit headroom until then: the reset of a bucket whose
+    /// remaining count was 0 ([`crate::auth::shared::headroom`]). Set on the client's
+    /// in-memory view only; never read from or written to the file.
+    pub headroom_until: Option<u64>,
 }
 
 /// The whole store (`auth-profiles.json`), in file order.

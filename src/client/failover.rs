@@ -269,6 +269,11 @@ fn run<'a>(
                 log.target(model, resolved.profile_id.as_deref());
                 match exchange(inner, &prepared, &resolved, &mode, &mut log).await {
                     Ok((outcome, meta)) => {
+                        if let Some(pid) = &resolved.profile_id {
+                            inner
+                                .usage
+                                .observe_headroom(pid, &meta, inner.auth.now_ms());
+                        }
                         if matches!(mode, Mode::Json) {
                             mark_used(inner, &model.provider, resolved.profile_id.as_deref());
                         }
@@ -313,6 +318,9 @@ fn run<'a>(
                         let reason = e.failure_reason().unwrap_or(FailureReason::Unknown);
                         last_reason = reason;
                         if let Some(pid) = &resolved.profile_id {
+                            if let Some(meta) = e.response_meta() {
+                                inner.usage.observe_headroom(pid, meta, inner.auth.now_ms());
+                            }
                             mark_failure(inner, pid, reason).await;
                         }
                         tracing::info!(model = %model, profile = resolved.profile_id.as_deref().unwrap_or("-"), %reason, "attempt failed");

@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[cfg(feature = "redis")]
-pub(crate) use crate::auth::shared::redis::{RedisShared as Fleet, SharedUse, Target};
+pub(crate) use crate::auth::shared::redis::{
+    RedisShared as Fleet, SharedHeadroom, SharedUse, Target,
+};
 
 /// Connects (lazily) to the shared store named by `options`.
 #[cfg(feature = "redis")]
@@ -52,6 +54,15 @@ pub(crate) struct SharedUse {
 }
 
 #[cfg(not(feature = "redis"))]
+#[allow(dead_code)]
+#[derive(Debug, Clone)]
+pub(crate) struct SharedHeadroom {
+    pub(crate) target: Target,
+    pub(crate) headroom: crate::auth::shared::headroom::Headroom,
+    pub(crate) at_ms: u64,
+}
+
+#[cfg(not(feature = "redis"))]
 impl Fleet {
     pub(crate) fn version(&self) -> u64 {
         match *self {}
@@ -74,7 +85,11 @@ impl Fleet {
     ) {
         match **self {}
     }
-    pub(crate) async fn record_uses(&self, _uses: &[SharedUse]) -> std::result::Result<(), String> {
+    pub(crate) async fn record_uses(
+        &self,
+        _uses: &[SharedUse],
+        _headroom: &[SharedHeadroom],
+    ) -> std::result::Result<(), String> {
         match *self {}
     }
 }

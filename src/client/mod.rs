@@ -371,23 +371,21 @@ impl fmt::Debug for Inner {
 }
 
 impl Drop for Inner {
-    /// The last clone of the client (and of its streams) is gone: write recorded successes.
+    /// The last clone of the client (and of its streams) is gone: write recorded successes,
+    /// and in fleet mode share what the fleet has not seen yet.
     ///
     /// The write takes the store lock (waiting for another holder up to the lock's retry
     /// budget) and fsyncs, so it never runs on a tokio runtime's thread: on a multi-thread
     /// runtime it runs in [`tokio::task::block_in_place`] (the runtime moves its other tasks to
-    /// other workers and the write is done when `drop` returns); on a current-thread runtime,
-    /// whose one thread must not wait, it runs on a thread of its own and `drop` returns at
-    /// once. Outside a runtime it runs on the dropping thread.
+    /// other workers), after the fleet update (one round trip bounded by the shared store's
+    /// timeout, skipped during an outage), and both are done when `drop` returns; on a
+    /// current-thread runtime, whose one thread must not wait, the write runs on a thread of
+    /// its own and the fleet update in a task, and `drop` returns at once (a program about to
+    /// exit calls [`Client::flush`] first). Outside a runtime the write runs on the dropping
+    /// thread.
     fn drop(&mut self) {
-        // Successes not yet shared with the fleet (fleet mode): sent in the background.
-        if self.usage.fleet().is_some()
-            && let Ok(rt) = tokio::runtime::Handle::try_current()
-        {
-            let usage = self.usage.clone();
-            rt.spawn(async move { usage.share_uses().await });
-        }
-        if !self.usage.has_pending() {
+        let share = self.usage.has_fleet_pending();
+        if !share && !self.usage.has_pending() {
             return;
         }
         let usage = self.usage.clone();
@@ -396,10 +394,22 @@ impl Drop for Inner {
                 tracing::warn!(error = %e, "could not record profile use in the auth store");
             }
         };
-        match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        match tokio::runtime::Handle::try_current() {
             Err(_) => write(),
-            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(write),
-            Ok(_) => {
+            Ok(rt) if rt.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                let usage = self.usage.clone();
+                tokio::task::block_in_place(move || {
+                    if share {
+                        rt.block_on(usage.share_uses());
+                    }
+                    write();
+                });
+            }
+            Ok(rt) => {
+                if share {
+                    let usage = self.usage.clone();
+                    rt.spawn(async move { usage.share_uses().await });
+                }
                 let spawned = std::thread::Builder::new()
                     .name("claw-anthropic-store-write".into())
                     .spawn(write);

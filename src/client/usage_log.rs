@@ -36,6 +36,7 @@
 
 use crate::auth::AgentAuth;
 use crate::auth::resolve::{ResolvedAuth, Stability};
+use crate::auth::shared::headroom::{Headroom, mark_exhausted};
 use crate::auth::shared::merge::merge_into;
 use crate::auth::store::{AuthStore, StoreBackend, StoreTxn};
 use crate::auth::usage::{CooldownSettings, apply_used};
@@ -44,7 +45,9 @@ use crate::config::Config;
 use crate::config::model_ref::normalize_provider;
 use crate::error::FailureReason;
 use crate::error::{Error, Result};
+use crate::response_meta::ResponseMeta;
 use indexmap::IndexMap;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -117,10 +120,11 @@ struct Cached {
     checked: Instant,
 }
 
-/// The file's copy merged with the fleet's view (fleet mode).
+/// The file's copy merged with the fleet's view (fleet mode) and the rate-limit headroom.
 struct Merged {
     file_generation: u64,
     fleet_version: u64,
+    headroom_version: u64,
     store: Arc<AuthStore>,
     generation: u64,
 }
@@ -187,6 +191,12 @@ pub(crate) struct Shared {
     synced_version: AtomicU64,
     /// For the cooldown settings of shared successes (fleet mode).
     config: Option<Arc<Config>>,
+    /// Rate-limit readings this client saw of profiles that ran out of headroom, by profile id.
+    headroom: Mutex<HashMap<String, Headroom>>,
+    /// Bumped whenever a profile's end of headroom in `headroom` changes (0: never any).
+    headroom_version: AtomicU64,
+    /// Rate-limit readings not yet shared with the fleet, by profile id.
+    headroom_pending: Mutex<IndexMap<String, fleet::SharedHeadroom>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -256,12 +266,10 @@ impl Shared {
             fleet_pending: Mutex::new(IndexMap::new()),
             synced_version: AtomicU64::new(0),
             config,
+            headroom: Mutex::new(HashMap::new()),
+            headroom_version: AtomicU64::new(0),
+            headroom_pending: Mutex::new(IndexMap::new()),
         })
-    }
-
-    /// The shared store, in fleet mode.
-    pub(crate) fn fleet(&self) -> Option<&Arc<Fleet>> {
-        self.fleet.as_ref()
     }
 
     /// Whether successes are waiting to be written.
@@ -282,34 +290,53 @@ impl Shared {
         generation
     }
 
-    /// The store as on disk merged with the fleet's view (fleet mode), without pending
-    /// successes, and its generation (`None` when it is not cached: another backend, or no
-    /// file).
+    /// The versions a merged copy is made from: the fleet's view and the local headroom
+    /// readings (`None`: nothing to merge, the file's copy is the base).
+    fn merge_versions(&self) -> Option<(u64, u64)> {
+        let headroom_version = self.headroom_version.load(Ordering::Acquire);
+        if self.fleet.is_none() && headroom_version == 0 {
+            return None;
+        }
+        let fleet_version = self.fleet.as_ref().map_or(0, |f| f.version());
+        Some((fleet_version, headroom_version))
+    }
+
+    /// The store as on disk merged with the fleet's view (fleet mode) and with the rate-limit
+    /// headroom seen (by this client, and by the fleet), without pending successes, and its
+    /// generation (`None` when it is not cached: another backend, or no file).
     fn load_base(&self) -> Result<Option<(Arc<AuthStore>, Option<u64>)>> {
         let base = self.load_file()?;
-        let Some(fleet) = &self.fleet else {
+        let Some((fleet_version, headroom_version)) = self.merge_versions() else {
             return Ok(base);
         };
         let Some((file, file_generation)) = base else {
             return Ok(None);
         };
-        let fleet_version = fleet.version();
         if let Some(g) = file_generation
             && let Some(m) = lock(&self.merged).as_ref()
             && m.file_generation == g
             && m.fleet_version == fleet_version
+            && m.headroom_version == headroom_version
         {
             return Ok(Some((m.store.clone(), Some(m.generation))));
         }
-        let view = fleet.view();
         let mut store = AuthStore::clone(&file);
-        merge_into(&mut store, &view);
+        let view = self.fleet.as_ref().map(|f| f.view());
+        if let Some(view) = &view {
+            merge_into(&mut store, view);
+        }
+        {
+            let local = lock(&self.headroom);
+            let maps = std::iter::once(&*local).chain(view.as_ref().map(|v| &v.headroom));
+            mark_exhausted(&mut store, maps);
+        }
         let store = Arc::new(store);
         let generation = file_generation.map(|g| {
             let generation = self.next_generation.fetch_add(1, Ordering::Relaxed);
             *lock(&self.merged) = Some(Merged {
                 file_generation: g,
                 fleet_version,
+                headroom_version,
                 store: store.clone(),
                 generation,
             });
@@ -321,12 +348,15 @@ impl Shared {
     /// The generation [`Shared::load_base`] would return for the cached file version `g`
     /// without merging again (`None`: the merge is out of date).
     fn merged_generation(&self, g: u64) -> Option<u64> {
-        let Some(fleet) = &self.fleet else {
+        let Some((fleet_version, headroom_version)) = self.merge_versions() else {
             return Some(g);
         };
         let m = lock(&self.merged);
         let m = m.as_ref()?;
-        (m.file_generation == g && m.fleet_version == fleet.version()).then_some(m.generation)
+        (m.file_generation == g
+            && m.fleet_version == fleet_version
+            && m.headroom_version == headroom_version)
+            .then_some(m.generation)
     }
 
     /// The store as on disk (parse cache applied), without pending successes, and the cached
@@ -577,7 +607,8 @@ impl Shared {
             .await;
     }
 
-    /// Shares the successes recorded since the last call with the fleet (one round trip).
+    /// Shares the successes and rate-limit readings recorded since the last call with the
+    /// fleet (one round trip, bounded by the shared store's timeout).
     pub(crate) async fn share_uses(&self) {
         let Some(f) = &self.fleet else {
             return;
@@ -585,10 +616,93 @@ impl Shared {
         let uses: Vec<fleet::SharedUse> = std::mem::take(&mut *lock(&self.fleet_pending))
             .into_values()
             .collect();
-        if uses.is_empty() {
+        let headroom: Vec<fleet::SharedHeadroom> =
+            std::mem::take(&mut *lock(&self.headroom_pending))
+                .into_values()
+                .collect();
+        if uses.is_empty() && headroom.is_empty() {
             return;
         }
-        let _ = f.record_uses(&uses).await;
+        let _ = f.record_uses(&uses, &headroom).await;
+    }
+
+    /// Whether successes or rate-limit readings wait to be shared with the fleet.
+    pub(crate) fn has_fleet_pending(&self) -> bool {
+        self.fleet.is_some()
+            && (!lock(&self.fleet_pending).is_empty() || !lock(&self.headroom_pending).is_empty())
+    }
+
+    /// Notes the `anthropic-ratelimit-*` headers of a response to `profile` (success or
+    /// failure): a profile whose remaining count reached 0 is skipped until the reset (see
+    /// [`crate::auth::shared::headroom`]); in fleet mode every reading is shared with the
+    /// next batched write.
+    pub(crate) fn observe_headroom(
+        self: &Arc<Self>,
+        profile: &str,
+        meta: &ResponseMeta,
+        now_ms: u64,
+    ) {
+        if self.fleet.is_none() && !meta.rate_limit_exhausted() && !self.watching(profile) {
+            // The usual case without a shared store: nothing to parse.
+            return;
+        }
+        let Some(reading) = Headroom::from_meta(meta) else {
+            return;
+        };
+        {
+            let mut map = lock(&self.headroom);
+            let before = map.get(profile).and_then(Headroom::exhausted_until);
+            match map.get_mut(profile) {
+                Some(h) => {
+                    h.observe(&reading, now_ms);
+                }
+                None if reading.exhausted(now_ms).is_some() => {
+                    map.insert(profile.to_owned(), reading.clone());
+                }
+                None => {}
+            }
+            if map.get(profile).and_then(Headroom::exhausted_until) != before {
+                self.headroom_version.fetch_add(1, Ordering::AcqRel);
+            }
+        }
+        if self.fleet.is_none() {
+            return;
+        }
+        let Ok(Some((file, _))) = self.load_file() else {
+            return;
+        };
+        let Some(p) = file.profiles.get(profile) else {
+            return;
+        };
+        {
+            let mut pending = lock(&self.headroom_pending);
+            match pending.get_mut(profile) {
+                Some(h) => {
+                    h.headroom.observe(&reading, now_ms);
+                    h.at_ms = now_ms;
+                }
+                None => {
+                    pending.insert(
+                        profile.to_owned(),
+                        fleet::SharedHeadroom {
+                            target: fleet::Target {
+                                provider: normalize_provider(p.credential.provider()).into_owned(),
+                                profile: profile.to_owned(),
+                            },
+                            headroom: reading,
+                            at_ms: now_ms,
+                        },
+                    );
+                }
+            }
+        }
+        self.schedule_flush();
+    }
+
+    /// Whether this client holds readings of `profile` (then every reading of it is noted).
+    fn watching(&self, profile: &str) -> bool {
+        self.headroom_version.load(Ordering::Acquire) != 0
+            && lock(&self.headroom).contains_key(profile)
     }
 
     /// After this client wrote `store` (inside the lock): remember its bytes, so the next read
@@ -645,6 +759,12 @@ impl Shared {
                 }
             }
         }
+        self.schedule_flush();
+    }
+
+    /// Writes pending successes (and shares pending fleet updates) after [`FLUSH_INTERVAL`],
+    /// unless that is already scheduled; at once outside a runtime.
+    fn schedule_flush(self: &Arc<Self>) {
         // Read first: once a flush is scheduled, later successes write nothing shared here.
         if self.flush_scheduled.load(Ordering::Acquire)
             || self.flush_scheduled.swap(true, Ordering::AcqRel)

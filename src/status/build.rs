@@ -140,8 +140,9 @@ impl StatusReport {
             Some(view) => {
                 let mut merged = store.clone();
                 crate::auth::shared::merge::merge_into(&mut merged, view);
+                crate::auth::shared::headroom::mark_exhausted(&mut merged, [&view.headroom]);
                 let mut u = unusable_profiles(&merged, now);
-                shared::annotate(&mut u, view);
+                shared::annotate(&mut u, view, now);
                 u
             }
             None => unusable_profiles(&store, now),
@@ -389,13 +390,26 @@ fn unusable_profiles(store: &AuthStore, now: u64) -> Vec<UnusableProfile> {
             continue;
         }
         let disabled = stats.disabled_until.is_some_and(|d| now < d);
+        let failure_until = unusable_until(Some(&UsageStats {
+            headroom_until: None,
+            ..stats.clone()
+        }));
+        let headroom =
+            stats.headroom_until == Some(until) && failure_until.is_none_or(|f| f < until);
         out.push(UnusableProfile {
             profile_id: id.clone(),
             provider: store
                 .profiles
                 .get(id)
                 .map(|p| p.credential.provider().to_owned()),
-            kind: if disabled { "disabled" } else { "cooldown" }.to_owned(),
+            kind: if headroom {
+                "headroom"
+            } else if disabled {
+                "disabled"
+            } else {
+                "cooldown"
+            }
+            .to_owned(),
             reason: stats.disabled_reason.clone(),
             until,
             remaining_ms: until - now,

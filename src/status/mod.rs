@@ -188,9 +188,10 @@ pub struct UnusableProfile {
     /// Provider, when the profile exists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-    /// `cooldown` or `disabled`.
+    /// `cooldown` or `disabled`; (this crate, fleet mode) `headroom`: out of rate-limit
+    /// headroom until the reset a host saw (the reason names the exhausted buckets).
     pub kind: String,
-    /// `disabledReason`.
+    /// `disabledReason`; for `headroom` the exhausted buckets (`requests`, `tokens`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Until (ms since the epoch).

@@ -71,9 +71,21 @@ fn fetch(_: &SharedStateOptions, _: &AuthStore) -> std::result::Result<FleetView
     Err("this build has no fleet mode (build with the `redis` feature)".to_owned())
 }
 
-/// Marks the unusable profiles whose state came from the fleet with the host that recorded it.
-pub(super) fn annotate(unusable: &mut [UnusableProfile], view: &FleetView) {
+/// Marks the unusable profiles whose state came from the fleet with the host that recorded it;
+/// a profile out of headroom also gets the exhausted buckets as its reason.
+pub(super) fn annotate(unusable: &mut [UnusableProfile], view: &FleetView, now: u64) {
     for u in unusable {
+        if u.kind == "headroom" {
+            if let Some(e) = view
+                .headroom
+                .get(&u.profile_id)
+                .and_then(|h| h.exhausted(now))
+            {
+                u.reason = Some(e.buckets.join(", "));
+                u.host = e.host;
+            }
+            continue;
+        }
         if let Some(e) = view.profiles.get(&u.profile_id)
             && unusable_until(Some(&e.stats)) == Some(u.until)
         {

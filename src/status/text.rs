@@ -146,10 +146,13 @@ impl StatusReport {
             for u in &self.auth.unusable_profiles {
                 let kind = match &u.reason {
                     Some(r) if u.kind == "disabled" => format!("disabled:{r}"),
+                    Some(r) if u.kind == "headroom" => format!("out of headroom ({r})"),
+                    None if u.kind == "headroom" => "out of headroom".to_owned(),
                     _ => u.kind.clone(),
                 };
                 let now = u.until.saturating_sub(u.remaining_ms);
                 let host = match &u.host {
+                    Some(h) if u.kind == "headroom" => format!(" (seen by {h})"),
                     Some(h) => format!(" (recorded by {h})"),
                     None => String::new(),
                 };

@@ -174,6 +174,119 @@ fn failures_on_several_hosts_count_once_each() {
     );
 }
 
+/// `NOW` + 2 minutes in RFC 3339 (`NOW` is 2023-11-14T22:13:20Z).
+const RESET_IN_2_MIN: &str = "2023-11-14T22:15:20Z";
+
+/// A success of `a` that leaves no request in its window until the reset two minutes away.
+fn last_request_of_the_window() -> MockReply {
+    MockReply::default_reply()
+        .header("anthropic-ratelimit-requests-remaining", "0")
+        .header("anthropic-ratelimit-requests-reset", RESET_IN_2_MIN)
+}
+
+#[test]
+fn a_profile_out_of_headroom_on_one_host_is_skipped_by_the_others_until_the_reset() {
+    use claw_anthropic::clock::ManualClock;
+    use claw_anthropic::status::{StatusOptions, StatusReport};
+    let redis = RedisServer::start();
+    let server = MockServer::start_background().unwrap();
+    server.on_credential(key('a'), last_request_of_the_window());
+    let (one, two) = (host(&server), host(&server));
+    rt().block_on(async {
+        // Host 1: `a` answers, with no request left until the reset.
+        let c1 = fleet_client(&one, &redis.url(), "host-1", Duration::from_millis(100));
+        let r = c1.send(hello()).await.unwrap();
+        assert_eq!(r.profile_id.as_deref(), Some(A));
+        // Host 1 itself does not send to `a` again before the reset.
+        let before = credentials_seen(&server).len();
+        let r = c1.send(hello()).await.unwrap();
+        assert_eq!(r.profile_id.as_deref(), Some(B));
+        assert_eq!(credentials_seen(&server)[before..], [key('b')]);
+        c1.flush().await.unwrap();
+    });
+    let shared: Value = serde_json::from_str(
+        &redis
+            .get("fleet-test:headroom:anthropic:anthropic:a")
+            .unwrap_or_else(|| panic!("no headroom record: {}", redis.dump())),
+    )
+    .unwrap();
+    assert_eq!(shared["requests"]["remaining"], 0, "{shared}");
+    assert_eq!(shared["requests"]["resetAt"], NOW + 2 * MIN, "{shared}");
+    assert_eq!(shared["requests"]["host"], "host-1", "{shared}");
+    assert!(redis.pttl("fleet-test:headroom:anthropic:anthropic:a") > 0);
+
+    let rt2 = rt();
+    // Host 2 never saw `a` run out: it goes to `b` without sending to `a`.
+    let c2 = fleet_client(&two, &redis.url(), "host-2", Duration::from_millis(100));
+    rt2.block_on(async {
+        let before = credentials_seen(&server).len();
+        for _ in 0..3 {
+            let r = c2.send(hello()).await.unwrap();
+            assert_eq!(r.profile_id.as_deref(), Some(B));
+        }
+        assert_eq!(
+            credentials_seen(&server)[before..],
+            [key('b'), key('b'), key('b')]
+        );
+    });
+
+    // `models status` on a third host shows it, with its reset and who saw it.
+    let other = host(&server);
+    let url = redis.url();
+    let config = other.home.config(
+        "{}",
+        &[
+            ("CLAW_ANTHROPIC_SHARED_STATE", url.as_str()),
+            ("CLAW_ANTHROPIC_SHARED_PREFIX", "fleet-test"),
+            ("CLAW_ANTHROPIC_HOST_ID", "host-3"),
+        ],
+    );
+    let opts = StatusOptions {
+        clock: Arc::new(ManualClock::new(NOW + MIN)),
+        ..StatusOptions::default()
+    };
+    let report = StatusReport::build_with(&config, &opts).unwrap();
+    let json = serde_json::to_value(&report).unwrap();
+    let unusable = &json["auth"]["unusableProfiles"];
+    assert_eq!(unusable.as_array().unwrap().len(), 1, "{json}");
+    assert_eq!(unusable[0]["profileId"], A);
+    assert_eq!(unusable[0]["kind"], "headroom");
+    assert_eq!(unusable[0]["reason"], "requests");
+    assert_eq!(unusable[0]["until"], NOW + 2 * MIN);
+    assert_eq!(unusable[0]["remainingMs"], MIN);
+    assert_eq!(unusable[0]["host"], "host-1");
+    let text = report.render_text(false);
+    assert!(
+        text.contains("anthropic:a out of headroom (requests), available again in 1m, at 22:15:20 UTC (seen by host-1)"),
+        "{text}"
+    );
+    // After the reset nothing is shown.
+    let opts = StatusOptions {
+        clock: Arc::new(ManualClock::new(NOW + 2 * MIN)),
+        ..StatusOptions::default()
+    };
+    let report = StatusReport::build_with(&config, &opts).unwrap();
+    assert_eq!(
+        serde_json::to_value(&report).unwrap()["auth"]["unusableProfiles"],
+        serde_json::json!([])
+    );
+    rt2.block_on(async {
+        // Once the reset has passed, `a` is used again (it is the least recently used).
+        server.reset();
+        two.clock.advance(Duration::from_millis(2 * MIN));
+        let r = c2.send(hello()).await.unwrap();
+        assert_eq!(r.profile_id.as_deref(), Some(A));
+        assert_eq!(credentials_seen(&server), [key('a')]);
+        c2.flush().await.unwrap();
+    });
+    // The headroom is not a failure: nothing of it reaches either host's file.
+    for h in [&one, &two] {
+        let stats = h.stats(A);
+        assert!(stats.get("cooldownUntil").is_none(), "{stats}");
+        assert!(stats.get("headroomUntil").is_none(), "{stats}");
+    }
+}
+
 #[test]
 fn a_stopped_redis_fails_no_request() {
     let mut redis = RedisServer::start();
@@ -226,6 +339,122 @@ fn a_stopped_redis_fails_no_request() {
     // The file kept every failure while Redis was down.
     let stats = world.stats(A);
     assert!(stats["errorCount"].as_u64().unwrap() >= 1, "{stats}");
+}
+
+/// The warnings a test's own code logs (a subscriber for this thread only; the runtime that
+/// runs the client is a current-thread one on this thread, so its tasks log here too).
+#[derive(Clone, Default)]
+struct Logged(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logged {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logged {
+    fn lines_with(&self, needle: &str) -> Vec<String> {
+        String::from_utf8_lossy(&self.0.lock().unwrap())
+            .lines()
+            .filter(|l| l.contains(needle))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+#[test]
+fn an_outage_warns_once_naming_the_shared_store() {
+    let mut redis = RedisServer::start();
+    let server = MockServer::start_background().unwrap();
+    let world = host(&server);
+    let logged = Logged::default();
+    let writer = logged.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .finish();
+    let _scope = tracing::subscriber::set_default(subscriber);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = redis.url();
+    let down = "shared store unreachable";
+    rt.block_on(async {
+        let c = fleet_client(&world, &url, "host-1", Duration::ZERO);
+        let many = |n: usize| {
+            let c = c.clone();
+            async move {
+                for _ in 0..n {
+                    c.send(hello()).await.unwrap();
+                    c.flush().await.unwrap();
+                }
+            }
+        };
+        many(5).await;
+        assert_eq!(logged.lines_with(down), Vec::<String>::new());
+
+        redis.stop();
+        many(40).await;
+        let warned = logged.lines_with(down);
+        assert_eq!(warned.len(), 1, "{warned:#?}");
+        assert!(warned[0].contains(&url), "{}", warned[0]);
+
+        // Back: a background probe finds it (the client says so), then it dies again.
+        redis.restart();
+        let mut back = false;
+        for _ in 0..500 {
+            many(1).await;
+            if !logged.lines_with("shared store reachable again").is_empty() {
+                back = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            back,
+            "no recovery seen: {}",
+            String::from_utf8_lossy(&logged.0.lock().unwrap())
+        );
+        assert_eq!(logged.lines_with(down).len(), 1);
+        redis.stop();
+        many(40).await;
+        let warned = logged.lines_with(down);
+        assert_eq!(warned.len(), 2, "{warned:#?}");
+        assert!(warned[1].contains(&url), "{}", warned[1]);
+    });
+}
+
+/// A program that drops its last client without [`Client::flush`] still shares that client's
+/// successes before the drop returns (multi-thread runtime), even if the runtime then stops at
+/// once: with Redis holding writes for a while, the record is there right after the drop.
+#[test]
+fn dropping_the_last_client_shares_its_successes() {
+    let redis = RedisServer::start();
+    let server = MockServer::start_background().unwrap();
+    let world = host(&server);
+    let rt = rt();
+    rt.block_on(async {
+        let c = fleet_client(&world, &redis.url(), "host-1", Duration::from_secs(3600));
+        assert_eq!(
+            c.send(hello()).await.unwrap().profile_id.as_deref(),
+            Some(A)
+        );
+        redis.pause_writes(400);
+        drop(c);
+    });
+    rt.shutdown_background();
+    assert_eq!(record(&redis, A)["lastUsed"], NOW);
+    assert_eq!(
+        redis.get("fleet-test:lastgood:anthropic").as_deref(),
+        Some(A)
+    );
+    assert_eq!(world.stats(A)["lastUsed"], NOW);
 }
 
 #[test]
@@ -304,6 +533,73 @@ fn models_status_shows_the_shared_store_and_fleet_cooldowns() {
     assert!(!text.contains("hunter2") && !json.to_string().contains("hunter2"));
 }
 
+/// A host for the command-line tool: its own `$HOME` with profiles `a` then `b` (explicit
+/// order), the provider pointed at `server`.
+#[cfg(feature = "cli")]
+fn cli_home(server: &MockServer) -> Home {
+    let h = Home::new();
+    h.write_config(&format!(
+        "{{ models: {{ providers: {{ anthropic: {{ baseUrl: \"{}\" }} }} }} }}",
+        server.url()
+    ));
+    h.write_store(
+        "main",
+        &serde_json::json!({
+            "version": 1,
+            "profiles": {
+                A: {"type": "api_key", "provider": "anthropic", "key": key('a')},
+                B: {"type": "api_key", "provider": "anthropic", "key": key('b')},
+            },
+            "order": {"anthropic": [A, B]},
+        }),
+    );
+    h
+}
+
+/// `claw-anthropic send` on `home` in fleet mode against `url`, as `host`.
+#[cfg(feature = "cli")]
+fn cli_send(home: &Home, url: &str, host: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["send", "--message", "ping"];
+    args.extend_from_slice(extra);
+    home.cmd(&args)
+        .env("CLAW_ANTHROPIC_SHARED_STATE", url)
+        .env("CLAW_ANTHROPIC_SHARED_PREFIX", "fleet-test")
+        .env("CLAW_ANTHROPIC_HOST_ID", host)
+        .env("CLAW_ANTHROPIC_SHARED_TIMEOUT_MS", "5000")
+        .output()
+        .unwrap()
+}
+
+/// A short-lived `send` process shares its success (`lastUsed`, `lastGood`) before it exits,
+/// streaming or not.
+#[cfg(feature = "cli")]
+#[test]
+fn a_cli_send_shares_its_success_before_exiting() {
+    let server = MockServer::start_background().unwrap();
+    for extra in [&["--no-stream", "--json"][..], &[][..]] {
+        let redis = RedisServer::start();
+        let home = cli_home(&server);
+        let before = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64;
+        let out = cli_send(&home, &redis.url(), "host-1", extra);
+        assert!(out.status.success(), "{extra:?}: {}", text(&out.stderr));
+        let shared = record(&redis, A);
+        assert!(
+            shared["lastUsed"].as_u64().is_some_and(|t| t >= before),
+            "{extra:?}: {shared}"
+        );
+        assert_eq!(shared["errorCount"], 0, "{extra:?}: {shared}");
+        assert_eq!(
+            redis.get("fleet-test:lastgood:anthropic").as_deref(),
+            Some(A),
+            "{extra:?}: {}",
+            redis.dump()
+        );
+    }
+}
+
 /// N `claw-anthropic send` processes at once, each a host with its own `$HOME` and the same
 /// profile ids, M requests each; `a` always answers 429. Every 429 is counted exactly once in
 /// the shared record (no update lost to a concurrent one), and afterwards every host's file
@@ -319,37 +615,15 @@ fn processes_as_hosts_share_every_cooldown_and_count() {
         key('a'),
         MockReply::error(429, "rate_limit_error", "slow down").header("x-should-retry", "false"),
     );
-    let homes: Vec<Home> = (0..N)
-        .map(|_| {
-            let h = Home::new();
-            h.write_config(&format!(
-                "{{ models: {{ providers: {{ anthropic: {{ baseUrl: \"{}\" }} }} }} }}",
-                server.url()
-            ));
-            h.write_store(
-                "main",
-                &serde_json::json!({
-                    "version": 1,
-                    "profiles": {
-                        A: {"type": "api_key", "provider": "anthropic", "key": key('a')},
-                        B: {"type": "api_key", "provider": "anthropic", "key": key('b')},
-                    },
-                    "order": {"anthropic": [A, B]},
-                }),
-            );
-            h
-        })
-        .collect();
+    let homes: Vec<Home> = (0..N).map(|_| cli_home(&server)).collect();
     let url = redis.url();
     let send = |i: usize| {
-        let out = homes[i]
-            .cmd(&["send", "--message", "ping", "--no-stream", "--json"])
-            .env("CLAW_ANTHROPIC_SHARED_STATE", &url)
-            .env("CLAW_ANTHROPIC_SHARED_PREFIX", "fleet-test")
-            .env("CLAW_ANTHROPIC_HOST_ID", format!("host-{i}"))
-            .env("CLAW_ANTHROPIC_SHARED_TIMEOUT_MS", "5000")
-            .output()
-            .unwrap();
+        let out = cli_send(
+            &homes[i],
+            &url,
+            &format!("host-{i}"),
+            &["--no-stream", "--json"],
+        );
         assert!(out.status.success(), "host {i}: {}", text(&out.stderr));
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["profileId"], B, "host {i}: {v}");

@@ -27,6 +27,8 @@ pub struct FleetView {
     pub profiles: HashMap<String, SharedEntry>,
     /// The last profile that worked, per normalised provider.
     pub last_good: HashMap<String, String>,
+    /// The rate-limit headroom last seen by any host, by profile id.
+    pub headroom: HashMap<String, super::headroom::Headroom>,
 }
 
 /// The time of a record's latest event.

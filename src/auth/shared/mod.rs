@@ -9,6 +9,7 @@
 //! the fleet's view with the file is in [`merge`]; the consistency promise is bounded
 //! staleness (the client's store check interval) and "the later failure wins".
 
+pub mod headroom;
 pub mod merge;
 #[cfg(feature = "redis")]
 pub(crate) mod redis;

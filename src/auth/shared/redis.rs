@@ -2,6 +2,7 @@
 //! `MGET`, a short timeout on every round trip, and an outage mode in which no request waits
 //! for Redis at all.
 
+use super::headroom::Headroom;
 use super::merge::{FleetView, SharedEntry};
 use super::{CONNECT_GRACE, SharedStateOptions, mask_url};
 use crate::auth::store::UsageStats;
@@ -91,6 +92,44 @@ redis.call('SET', KEYS[1], cjson.encode(s), 'PX', string.format('%d', ttl))
 return 1
 "#;
 
+/// Records rate-limit readings (see [`super::headroom`] for the merge rule), in one atomic
+/// step. KEYS[1]: the profile's headroom record. ARGV: the readings (the record's JSON form),
+/// now (ms), time to live (ms: until the latest reset).
+const HEADROOM_SCRIPT: &str = r#"
+local raw = redis.call('GET', KEYS[1])
+local s = {}
+if raw then
+  local ok, v = pcall(cjson.decode, raw)
+  if ok and type(v) == 'table' then s = v end
+end
+local new = cjson.decode(ARGV[1])
+local now = tonumber(ARGV[2])
+for bucket, r in pairs(new) do
+  local old = s[bucket]
+  local take = true
+  if type(old) == 'table' then
+    local oreset = tonumber(old.resetAt) or 0
+    local nreset = tonumber(r.resetAt) or 0
+    local orem = tonumber(old.remaining) or 0
+    local nrem = tonumber(r.remaining) or 0
+    if oreset > now and (oreset > nreset or (oreset == nreset and orem <= nrem)) then
+      take = false
+    end
+  end
+  if take then s[bucket] = r end
+end
+local ttl = tonumber(ARGV[3])
+local left = tonumber(redis.call('PTTL', KEYS[1]))
+if left > ttl then ttl = left end
+redis.call('SET', KEYS[1], cjson.encode(s), 'PX', string.format('%d', ttl))
+return 1
+"#;
+
+/// The shortest time to live of a headroom record (a reset already reached is not shared).
+const HEADROOM_MIN_TTL_MS: u64 = 1_000;
+/// The longest (a reset far away is not trusted beyond this).
+const HEADROOM_MAX_TTL_MS: u64 = 24 * 3_600_000;
+
 const HEALTH_UNKNOWN: u8 = 0;
 const HEALTH_UP: u8 = 1;
 const HEALTH_DOWN: u8 = 2;
@@ -100,6 +139,15 @@ const HEALTH_DOWN: u8 = 2;
 pub(crate) struct Target {
     pub(crate) provider: String,
     pub(crate) profile: String,
+}
+
+/// Rate-limit readings of one profile to share.
+#[derive(Debug, Clone)]
+pub(crate) struct SharedHeadroom {
+    pub(crate) target: Target,
+    pub(crate) headroom: super::headroom::Headroom,
+    /// When they were seen (ms since the epoch, the client's clock).
+    pub(crate) at_ms: u64,
 }
 
 /// One recorded success to share.
@@ -238,6 +286,10 @@ impl RedisShared {
         format!("{}:usage:{}:{}", self.prefix, t.provider, t.profile)
     }
 
+    fn headroom_key(&self, t: &Target) -> String {
+        format!("{}:headroom:{}:{}", self.prefix, t.provider, t.profile)
+    }
+
     fn last_good_key(&self, provider: &str) -> String {
         format!("{}:lastgood:{}", self.prefix, provider)
     }
@@ -329,13 +381,15 @@ impl RedisShared {
         });
     }
 
-    /// Reads the records of `targets` and their providers' `lastGood` (one `MGET`).
+    /// Reads the records of `targets`, their providers' `lastGood` and the targets' headroom
+    /// (one `MGET`).
     async fn fetch(&self, targets: &[Target]) -> Trip<()> {
         let mut providers: Vec<&str> = targets.iter().map(|t| t.provider.as_str()).collect();
         providers.sort_unstable();
         providers.dedup();
         let mut keys: Vec<String> = targets.iter().map(|t| self.key(t)).collect();
         keys.extend(providers.iter().map(|p| self.last_good_key(p)));
+        keys.extend(targets.iter().map(|t| self.headroom_key(t)));
         let started = Instant::now();
         let values: Vec<Option<String>> = if keys.is_empty() {
             Vec::new()
@@ -358,6 +412,12 @@ impl RedisShared {
         for (p, v) in providers.iter().zip(values.iter().skip(targets.len())) {
             if let Some(id) = v {
                 view.last_good.insert((*p).to_owned(), id.clone());
+            }
+        }
+        let headroom = values.iter().skip(targets.len() + providers.len());
+        for (t, v) in targets.iter().zip(headroom) {
+            if let Some(h) = v.as_deref().and_then(Headroom::from_shared_json) {
+                view.headroom.insert(t.profile.clone(), h);
             }
         }
         let mut st = lock(&self.state);
@@ -422,14 +482,43 @@ impl RedisShared {
         Ok(())
     }
 
-    /// Records successes fleet-wide (one pipelined round trip). Not while the store is known
-    /// to be unreachable: the next background probe finds out when it is back.
-    pub(crate) async fn record_uses(&self, uses: &[SharedUse]) -> Trip<()> {
-        if uses.is_empty() || !self.may_wait() {
+    /// Records successes and rate-limit readings fleet-wide (one pipelined round trip). Not
+    /// while the store is known to be unreachable: the next background probe finds out when
+    /// it is back.
+    pub(crate) async fn record_uses(
+        &self,
+        uses: &[SharedUse],
+        headroom: &[SharedHeadroom],
+    ) -> Trip<()> {
+        if (uses.is_empty() && headroom.is_empty()) || !self.may_wait() {
             return Ok(());
         }
         let mut m = self.manager()?;
         let mut pipe = redis::pipe();
+        let mut commands = uses.len();
+        for h in headroom {
+            let Some(ttl) = h
+                .headroom
+                .latest_reset()
+                .and_then(|r| r.checked_sub(h.at_ms))
+                .filter(|ttl| *ttl > 0)
+            else {
+                continue;
+            };
+            let ttl = ttl.clamp(HEADROOM_MIN_TTL_MS, HEADROOM_MAX_TTL_MS);
+            pipe.cmd("EVAL")
+                .arg(HEADROOM_SCRIPT)
+                .arg(1)
+                .arg(self.headroom_key(&h.target))
+                .arg(h.headroom.to_shared_json(&self.host).to_string())
+                .arg(h.at_ms)
+                .arg(ttl)
+                .ignore();
+            commands += 1;
+        }
+        if commands == 0 {
+            return Ok(());
+        }
         for u in uses {
             // EVALSHA would fail on a server that has not seen the script yet: EVAL in a pipeline.
             pipe.cmd("EVAL")

@@ -122,6 +122,12 @@ impl RedisServer {
         out
     }
 
+    /// Holds every client's writes (reads go on) for `ms` (`CLIENT PAUSE … WRITE`).
+    pub fn pause_writes(&self, ms: u64) {
+        let r = self.command(&["CLIENT", "PAUSE", &ms.to_string(), "WRITE"]);
+        assert_eq!(r.as_deref(), Some("+OK"), "CLIENT PAUSE");
+    }
+
     /// The time to live of `key` in ms (-1: none, -2: no key).
     pub fn pttl(&self, key: &str) -> i64 {
         self.command(&["PTTL", key])
