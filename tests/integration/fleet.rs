@@ -271,7 +271,7 @@ fn a_profile_out_of_headroom_on_one_host_is_skipped_by_the_others_until_the_rese
         serde_json::json!([])
     );
     rt2.block_on(async {
-        // Once the reset has passed, `a` is used again (it is the least recently used).
+        // Once the reset has passed, `a` is used again (it is first in the order).
         server.reset();
         two.clock.advance(Duration::from_millis(2 * MIN));
         let r = c2.send(hello()).await.unwrap();
