@@ -519,6 +519,28 @@ impl Client {
         }
     }
 
+    /// Records a failure of `profile_id` as a failed request of this client would: a
+    /// cooldown or billing disable in the auth store ([cooldowns](crate::compatibility#cooldowns)),
+    /// and in fleet mode in the shared store too (one round trip bounded by its timeout,
+    /// not waited for during an outage). For failures seen outside this client. A profile the
+    /// store does not hold is ignored.
+    pub async fn record_failure(
+        &self,
+        profile_id: &str,
+        reason: crate::error::FailureReason,
+    ) -> Result<()> {
+        let (inner, pid) = (self.inner.clone(), profile_id.to_owned());
+        match tokio::task::spawn_blocking(move || inner.auth.mark_failure(&pid, reason)).await {
+            Ok(r) => r?,
+            Err(e) => return Err(join_error("recording a profile failure", e)),
+        }
+        self.inner
+            .usage
+            .share_failure(&self.inner.auth, profile_id, reason)
+            .await;
+        Ok(())
+    }
+
     /// [`Client::flush`] for synchronous code (blocks on file I/O; not for async tasks).
     pub fn flush_blocking(&self) -> Result<()> {
         self.inner.usage.flush()
