@@ -634,17 +634,23 @@ impl Shared {
 
     /// Notes the `anthropic-ratelimit-*` headers of a response to `profile` (success or
     /// failure): a profile whose remaining count reached 0 is skipped until the reset (see
-    /// [`crate::auth::shared::headroom`]); in fleet mode every reading is shared with the
-    /// next batched write.
+    /// [`crate::auth::shared::headroom`]); in fleet mode the readings are shared with the next
+    /// batched write (every reading of an exhausted bucket, and per batch the first reading of
+    /// a profile with headroom left).
     pub(crate) fn observe_headroom(
         self: &Arc<Self>,
         profile: &str,
         meta: &ResponseMeta,
         now_ms: u64,
     ) {
-        if self.fleet.is_none() && !meta.rate_limit_exhausted() && !self.watching(profile) {
-            // The usual case without a shared store: nothing to parse.
-            return;
+        let exhausted = meta.rate_limit_exhausted();
+        if !exhausted && !self.watching(profile) {
+            // The usual case: nothing to parse without a shared store; with one, a reading
+            // with headroom left is shared once per batch (the first of the batch), a reading
+            // without any every time.
+            if self.fleet.is_none() || lock(&self.headroom_pending).contains_key(profile) {
+                return;
+            }
         }
         let Some(reading) = Headroom::from_meta(meta) else {
             return;
@@ -795,6 +801,11 @@ impl Shared {
     }
 
     fn pend_fleet_use(&self, provider: &str, profile: &str, at_ms: u64) {
+        // The usual case, the same profile again within a batch: no allocation.
+        if let Some(u) = lock(&self.fleet_pending).get_mut(profile) {
+            u.at_ms = u.at_ms.max(at_ms);
+            return;
+        }
         let Ok(Some((file, _))) = self.load_file() else {
             return;
         };
