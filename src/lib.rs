@@ -18,6 +18,7 @@
 //! | `models status` as a value                      | [`status::StatusReport`]                             |
 //! | tell failures apart                             | [`Error`] and its `is_*` predicates, [`FailureReason`] |
 //! | request id and rate-limit headers               | [`ResponseMeta`] (on every [`Response`])             |
+//! | every attempt (retries, failover) and the cost  | [`Response::attempts`], [`Response::cost`]; of a failed request: [`Client::send_recorded`] ([`RequestFailure`]) |
 //! | where files live, which agent                   | [`Paths`], [`AgentId`], [`EnvView`]                  |
 //! | a loopback Anthropic server for tests (`mock`)  | `mock::MockServer`                                   |
 //! | what is kept compatible with Clawdbot, and why  | [`compatibility`]                                    |
@@ -63,7 +64,8 @@ pub mod response_meta;
 pub mod status;
 
 pub use client::{
-    Client, ClientBuilder, DEFAULT_STORE_CHECK_INTERVAL, MessageStream, Response, Session,
+    Client, ClientBuilder, DEFAULT_STORE_CHECK_INTERVAL, MessageStream, RequestFailure, Response,
+    Session,
 };
 pub use config::{Config, ModelRef};
 pub use cost::Cost;

@@ -122,4 +122,9 @@ impl AttemptLog {
     pub(crate) fn into_vec(self) -> Vec<Attempt> {
         self.entries
     }
+
+    /// Every attempt so far, in order, leaving the log empty.
+    pub(crate) fn take(&mut self) -> Vec<Attempt> {
+        std::mem::take(&mut self.entries)
+    }
 }

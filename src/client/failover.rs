@@ -6,7 +6,7 @@
 use super::attempts::AttemptLog;
 use super::http::{Outgoing, Reply, send_json, send_message, send_with_retries};
 use super::message_stream::MessageStream;
-use super::{Inner, ProfilePin, Response, trace};
+use super::{Inner, ProfilePin, RequestFailure, Response, trace};
 use crate::auth::resolve::{CredentialSource, ResolvedAuth};
 use crate::auth::usage::counts_against_profile;
 use crate::config::ModelRef;
@@ -209,15 +209,35 @@ async fn exchange(
     }
 }
 
+/// The failover loop with its attempts record: on failure the error comes with every attempt.
+#[allow(clippy::manual_async_fn)]
+fn run<'a>(
+    inner: &'a Arc<Inner>,
+    req: MessageRequest,
+    pin: &'a ProfilePin,
+    mode: Mode,
+) -> impl Future<Output = std::result::Result<(Outcome, Response<()>), RequestFailure>> + Send + 'a
+{
+    async move {
+        let mut log = AttemptLog::new("chat");
+        let result = fail_over(inner, req, pin, mode, &mut log).await;
+        result.map_err(|error| RequestFailure {
+            error,
+            attempts: log.into_vec(),
+        })
+    }
+}
+
 /// The failover loop. A plain function returning the future (not an `async fn`): an async
 /// block uses `req` where it was captured, where an `async fn` keeps a second copy of its
 /// arguments in its state.
 #[allow(clippy::manual_async_fn)]
-fn run<'a>(
+fn fail_over<'a>(
     inner: &'a Arc<Inner>,
     mut req: MessageRequest,
     pin: &'a ProfilePin,
     mode: Mode,
+    log: &'a mut AttemptLog,
 ) -> impl Future<Output = Result<(Outcome, Response<()>)>> + Send + 'a {
     async move {
         req.stream = Some(matches!(mode, Mode::Stream));
@@ -225,7 +245,6 @@ fn run<'a>(
         if let Some(primary) = models.first() {
             trace::record_request(&tracing::Span::current(), &inner.config, &req, primary);
         }
-        let mut log = AttemptLog::new("chat");
         let mut attempts: Vec<Attempt> = Vec::new();
         let mut errors: Vec<Error> = Vec::new();
         let mut resolution_only = true;
@@ -267,7 +286,7 @@ fn run<'a>(
                     Some(&inner.header_cache),
                 )?;
                 log.target(model, resolved.profile_id.as_deref());
-                match exchange(inner, &prepared, &resolved, &mode, &mut log).await {
+                match exchange(inner, &prepared, &resolved, &mode, log).await {
                     Ok((outcome, meta)) => {
                         if let Some(pid) = &resolved.profile_id {
                             inner
@@ -286,7 +305,7 @@ fn run<'a>(
                         } = prepared;
                         let betas = head.betas.clone();
                         warnings.extend(built_warnings);
-                        let attempts_made = log.into_vec();
+                        let attempts_made = log.take();
                         trace::record_served(
                             &tracing::Span::current(),
                             resolved.profile_id.as_deref(),
@@ -364,11 +383,13 @@ pub(crate) fn send<'a>(
     inner: &'a Arc<Inner>,
     req: MessageRequest,
     pin: &'a ProfilePin,
-) -> impl Future<Output = Result<Response<Message>>> + Send + 'a {
+) -> impl Future<Output = std::result::Result<Response<Message>, RequestFailure>> + Send + 'a {
     let span = trace::request_span(&req, false);
     let run = Box::pin(run(inner, req, pin, Mode::Json).instrument(span.clone()));
     async move {
-        let (outcome, r) = run.await.inspect_err(|e| trace::record_error(&span, e))?;
+        let (outcome, r) = run
+            .await
+            .inspect_err(|f| trace::record_error(&span, &f.error))?;
         let Outcome::Json(m) = outcome else {
             unreachable!("JSON mode yields a message")
         };
@@ -396,11 +417,13 @@ pub(crate) fn stream<'a>(
     inner: &'a Arc<Inner>,
     req: MessageRequest,
     pin: &'a ProfilePin,
-) -> impl Future<Output = Result<MessageStream>> + Send + 'a {
+) -> impl Future<Output = std::result::Result<MessageStream, RequestFailure>> + Send + 'a {
     let span = trace::request_span(&req, true);
     let run = Box::pin(run(inner, req, pin, Mode::Stream).instrument(span.clone()));
     async move {
-        let (outcome, r) = run.await.inspect_err(|e| trace::record_error(&span, e))?;
+        let (outcome, r) = run
+            .await
+            .inspect_err(|f| trace::record_error(&span, &f.error))?;
         let Outcome::Stream(resp) = outcome else {
             unreachable!("stream mode yields a response")
         };

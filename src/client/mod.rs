@@ -140,6 +140,39 @@ impl<T> Response<T> {
     }
 }
 
+/// A request that failed, with every attempt it made: what
+/// [`Client::send_recorded`] and [`Client::stream_recorded`] return on failure.
+///
+/// `attempts` holds every try in order, SDK-rule retries included (three 429s on one profile
+/// and a 401 on the next are four entries), also when the [`error`](Self::error) itself is a
+/// single failure; it is empty when the request failed before any try (e.g. an invalid
+/// request). Converts into its [`Error`] (`?` works in functions returning [`Result`]).
+#[derive(Debug)]
+pub struct RequestFailure {
+    /// Why the request failed (what [`Client::send`] would have returned).
+    pub error: Error,
+    /// Every attempt made, in order.
+    pub attempts: Vec<Attempt>,
+}
+
+impl fmt::Display for RequestFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for RequestFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl From<RequestFailure> for Error {
+    fn from(f: RequestFailure) -> Error {
+        f.error
+    }
+}
+
 /// Timeouts of a client.
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
@@ -553,7 +586,8 @@ impl Client {
         &self,
         req: MessageRequest,
     ) -> impl Future<Output = Result<Response<Message>>> + Send + '_ {
-        failover::send(&self.inner, req, &ProfilePin::Auto)
+        let f = failover::send(&self.inner, req, &ProfilePin::Auto);
+        async move { f.await.map_err(Error::from) }
     }
 
     /// Sends with an explicit profile pin.
@@ -562,6 +596,19 @@ impl Client {
         req: MessageRequest,
         pin: &'a ProfilePin,
     ) -> impl Future<Output = Result<Response<Message>>> + Send + 'a {
+        let f = failover::send(&self.inner, req, pin);
+        async move { f.await.map_err(Error::from) }
+    }
+
+    /// [`send_pinned`](Self::send_pinned) that keeps the attempts of a failed request too: on
+    /// failure a [`RequestFailure`] carries the error and every try made (on success they are
+    /// in [`Response::attempts`]).
+    pub fn send_recorded<'a>(
+        &'a self,
+        req: MessageRequest,
+        pin: &'a ProfilePin,
+    ) -> impl Future<Output = std::result::Result<Response<Message>, RequestFailure>> + Send + 'a
+    {
         failover::send(&self.inner, req, pin)
     }
 
@@ -571,7 +618,8 @@ impl Client {
         &self,
         req: MessageRequest,
     ) -> impl Future<Output = Result<MessageStream>> + Send + '_ {
-        failover::stream(&self.inner, req, &ProfilePin::Auto)
+        let f = failover::stream(&self.inner, req, &ProfilePin::Auto);
+        async move { f.await.map_err(Error::from) }
     }
 
     /// Streams with an explicit profile pin.
@@ -580,6 +628,18 @@ impl Client {
         req: MessageRequest,
         pin: &'a ProfilePin,
     ) -> impl Future<Output = Result<MessageStream>> + Send + 'a {
+        let f = failover::stream(&self.inner, req, pin);
+        async move { f.await.map_err(Error::from) }
+    }
+
+    /// [`stream_pinned`](Self::stream_pinned) that keeps the attempts of a stream that could
+    /// not be opened: a [`RequestFailure`] carries the error and every try made (once the
+    /// stream is open they are in [`MessageStream::attempts`]).
+    pub fn stream_recorded<'a>(
+        &'a self,
+        req: MessageRequest,
+        pin: &'a ProfilePin,
+    ) -> impl Future<Output = std::result::Result<MessageStream, RequestFailure>> + Send + 'a {
         failover::stream(&self.inner, req, pin)
     }
 
