@@ -128,14 +128,27 @@ async fn send_reply(client: &Client, args: SendArgs, req: MessageRequest) -> Cli
         Some(p) => claw_anthropic::client::ProfilePin::Only(p.clone()),
         None => claw_anthropic::client::ProfilePin::Auto,
     };
+    // --verbose: a failed request prints its attempts too, before the error.
+    let failed = |attempts: &[claw_anthropic::Attempt], e: claw_anthropic::Error| {
+        if args.verbose {
+            print_attempts(attempts, true);
+        }
+        e
+    };
     let r = if args.no_stream {
-        let r = client.send_pinned(req, &pin).await?;
+        let r = match client.send_recorded(req, &pin).await {
+            Ok(r) => r,
+            Err(f) => return Err(failed(&f.attempts, f.error).into()),
+        };
         if !args.json {
             outln!("{}", r.value.text());
         }
         r
     } else {
-        let mut s = client.stream_pinned(req, &pin).await?;
+        let mut s = match client.stream_recorded(req, &pin).await {
+            Ok(s) => s,
+            Err(f) => return Err(failed(&f.attempts, f.error).into()),
+        };
         // Buffered: the text is flushed only when no further event is ready at once, so a person
         // sees each delta as it arrives while a fast stream is written in large blocks.
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
@@ -153,12 +166,17 @@ async fn send_reply(client: &Client, args: SendArgs, req: MessageRequest) -> Cli
                 }
             };
             let Some(ev) = ev else { break };
-            let text = ev?;
+            let text = ev.map_err(|e| failed(s.attempts(), e))?;
             if !args.json {
                 out.write_all(text.as_bytes()).map_err(stdout_error)?;
             }
         }
-        let r = s.final_response().await?;
+        let attempts = if args.verbose {
+            s.attempts().to_vec()
+        } else {
+            Vec::new()
+        };
+        let r = s.final_response().await.map_err(|e| failed(&attempts, e))?;
         if !args.json {
             out.write_all(b"\n")
                 .and_then(|()| out.flush())
@@ -168,9 +186,7 @@ async fn send_reply(client: &Client, args: SendArgs, req: MessageRequest) -> Cli
         r
     };
     if args.verbose {
-        for (i, a) in r.attempts().iter().enumerate() {
-            eprintln!("{}", describe_attempt(i + 1, a));
-        }
+        print_attempts(r.attempts(), false);
     }
     let info = summary(&r);
     let message = r.value;
@@ -208,9 +224,22 @@ fn summary(
     v
 }
 
+/// The attempts of a request, one line each on stderr; `failed`: the request failed in the end
+/// (its last failed attempt says so instead of "moving on").
+fn print_attempts(attempts: &[claw_anthropic::Attempt], failed: bool) {
+    if attempts.is_empty() && failed {
+        eprintln!("no attempt was made");
+    }
+    for (i, a) in attempts.iter().enumerate() {
+        let last = i + 1 == attempts.len();
+        eprintln!("{}", describe_attempt(i + 1, a, failed && last));
+    }
+}
+
 /// One attempt for a person: `attempt 2: anthropic:b anthropic/claude-opus-4-5 → HTTP 429
-/// rate_limit (request-id req_1, 312 ms), retrying in 2.0 s`.
-fn describe_attempt(n: usize, a: &claw_anthropic::Attempt) -> String {
+/// rate_limit (request-id req_1, 312 ms), retrying in 2.0 s`; `final_failure`: the last
+/// attempt of a request that failed (`giving up` instead of `moving on`).
+fn describe_attempt(n: usize, a: &claw_anthropic::Attempt, final_failure: bool) -> String {
     let mut line = format!(
         "attempt {n}: {} {} → ",
         a.profile_id.as_deref().unwrap_or("(no profile)"),
@@ -234,7 +263,11 @@ fn describe_attempt(n: usize, a: &claw_anthropic::Attempt) -> String {
     if let Some(d) = a.retry_delay {
         line.push_str(&format!(", retrying in {:.1} s", d.as_secs_f64()));
     } else if a.reason.is_some() {
-        line.push_str(", moving on");
+        line.push_str(if final_failure {
+            ", giving up"
+        } else {
+            ", moving on"
+        });
     }
     line
 }

@@ -171,3 +171,105 @@ fn claw_log_debug_shows_the_request_and_attempt_spans() {
     }
     assert!(!err.contains(&secret_core(&ka)) && !err.contains(&secret_core(&kb)));
 }
+
+#[test]
+fn send_verbose_lists_the_attempts_of_a_failed_request_then_the_error() {
+    let (ka, kb) = (canary_key('a'), canary_key('b'));
+    for stream in [false, true] {
+        // Fresh state each time: the first run leaves both profiles in cooldown.
+        let server = MockServer::start_background().unwrap();
+        let h = home(&server, &ka, &kb);
+        three_429s(&server);
+        server.enqueue(MockReply::error(
+            401,
+            "authentication_error",
+            "invalid x-api-key",
+        ));
+        let mut a = vec![
+            "send",
+            "-m",
+            "ping",
+            "--model",
+            "anthropic/claude-opus-4-5",
+            "--verbose",
+        ];
+        if !stream {
+            a.push("--no-stream");
+        }
+        let out = h.run(&a);
+        assert!(!out.status.success(), "stream {stream}");
+        let err = text(&out.stderr);
+        let lines: Vec<&str> = err.lines().collect();
+        let attempts: Vec<&str> = lines
+            .iter()
+            .copied()
+            .filter(|l| l.starts_with("attempt "))
+            .collect();
+        assert_eq!(attempts.len(), 4, "stream {stream}: {err}");
+        for (i, l) in attempts[..3].iter().enumerate() {
+            let head = format!(
+                "attempt {}: anthropic:a anthropic/claude-opus-4-5 → HTTP 429 rate_limit (request-id req_mock_",
+                i + 1
+            );
+            assert!(l.starts_with(&head), "{l}");
+            assert!(l.contains(" ms)"), "{l}");
+        }
+        assert!(attempts[0].ends_with(", retrying in 0.0 s"), "{err}");
+        assert!(attempts[1].ends_with(", retrying in 0.0 s"), "{err}");
+        assert!(attempts[2].ends_with(", moving on"), "{err}");
+        assert!(
+            attempts[3].starts_with(
+                "attempt 4: anthropic:b anthropic/claude-opus-4-5 → HTTP 401 auth (request-id req_mock_"
+            ),
+            "{err}"
+        );
+        assert!(attempts[3].ends_with(", giving up"), "{err}");
+        // Then the error, after the attempts.
+        let last_attempt = lines
+            .iter()
+            .rposition(|l| l.starts_with("attempt "))
+            .unwrap();
+        let error = lines
+            .iter()
+            .position(|l| l.starts_with("error: "))
+            .unwrap_or_else(|| panic!("no error line: {err}"));
+        assert!(error > last_attempt, "{err}");
+        assert!(lines[error].contains("All models failed (2)"), "{err}");
+        let all = format!("{}{err}", text(&out.stdout));
+        assert!(!all.contains(&secret_core(&ka)) && !all.contains(&secret_core(&kb)));
+    }
+}
+
+#[test]
+fn send_verbose_shows_a_credential_that_could_not_be_resolved() {
+    let server = MockServer::start_background().unwrap();
+    let h = home(&server, &canary_key('a'), &canary_key('b'));
+    let out = h.run(&[
+        "send",
+        "-m",
+        "ping",
+        "--model",
+        "anthropic/claude-opus-4-5",
+        "--profile",
+        "anthropic:missing",
+        "--verbose",
+        "--no-stream",
+    ]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines.first(),
+        Some(
+            &"attempt 1: (no profile) anthropic/claude-opus-4-5 → not sent auth (0 ms), giving up"
+        ),
+        "{err}"
+    );
+    assert!(
+        lines[1..]
+            .iter()
+            .any(|l| l.starts_with("error: ") && l.contains("anthropic:missing")),
+        "{err}"
+    );
+    assert!(server.requests().is_empty());
+}
