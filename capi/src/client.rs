@@ -79,10 +79,22 @@ impl claw_client {
 /// What a send or stream writes to its `out` argument.
 #[derive(Clone, Copy)]
 enum Output {
-    /// The message alone.
+    /// The message, with `"attempts"` (and `"cost"`) added to its object.
     Message,
-    /// `{"message", "request_id", "profile_id", "model"}`.
+    /// `{"message", "request_id", "profile_id", "model", "attempts", "cost"}`.
     Response,
+}
+
+/// The plain functions' output: the API's message object plus `"attempts"` and, with prices,
+/// `"cost"` (keys the API's message does not have, so a reader of the message shape is
+/// unaffected).
+#[derive(serde::Serialize)]
+struct MessageJson<'a> {
+    #[serde(flatten)]
+    message: &'a claw::request::messages::Message,
+    attempts: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cost: Option<&'a claw::Cost>,
 }
 
 /// The `*_response` functions' output.
@@ -104,7 +116,14 @@ impl Output {
         r: &claw::Response<claw::request::messages::Message>,
     ) -> Result<String, FfiError> {
         match self {
-            Output::Message => to_json(&r.value, "the message"),
+            Output::Message => to_json(
+                &MessageJson {
+                    message: &r.value,
+                    attempts: r.attempts().iter().map(|a| a.to_json()).collect(),
+                    cost: r.cost(),
+                },
+                "the message",
+            ),
             Output::Response => to_json(
                 &ResponseJson {
                     message: &r.value,
@@ -316,9 +335,12 @@ unsafe fn send_impl(
 /// `provider/model` ref, or omitted for the configured default model, and `max_tokens` may be
 /// omitted; `"stream"` is ignored.
 ///
-/// On success `*out_message_json` receives the response message as JSON (the API's `message`
-/// object), to free with `claw_string_free`; `claw_client_send_response` also gives the
-/// attempts and the cost. Errors: `CLAW_ERR_NO_CREDENTIALS`,
+/// On success `*out_message_json` receives the response message as JSON, to free with
+/// `claw_string_free`: the API's `message` object with two keys added, `"attempts"` (every
+/// attempt made, retries included, the successful one last, in the shape described at
+/// `claw_client_send_response`) and `"cost"` (the USD cost at the configured prices; absent
+/// without prices). `claw_client_send_response` also gives the request id, the profile and the
+/// model that answered. Errors: `CLAW_ERR_NO_CREDENTIALS`,
 /// `CLAW_ERR_AUTH_REJECTED`, `CLAW_ERR_RATE_LIMITED`, `CLAW_ERR_API`, `CLAW_ERR_NETWORK`, … (see the
 /// codes); `claw_error_http_status` / `claw_error_request_id` give the HTTP details. Blocks;
 /// thread-safe.
@@ -454,8 +476,9 @@ unsafe fn stream_impl(
 
 /// Streams a request: each event is passed to `cb` (may be NULL) as JSON while it arrives, then
 /// the accumulated final message is written to `*out_message_json` (if `out_message_json` is not
-/// NULL; free with `claw_string_free`). `request_json` as for `claw_client_send` (`"stream"` is
-/// set for you).
+/// NULL; free with `claw_string_free`), with `"attempts"` (the attempts until the stream opened,
+/// the successful one last) and `"cost"` added as for `claw_client_send`. `request_json` as for
+/// `claw_client_send` (`"stream"` is set for you).
 ///
 /// A stream that has started is never retried; a failure after the first event returns
 /// `CLAW_ERR_STREAM` (or the classified code, e.g. `CLAW_ERR_RATE_LIMITED` for an

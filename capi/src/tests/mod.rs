@@ -7,3 +7,5 @@ mod hostile;
 mod requests;
 #[cfg(feature = "mock")]
 mod response;
+#[cfg(feature = "mock")]
+mod results;
