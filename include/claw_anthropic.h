@@ -143,9 +143,29 @@ typedef uint32_t claw_result;
 typedef int (*claw_event_cb)(void *userdata, const char *event_json);
 
 /**
- * Receives one log event. `level` is a `CLAW_LOG_*` value (`CLAW_LOG_ERROR` … `CLAW_LOG_TRACE`);
- * `event_json` is `{"level": "WARN", "target": "claw_anthropic::client", "message": "…",
- * "fields": {…}}` (never a secret), valid only during the call.
+ * Receives one log record. `level` is a `CLAW_LOG_*` value (`CLAW_LOG_ERROR` … `CLAW_LOG_TRACE`);
+ * `event_json` (never a secret) is valid only during the call and is one of:
+ *
+ * * an event: `{"level": "WARN", "target": "claw_anthropic::client", "message": "…",
+ *   "fields": {…}}`;
+ * * a closed span (only at `CLAW_LOG_DEBUG` and `CLAW_LOG_TRACE`, delivered with level
+ *   `CLAW_LOG_DEBUG`): `{"level": "DEBUG", "target": "claw_anthropic::attempt", "message":
+ *   "span closed", "span": "attempt", "duration_ms": 12.345, "fields": {…}}` — one per
+ *   request (`"span": "chat"`, target `claw_anthropic::request`) when it ends (for a stream:
+ *   when the stream is finished or dropped) and one per attempt (`"span": "attempt"`, target
+ *   `claw_anthropic::attempt`, also for `count_tokens` and `list_models` calls).
+ *   `duration_ms` runs from the span's creation to its close (milliseconds, fractional).
+ *   `fields` carry the OpenTelemetry GenAI names and the library's own, only those with a
+ *   value: a request has `gen_ai.operation.name`, `gen_ai.provider.name`,
+ *   `gen_ai.request.model`, `gen_ai.request.max_tokens`, `gen_ai.response.id`,
+ *   `gen_ai.response.model`, `gen_ai.response.finish_reasons` (JSON array text),
+ *   `gen_ai.usage.input_tokens`, `gen_ai.usage.output_tokens`,
+ *   `gen_ai.usage.cache_read.input_tokens`, `gen_ai.usage.cache_creation.input_tokens`,
+ *   `claw.stream`, `claw.profile_id`, `claw.model`, `claw.cache_ttl`, `claw.attempts`,
+ *   `claw.cost_usd`, `error.type`; an attempt has `gen_ai.operation.name`,
+ *   `gen_ai.provider.name`, `gen_ai.request.model`, `claw.attempt` (1-based),
+ *   `claw.profile_id`, `http.response.status_code`, `claw.request_id`,
+ *   `claw.failure_reason`, `claw.transport`, `claw.retry_delay_ms`, `error.type`.
  */
 typedef void (*claw_log_cb)(void *userdata, uint32_t level, const char *event_json);
 
@@ -431,9 +451,12 @@ claw_result claw_client_new_with_options(const claw_config *cfg,
  * `provider/model` ref, or omitted for the configured default model, and `max_tokens` may be
  * omitted; `"stream"` is ignored.
  *
- * On success `*out_message_json` receives the response message as JSON (the API's `message`
- * object), to free with `claw_string_free`; `claw_client_send_response` also gives the
- * attempts and the cost. Errors: `CLAW_ERR_NO_CREDENTIALS`,
+ * On success `*out_message_json` receives the response message as JSON, to free with
+ * `claw_string_free`: the API's `message` object with two keys added, `"attempts"` (every
+ * attempt made, retries included, the successful one last, in the shape described at
+ * `claw_client_send_response`) and `"cost"` (the USD cost at the configured prices; absent
+ * without prices). `claw_client_send_response` also gives the request id, the profile and the
+ * model that answered. Errors: `CLAW_ERR_NO_CREDENTIALS`,
  * `CLAW_ERR_AUTH_REJECTED`, `CLAW_ERR_RATE_LIMITED`, `CLAW_ERR_API`, `CLAW_ERR_NETWORK`, … (see the
  * codes); `claw_error_http_status` / `claw_error_request_id` give the HTTP details. Blocks;
  * thread-safe.
@@ -484,8 +507,9 @@ claw_result claw_client_send_response(claw_client *client,
 /**
  * Streams a request: each event is passed to `cb` (may be NULL) as JSON while it arrives, then
  * the accumulated final message is written to `*out_message_json` (if `out_message_json` is not
- * NULL; free with `claw_string_free`). `request_json` as for `claw_client_send` (`"stream"` is
- * set for you).
+ * NULL; free with `claw_string_free`), with `"attempts"` (the attempts until the stream opened,
+ * the successful one last) and `"cost"` added as for `claw_client_send`. `request_json` as for
+ * `claw_client_send` (`"stream"` is set for you).
  *
  * A stream that has started is never retried; a failure after the first event returns
  * `CLAW_ERR_STREAM` (or the classified code, e.g. `CLAW_ERR_RATE_LIMITED` for an
@@ -708,8 +732,10 @@ void claw_error_free(claw_error *err);
 /**
  * Sends the library's log events at `level` or more severe (`CLAW_LOG_ERROR` …
  * `CLAW_LOG_TRACE`; `CLAW_LOG_OFF` or a NULL `cb` turns forwarding off; a level above
- * `CLAW_LOG_TRACE` counts as `CLAW_LOG_TRACE`) to `cb(userdata, level, event_json)`.
- * Replaces any callback set before.
+ * `CLAW_LOG_TRACE` counts as `CLAW_LOG_TRACE`) to `cb(userdata, level, event_json)`; at
+ * `CLAW_LOG_DEBUG` and `CLAW_LOG_TRACE` also one record per request and per attempt when it
+ * ends, with its fields and duration (see `claw_log_cb`). Spans that started while the level
+ * was lower are not reported. Replaces any callback set before.
  *
  * Thread rules: `cb` is called on whichever thread emits the event — the thread inside a
  * `claw_*` call or one of a client's runtime threads — and may be called from several threads at

@@ -3,7 +3,12 @@
 The native library sends its events (retries, failed attempts, auth-store problems, …) to a
 callback installed with ``claw_set_log_callback``; this module's callback turns each into a
 ``logging`` record on the ``claw_anthropic`` logger (the library's target and fields are in the
-record's ``claw_target`` and ``claw_fields`` attributes). Events below the logger's effective
+record's ``claw_target`` and ``claw_fields`` attributes). At ``DEBUG`` the library also reports
+each request and each attempt when it ends: a ``DEBUG`` record with the message ``span closed``,
+the span's name (``chat`` or ``attempt``) in ``claw_span``, its duration in milliseconds in
+``claw_duration_ms`` and its OpenTelemetry GenAI fields (``gen_ai.usage.input_tokens``,
+``http.response.status_code``, ``claw.profile_id``, …) in ``claw_fields``; other records have
+``claw_span`` and ``claw_duration_ms`` set to ``None``. Events below the logger's effective
 level are not even produced: the level is read when the package is imported and by
 :func:`sync_log_level`; call it after changing the logger's level.
 """
@@ -54,7 +59,12 @@ def _forward(_userdata: Any, level: int, event_json: Optional[bytes]) -> None:
                 py_level,
                 "%s",
                 event.get("message", ""),
-                extra={"claw_target": event.get("target"), "claw_fields": event.get("fields", {})},
+                extra={
+                    "claw_target": event.get("target"),
+                    "claw_fields": event.get("fields", {}),
+                    "claw_span": event.get("span"),
+                    "claw_duration_ms": event.get("duration_ms"),
+                },
             )
     except Exception:  # pragma: no cover - a broken handler must not break the request
         pass

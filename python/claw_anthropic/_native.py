@@ -334,7 +334,8 @@ class Client(_Handle):
 
     def send(self, req: Request, cancel: Optional[Cancel] = None) -> JSON:
         """Sends a request (``model`` may be an alias; ``max_tokens`` may be omitted) and returns
-        the response message."""
+        the response message, with ``"attempts"`` (every attempt made, the successful one last)
+        and, when prices are configured, ``"cost"`` added."""
         return json.loads(self.send_json(c_json(req), cancel))  # type: ignore[no-any-return]
 
     def send_json(self, body: bytes, cancel: Optional[Cancel] = None) -> str:
@@ -350,7 +351,8 @@ class Client(_Handle):
 
     def send_response_json(self, body: bytes, cancel: Optional[Cancel] = None) -> str:
         """Sends a request serialized as JSON text; returns ``{"message", "request_id",
-        "profile_id", "model"}`` as JSON text."""
+        "profile_id", "model", "attempts", "cost"}`` as JSON text (``cost`` only when prices are
+        configured)."""
         body = c_text(body, "body")
         c = expect_opt(cancel, Cancel, "cancel")
         handle = c._handle() if c is not None else None
@@ -390,8 +392,8 @@ class Client(_Handle):
 
 
 class _Done:
-    """The end of a stream: ``{"message", "request_id", "profile_id", "model"}`` as JSON text,
-    or the error."""
+    """The end of a stream: ``{"message", "request_id", "profile_id", "model", "attempts",
+    "cost"}`` as JSON text, or the error."""
 
     __slots__ = ("message", "error")
 
@@ -479,7 +481,8 @@ class RawStream:
 
 def final_response_json(client: Client, body: bytes, cancel: Optional[Cancel]) -> str:
     """Streams a request on the calling thread with no event callback (the events never reach
-    Python) and returns ``{"message", "request_id", "profile_id", "model"}`` as JSON text."""
+    Python) and returns ``{"message", "request_id", "profile_id", "model", "attempts", "cost"}``
+    as JSON text."""
     expect(client, Client, "client")
     body = c_text(body, "body")
 

@@ -121,3 +121,52 @@ class ObservabilityTests(unittest.TestCase):
         self.assertTrue(str(getattr(retries[0], "claw_target")).startswith("claw_anthropic"))
         for r in logs.records:
             self.assertNotIn(KEY[12:40], r.getMessage() + json.dumps(getattr(r, "claw_fields", {})))
+
+    def test_request_and_attempt_spans_reach_the_logger(self) -> None:
+        self.server.load_script(OVERLOADED_ONCE)
+        try:
+            with self.assertLogs("claw_anthropic", level="DEBUG") as logs:
+                anthropic.sync_log_level()
+                msg = self.client.messages.create(model="sonnet", max_tokens=64, messages=USER)
+        finally:
+            anthropic.sync_log_level()
+        spans = [r for r in logs.records if r.getMessage() == "span closed"]
+        for r in spans:
+            self.assertEqual(r.levelno, logging.DEBUG)
+            self.assertGreaterEqual(getattr(r, "claw_duration_ms"), 0)
+        attempts = [r for r in spans if getattr(r, "claw_span") == "attempt"]
+        fields = [getattr(r, "claw_fields") for r in attempts]
+        self.assertEqual([f["http.response.status_code"] for f in fields], [529, 200])
+        self.assertEqual([f["claw.attempt"] for f in fields], [1, 2])
+        self.assertEqual(fields[0]["claw.retry_delay_ms"], 1)
+        self.assertEqual(fields[0]["claw.failure_reason"], "rate_limit")
+        self.assertEqual(fields[1]["claw.request_id"], msg.request_id)
+        self.assertEqual(getattr(attempts[0], "claw_target"), "claw_anthropic::attempt")
+        chats = [r for r in spans if getattr(r, "claw_span") == "chat"]
+        self.assertEqual(len(chats), 1, [r.getMessage() for r in logs.records])
+        chat = getattr(chats[0], "claw_fields")
+        self.assertEqual(getattr(chats[0], "claw_target"), "claw_anthropic::request")
+        self.assertEqual(chat["gen_ai.operation.name"], "chat")
+        self.assertEqual(chat["gen_ai.provider.name"], "anthropic")
+        self.assertEqual(chat["gen_ai.request.model"], "claude-sonnet-4-5")
+        self.assertEqual(chat["gen_ai.response.id"], msg.id)
+        self.assertEqual(chat["gen_ai.usage.input_tokens"], msg.usage.input_tokens)
+        self.assertEqual(chat["gen_ai.usage.output_tokens"], msg.usage.output_tokens)
+        self.assertEqual(chat["claw.profile_id"], "anthropic:default")
+        self.assertEqual(chat["claw.attempts"], 2)
+        assert msg.cost is not None
+        self.assertEqual(chat["claw.cost_usd"], msg.cost.total)
+        for r in spans:
+            self.assertNotIn(KEY[12:40], json.dumps(getattr(r, "claw_fields")))
+
+    def test_no_span_records_above_debug(self) -> None:
+        self.server.load_script(OVERLOADED_ONCE)
+        logger = logging.getLogger("claw_anthropic")
+        try:
+            with self.assertLogs("claw_anthropic", level="INFO") as logs:
+                anthropic.sync_log_level()
+                self.client.messages.create(model="sonnet", max_tokens=64, messages=USER)
+                logger.info("marker")
+        finally:
+            anthropic.sync_log_level()
+        self.assertEqual([r for r in logs.records if r.getMessage() == "span closed"], [])

@@ -1,5 +1,6 @@
 /* claw_set_log_callback: the library's events reach a C callback as JSON (level filter, NULL
- * unsets, events from the client's runtime threads), and no secret is in them. */
+ * unsets, events from the client's runtime threads), at DEBUG also one record per closed request
+ * and attempt span, and no secret is in them. */
 #include <pthread.h>
 
 #include "check.h"
@@ -18,7 +19,13 @@ struct seen {
     int secret;
     int failed_attempt; /* the INFO "attempt failed" event of the rejected profile */
     int retrying;       /* the DEBUG "retrying request" event */
+    int spans;          /* closed-span records */
+    int span_retried;   /* the attempt span of the 529, with its retry delay */
+    int span_ok;        /* the attempt span of the 200 */
+    int span_request;   /* the request span, with the response and the attempt count */
 };
+
+static int has(const char *json, const char *part) { return strstr(json, part) != NULL; }
 
 static void on_log(void *userdata, uint32_t level, const char *event_json) {
     struct seen *s = (struct seen *)userdata;
@@ -38,6 +45,36 @@ static void on_log(void *userdata, uint32_t level, const char *event_json) {
     }
     if (strstr(event_json, "retrying request") != NULL) {
         s->retrying++;
+    }
+    if (has(event_json, "\"message\":\"span closed\"")) {
+        s->spans++;
+        if (level == (uint32_t)CLAW_LOG_DEBUG && has(event_json, "\"level\":\"DEBUG\"") &&
+            has(event_json, "\"duration_ms\":")) {
+            if (has(event_json, "\"span\":\"attempt\"") &&
+                has(event_json, "\"target\":\"claw_anthropic::attempt\"") &&
+                has(event_json, "\"gen_ai.provider.name\":\"anthropic\"") &&
+                has(event_json, "\"gen_ai.request.model\":\"claude-sonnet-4-5\"")) {
+                if (has(event_json, "\"http.response.status_code\":529") &&
+                    has(event_json, "\"claw.retry_delay_ms\":1") &&
+                    has(event_json, "\"claw.failure_reason\":\"rate_limit\"") &&
+                    has(event_json, "\"claw.attempt\":1") &&
+                    has(event_json, "\"claw.request_id\":\"req_mock_")) {
+                    s->span_retried++;
+                }
+                if (has(event_json, "\"http.response.status_code\":200") &&
+                    has(event_json, "\"claw.attempt\":2")) {
+                    s->span_ok++;
+                }
+            }
+            if (has(event_json, "\"span\":\"chat\"") &&
+                has(event_json, "\"target\":\"claw_anthropic::request\"") &&
+                has(event_json, "\"gen_ai.operation.name\":\"chat\"") &&
+                has(event_json, "\"gen_ai.response.id\":\"msg_mock_") &&
+                has(event_json, "\"gen_ai.usage.input_tokens\":") &&
+                has(event_json, "\"claw.attempts\":2")) {
+                s->span_request++;
+            }
+        }
     }
     pthread_mutex_unlock(&s->lock);
 }
@@ -79,6 +116,7 @@ int main(void) {
     pthread_mutex_lock(&s.lock);
     CHECK(s.failed_attempt == 1);
     CHECK(s.above_level == 0);
+    CHECK(s.spans == 0); /* spans are reported at DEBUG only */
     CHECK(s.secret == 0);
     pthread_mutex_unlock(&s.lock);
 
@@ -98,6 +136,10 @@ int main(void) {
     pthread_mutex_lock(&s.lock);
     CHECK(s.retrying >= 1);
     CHECK(s.secret == 0);
+    /* Each attempt and the request reported once when it ended, before the call returned. */
+    CHECK(s.span_retried == 1);
+    CHECK(s.span_ok == 1);
+    CHECK(s.span_request == 1);
     pthread_mutex_unlock(&s.lock);
 
     /* NULL unsets: nothing more arrives. */
