@@ -142,6 +142,9 @@ class ObservabilityTests(unittest.TestCase):
         self.assertEqual(fields[0]["claw.failure_reason"], "rate_limit")
         self.assertEqual(fields[1]["claw.request_id"], msg.request_id)
         self.assertEqual(getattr(attempts[0], "claw_target"), "claw_anthropic::attempt")
+        # A retried attempt ends when its outcome is known, before the wait for the next one.
+        retry = next(r for r in logs.records if r.getMessage() == "retrying request")
+        self.assertLess(logs.records.index(attempts[0]), logs.records.index(retry))
         chats = [r for r in spans if getattr(r, "claw_span") == "chat"]
         self.assertEqual(len(chats), 1, [r.getMessage() for r in logs.records])
         chat = getattr(chats[0], "claw_fields")

@@ -96,12 +96,20 @@ impl AttemptLog {
         }
     }
 
-    /// The client waits `delay` and tries the same profile again.
+    /// The client waits `delay` and tries the same profile again. Closes the try's span: the
+    /// wait is not part of it.
     pub(crate) fn retrying_after(&mut self, delay: Duration) {
         if let Some(a) = self.entries.last_mut() {
             a.retry_delay = Some(delay);
             trace::record_retry_delay(&self.span, delay);
         }
+        self.close_span();
+    }
+
+    /// Closes the span of the try in flight (nothing more will be recorded on it): what
+    /// follows (failover, store writes) is not part of the try.
+    pub(crate) fn close_span(&mut self) {
+        self.span = Span::none();
     }
 
     /// A credential for the model could not be resolved (no HTTP try): recorded as an

@@ -339,6 +339,7 @@ pub(crate) async fn send_with_retries(
             Err((e, may_retry)) => {
                 log.failed(&e);
                 if !may_retry || !inner.retry.should_retry(&e, retries) {
+                    log.close_span();
                     return Err(e);
                 }
                 let delay = inner.retry.delay(&e, retries);

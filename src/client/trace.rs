@@ -14,7 +14,9 @@
 //! Attempt span: `gen_ai.operation.name`, `gen_ai.provider.name`, `gen_ai.request.model`,
 //! `claw.attempt` (1-based number within the request), `claw.profile_id`,
 //! `http.response.status_code`, `claw.request_id`, `claw.failure_reason`, `claw.transport`,
-//! `claw.retry_delay_ms` (when the same profile is tried again), `error.type`.
+//! `claw.retry_delay_ms` (when the same profile is tried again), `error.type`. An attempt span
+//! ends when its outcome is known: a retry's wait and the failover to another profile are
+//! outside it.
 //!
 //! Never a secret: credentials are in no field. Nothing is formatted when no subscriber wants
 //! the spans.
