@@ -12,7 +12,7 @@
 //! Members and items are gathered on scratch stacks so every map and array is allocated once,
 //! with its exact size.
 
-use super::tree::{Kind, Node, Origin};
+use super::tree::{Kind, Node, NonFinite, Origin};
 use indexmap::IndexMap;
 use serde_json::{Number, Value};
 
@@ -23,6 +23,8 @@ pub(crate) trait Build: Sized {
     fn null(origin: Origin) -> Self;
     fn bool(b: bool, origin: Origin) -> Self;
     fn number(n: Number, origin: Origin) -> Self;
+    /// A number JSON cannot hold, as written (`1e400`).
+    fn non_finite(literal: &str, origin: Origin) -> Self;
     fn string(s: String, origin: Origin) -> Self;
     fn array(items: std::vec::Drain<'_, Self>, origin: Origin) -> Self;
     /// Members in document order; a repeated key keeps its first position and its last value.
@@ -41,6 +43,14 @@ impl Build for Node {
     }
     fn number(n: Number, origin: Origin) -> Self {
         Node::new(Kind::Number(n), origin)
+    }
+    fn non_finite(literal: &str, origin: Origin) -> Self {
+        Node::new(
+            Kind::NonFinite(NonFinite {
+                literal: literal.into(),
+            }),
+            origin,
+        )
     }
     fn string(s: String, origin: Origin) -> Self {
         Node::new(Kind::String(s), origin)
@@ -73,6 +83,10 @@ impl Build for Value {
     }
     fn number(n: Number, _: Origin) -> Self {
         Value::Number(n)
+    }
+    /// `null`: what the loaded document holds (see [`Kind::NonFinite`]).
+    fn non_finite(_: &str, _: Origin) -> Self {
+        Value::Null
     }
     fn string(s: String, _: Origin) -> Self {
         Value::String(s)
@@ -127,9 +141,10 @@ struct P<'a, T> {
     members: Vec<(String, T)>,
     /// Items of the arrays being parsed (innermost last).
     items: Vec<T>,
-    /// Whether some object repeated a key (its earlier value is dropped, so the built tree has
-    /// fewer values than the text).
-    repeated_key: bool,
+    /// Whether some value of the text is not in the tree as written: an object repeated a key
+    /// (its earlier value is dropped, so the built tree has fewer values than the text), or a
+    /// number is non-finite (a [`Value`] holds `null` for it).
+    lossy: bool,
 }
 
 /// Parses `text` or returns `None` when the fallback parser must decide.
@@ -137,8 +152,9 @@ pub(crate) fn parse<T: Build>(text: &str, file: u32, budget: usize) -> Option<T>
     parse_checked(text, file, budget).map(|(v, _)| v)
 }
 
-/// [`parse`], also telling whether the tree holds every value of the text in order (no object
-/// repeated a key): then a pre-order walk numbers its values as their origins' ordinals.
+/// [`parse`], also telling whether the tree holds every value of the text in order and as
+/// written (no object repeated a key, no number is non-finite): then a pre-order walk numbers
+/// its values as their origins' ordinals, and [`Node::from_value`] rebuilds the tree exactly.
 pub(crate) fn parse_checked<T: Build>(text: &str, file: u32, budget: usize) -> Option<(T, bool)> {
     let mut p = P {
         s: text,
@@ -150,12 +166,12 @@ pub(crate) fn parse_checked<T: Build>(text: &str, file: u32, budget: usize) -> O
         budget,
         members: Vec::new(),
         items: Vec::new(),
-        repeated_key: false,
+        lossy: false,
     };
     p.ws()?;
     let v = p.value()?;
     p.ws()?;
-    (p.i == p.b.len()).then_some((v, !p.repeated_key))
+    (p.i == p.b.len()).then_some((v, !p.lossy))
 }
 
 impl<T: Build> P<'_, T> {
@@ -298,8 +314,14 @@ impl<T: Build> P<'_, T> {
             Number::from_f64(text.parse::<f64>().ok()?)
         };
         let origin = self.origin();
-        // NaN / Infinity have no JSON representation: they become null.
-        Some(n.map_or_else(|| T::null(origin), |n| T::number(n, origin)))
+        Some(match n {
+            Some(n) => T::number(n, origin),
+            None => {
+                // Beyond the range of f64 (`1e400`); `NaN` and `Infinity` are left to json5.
+                self.lossy = true;
+                T::non_finite(text, origin)
+            }
+        })
     }
 
     fn string(&mut self, quote: u8) -> Option<String> {
@@ -453,7 +475,7 @@ impl<T: Build> P<'_, T> {
         self.depth -= 1;
         let count = self.members.len() - start;
         let object = T::object(self.members.drain(start..), origin);
-        self.repeated_key |= object.object_len() != count;
+        self.lossy |= object.object_len() != count;
         Some(object)
     }
 
@@ -614,7 +636,13 @@ mod tests {
             "false",
             "null",
             "Infinity",
+            "-Infinity",
+            "+Infinity",
             "NaN",
+            "-NaN",
+            "1e400",
+            "-1e400",
+            "1.5e309",
             "\u{a0}",
             "\u{2028}",
             "é",

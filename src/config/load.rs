@@ -442,15 +442,16 @@ pub enum FastOutcome {
     Loaded,
     /// The fast path found the config invalid, and the full pipeline reported the same errors.
     Invalid,
-    /// The fast path declined the text; the full pipeline's result is the load's result.
+    /// The fast path declined the text; the load (the full pipeline, parsing with the byte-level
+    /// parser where it can) gave the same result as the full pipeline parsing with `json5` alone.
     Declined,
 }
 
 /// Loads `text` through the fast path and through the full pipeline, parsing with the `json5`
 /// crate (the reference for JSON5), and compares the results: the same typed sections (also the same as serde's derived decoding of the whole document),
 /// the same whole document with the same key order, environment view and warnings — or the same
-/// error. When the fast path declines the text there is nothing to compare: the full pipeline
-/// decides. `Err` describes the first difference. Used by the property tests and by the
+/// error. When the fast path declines the text, the load still parses with the byte-level parser
+/// where it can, so its result is compared the same way. `Err` describes the first difference. Used by the property tests and by the
 /// `config_fast_full` fuzz target (built with `--cfg fuzzing`).
 #[cfg(any(test, fuzzing))]
 #[cfg_attr(not(fuzzing), allow(unreachable_pub))]
@@ -466,23 +467,18 @@ pub fn compare_fast_and_full(
         paths.clone(),
         env.clone(),
     );
-    let (outcome, fast) = match fast_resolve(text, env) {
-        Fast::GiveUp => return Ok(FastOutcome::Declined),
-        Fast::Done(..) => (
-            FastOutcome::Loaded,
-            build(text.to_owned(), None, paths, env.clone()),
-        ),
-        Fast::Invalid(_) => (
-            FastOutcome::Invalid,
-            build(text.to_owned(), None, paths, env.clone()),
-        ),
+    let outcome = match fast_resolve(text, env) {
+        Fast::GiveUp => FastOutcome::Declined,
+        Fast::Done(..) => FastOutcome::Loaded,
+        Fast::Invalid(_) => FastOutcome::Invalid,
     };
+    let fast = build(text.to_owned(), None, paths, env.clone());
     match (fast, full) {
-        (Ok(a), Ok(b)) if outcome == FastOutcome::Loaded => {
+        (Ok(a), Ok(b)) if outcome != FastOutcome::Invalid => {
             same_config(&a, &b)?;
             Ok(outcome)
         }
-        (Err(a), Err(b)) if outcome == FastOutcome::Invalid => {
+        (Err(a), Err(b)) if outcome != FastOutcome::Loaded => {
             let (a, b) = (format!("{a:?}"), format!("{b:?}"));
             if a == b {
                 Ok(outcome)
@@ -622,6 +618,65 @@ mod tests {
     }
 
     #[test]
+    fn non_finite_numbers_are_named_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("clawdbot.json");
+        let cases = [
+            ("NaN", "NaN"),
+            ("1e400", "a number too large (1e400)"),
+            ("-Infinity", "-Infinity"),
+            ("+Infinity", "+Infinity"),
+            ("-1e400", "a number out of range (-1e400)"),
+        ];
+        for (literal, shown) in cases {
+            std::fs::write(
+                &file,
+                format!(
+                    "{{\n  agents: {{ defaults: {{ models: {{ 'anthropic/x': {{ params: {{\n    maxTokens: {literal},\n  }} }} }} }} }},\n}}\n"
+                ),
+            )
+            .unwrap();
+            let mut p = paths(dir.path());
+            p.config_path = file.clone();
+            let d = diags(Config::load_with(p, EnvView::empty()));
+            assert_eq!(d.len(), 1, "{literal}: {d:?}");
+            assert_eq!(
+                d[0].message,
+                format!("expected a positive integer, found {shown}")
+            );
+            assert_eq!(d[0].file.as_deref(), Some(file.as_path()));
+            assert_eq!((d[0].line, d[0].column), (Some(3), Some(16)), "{literal}");
+            assert_eq!(
+                d[0].path.as_deref(),
+                Some("agents.defaults.models[\"anthropic/x\"].params.maxTokens")
+            );
+        }
+        // A 400-digit integer is cut in the message.
+        let long = format!("1{}", "0".repeat(400));
+        let d = diags(Config::from_json5(&format!(
+            "{{auth: {{cooldowns: {{billingMaxHours: {long}}}}}}}"
+        )));
+        assert_eq!(
+            d[0].message,
+            format!(
+                "expected a positive number, found a number too large ({}…)",
+                &long[..40]
+            )
+        );
+        // In a section kept opaque it is the `null` JSON makes of it, as before.
+        let c = Config::from_json5(
+            "{channels: {x: [NaN, 1e400, -Infinity]}, agents: {defaults: {sandbox: {n: 1e999}}}}",
+        )
+        .unwrap();
+        let raw = c.raw().unwrap();
+        assert_eq!(raw["channels"]["x"], serde_json::json!([null, null, null]));
+        assert_eq!(
+            raw["agents"]["defaults"]["sandbox"]["n"],
+            serde_json::Value::Null
+        );
+    }
+
+    #[test]
     fn warnings_for_primary_without_provider() {
         let c = Config::from_json5(r#"{agents:{defaults:{model:"claude-x"}}}"#).unwrap();
         assert_eq!(c.warnings().len(), 1);
@@ -662,6 +717,9 @@ mod tests {
         "meta: { $include: [] }",
         "'quoted key': 'v', \"dq\": 0x10",
         "messages: null, cron: { enabled: false }",
+        "agents: { defaults: { models: { 'a/b': { params: { maxTokens: 1e400, temperature: NaN } } } } }",
+        "auth: { cooldowns: { billingMaxHours: -Infinity } }",
+        "channels: { n: [1e400, -1e400, +Infinity, NaN], m: 1e309 }",
     ];
 
     proptest::proptest! {
@@ -888,7 +946,11 @@ mod tests {
         "Infinity",
         "-Infinity",
         "NaN",
+        "+NaN",
+        "-NaN",
+        "+Infinity",
         "1e400",
+        "-1e400",
         "12345678901234567890",
         "0.1",
         "3",

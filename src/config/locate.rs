@@ -24,6 +24,8 @@ pub(super) struct ValuePos {
     pub value: Pos,
     /// Start of the member's key, if the value is an object member.
     pub key: Option<Pos>,
+    /// Byte offset of the start of the value.
+    pub offset: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -40,6 +42,8 @@ struct Cursor<'a> {
     chars: std::iter::Peekable<std::str::Chars<'a>>,
     line: usize,
     column: usize,
+    /// Byte offset of the next character.
+    offset: usize,
 }
 
 impl Cursor<'_> {
@@ -56,9 +60,11 @@ impl Cursor<'_> {
 
     fn bump(&mut self) -> Option<char> {
         let c = self.chars.next()?;
+        self.offset += c.len_utf8();
         if is_json5_line_terminator(c) {
             if c == '\r' && self.chars.peek() == Some(&'\n') {
                 self.chars.next();
+                self.offset += 1;
             }
             self.line += 1;
             self.column = 1;
@@ -119,10 +125,7 @@ impl Cursor<'_> {
     fn skip_bare(&mut self) {
         let mut any = false;
         while let Some(c) = self.peek() {
-            if matches!(c, '{' | '}' | '[' | ']' | ':' | ',' | '"' | '\'' | '/')
-                || is_json5_whitespace(c)
-                || is_json5_line_terminator(c)
-            {
+            if ends_bare(c) {
                 break;
             }
             self.bump();
@@ -135,6 +138,21 @@ impl Cursor<'_> {
     }
 }
 
+/// Whether `c` ends a bare token.
+fn ends_bare(c: char) -> bool {
+    matches!(c, '{' | '}' | '[' | ']' | ':' | ',' | '"' | '\'' | '/')
+        || is_json5_whitespace(c)
+        || is_json5_line_terminator(c)
+}
+
+/// The bare token (number, `NaN`, `-Infinity`, …) starting at byte `offset` of `text`, as the
+/// scanner delimits it; `None` if there is none there.
+pub(super) fn bare_token(text: &str, offset: usize) -> Option<&str> {
+    let rest = text.get(offset..)?;
+    let end = rest.find(ends_bare).unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
 /// Scans `text` and returns the position of every value, indexed by pre-order ordinal.
 pub(super) fn scan(text: &str) -> Vec<ValuePos> {
     let mut out = Vec::new();
@@ -143,6 +161,7 @@ pub(super) fn scan(text: &str) -> Vec<ValuePos> {
         chars: text.chars().peekable(),
         line: 1,
         column: 1,
+        offset: 0,
     };
     let mut pending_key: Option<Pos> = None;
     loop {
@@ -183,6 +202,7 @@ pub(super) fn scan(text: &str) -> Vec<ValuePos> {
                 out.push(ValuePos {
                     value: here,
                     key: pending_key.take(),
+                    offset: cur.offset,
                 });
                 match c {
                     '{' => {
@@ -235,6 +255,14 @@ mod tests {
         assert_eq!(v[1].key, Some(p(2, 3)));
         assert_eq!(v[1].value, p(2, 11));
         assert_eq!(v[2].value, p(3, 6));
+        assert_eq!(bare_token(text, v[2].offset), Some("-Infinity"));
+        let text = "[é, 1e400,\r\n+NaN]";
+        let v = scan(text);
+        assert_eq!(bare_token(text, v[2].offset), Some("1e400"));
+        assert_eq!(bare_token(text, v[3].offset), Some("+NaN"));
+        assert_eq!(bare_token(text, v[0].offset), None);
+        assert_eq!(bare_token(text, v[1].offset), Some("é"));
+        assert_eq!(bare_token(text, text.len()), None);
     }
 
     #[test]

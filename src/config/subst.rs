@@ -198,7 +198,7 @@ fn walk(
                 walk(v, Some(&l), lookup, diags);
             }
         }
-        Kind::Null | Kind::Bool(_) | Kind::Number(_) => {}
+        Kind::Null | Kind::Bool(_) | Kind::Number(_) | Kind::NonFinite(_) => {}
     }
 }
 

@@ -51,6 +51,52 @@ pub(crate) enum Kind {
     String(String),
     Array(Vec<Node>),
     Object(IndexMap<String, Node>),
+    /// A number JSON cannot hold (it becomes `null` in the loaded document).
+    NonFinite(NonFinite),
+}
+
+/// A number JSON cannot hold: `NaN`, `Infinity` (JSON5 allows both, signed) or a literal beyond
+/// the range of a 64-bit float such as `1e400`. Validation names it as written instead of
+/// calling it `null`, which is what it becomes in the loaded document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NonFinite {
+    /// The literal as written in the source.
+    pub literal: Box<str>,
+}
+
+impl NonFinite {
+    /// The longest literal quoted in a message (a 400-digit number is cut).
+    const SHOWN_CHARS: usize = 40;
+
+    /// The literal `json5` stands for `value` (before the source text is known).
+    pub(super) fn from_f64(value: f64) -> Self {
+        let literal = if value.is_nan() {
+            "NaN"
+        } else if value > 0.0 {
+            "Infinity"
+        } else {
+            "-Infinity"
+        };
+        NonFinite {
+            literal: literal.into(),
+        }
+    }
+
+    /// How a message names it: `NaN`, `-Infinity`, `a number too large (1e400)`.
+    pub(super) fn describe(&self) -> String {
+        let lit = &*self.literal;
+        let unsigned = lit.trim_start_matches(['+', '-']);
+        if unsigned == "NaN" || unsigned == "Infinity" {
+            return lit.to_owned();
+        }
+        let shown: String = lit.chars().take(Self::SHOWN_CHARS).collect();
+        let ell = if shown.len() < lit.len() { "…" } else { "" };
+        if lit.starts_with('-') {
+            format!("a number out of range ({shown}{ell})")
+        } else {
+            format!("a number too large ({shown}{ell})")
+        }
+    }
 }
 
 impl Kind {
@@ -59,7 +105,7 @@ impl Kind {
         match self {
             Kind::Null => "null",
             Kind::Bool(_) => "boolean",
-            Kind::Number(_) => "number",
+            Kind::Number(_) | Kind::NonFinite(_) => "number",
             Kind::String(_) => "string",
             Kind::Array(_) => "array",
             Kind::Object(_) => "object",
@@ -116,6 +162,9 @@ impl Node {
             Kind::Null => Value::Null,
             Kind::Bool(b) => Value::Bool(b),
             Kind::Number(n) => Value::Number(n),
+            // No JSON representation: the loaded document holds `null` (what `JSON.stringify`
+            // makes of it). Modeled keys never get here: validation refuses them.
+            Kind::NonFinite(_) => Value::Null,
             Kind::String(s) => Value::String(s),
             Kind::Array(a) => Value::Array(a.into_iter().map(Node::into_value).collect()),
             Kind::Object(o) => {
@@ -135,6 +184,8 @@ pub(crate) enum View<'a, T> {
     Null,
     Bool(bool),
     Number(&'a Number),
+    /// Only in a [`Node`] tree (a [`Value`] holds `null` instead).
+    NonFinite(&'a NonFinite),
     String(&'a str),
     Array(&'a [T]),
     Object,
@@ -146,7 +197,7 @@ impl<T> View<'_, T> {
         match self {
             View::Null => "null",
             View::Bool(_) => "boolean",
-            View::Number(_) => "number",
+            View::Number(_) | View::NonFinite(_) => "number",
             View::String(_) => "string",
             View::Array(_) => "array",
             View::Object => "object",
@@ -174,6 +225,7 @@ impl Tree for Node {
             Kind::Null => View::Null,
             Kind::Bool(b) => View::Bool(*b),
             Kind::Number(n) => View::Number(n),
+            Kind::NonFinite(n) => View::NonFinite(n),
             Kind::String(s) => View::String(s),
             Kind::Array(a) => View::Array(a),
             Kind::Object(_) => View::Object,
@@ -260,7 +312,7 @@ impl fmt::Display for SyntaxError {
 }
 
 thread_local! {
-    static PARSE_STATE: Cell<ParseState> = const { Cell::new(ParseState { file: 0, next: 0, depth: 0, budget: 0 }) };
+    static PARSE_STATE: Cell<ParseState> = const { Cell::new(ParseState { file: 0, next: 0, depth: 0, budget: 0, non_finite: false }) };
 }
 
 #[derive(Clone, Copy)]
@@ -269,6 +321,29 @@ struct ParseState {
     next: u32,
     depth: usize,
     budget: usize,
+    /// Whether a non-finite number was seen (its literal is then looked up in the text).
+    non_finite: bool,
+}
+
+/// Replaces the stand-in literals of the non-finite numbers in `root` (parsed from `text` by
+/// `json5`, which hands over only the `f64`) with the text as written, found by ordinal.
+fn name_non_finite(root: &mut Node, text: &str) {
+    fn walk(node: &mut Node, text: &str, scan: &[super::locate::ValuePos]) {
+        match &mut node.kind {
+            Kind::NonFinite(n) => {
+                if let Some(lit) = scan
+                    .get(node.origin.ordinal as usize)
+                    .and_then(|p| super::locate::bare_token(text, p.offset))
+                {
+                    n.literal = lit.into();
+                }
+            }
+            Kind::Array(items) => items.iter_mut().for_each(|n| walk(n, text, scan)),
+            Kind::Object(map) => map.values_mut().for_each(|n| walk(n, text, scan)),
+            _ => {}
+        }
+    }
+    walk(root, text, &super::locate::scan(text));
 }
 
 fn next_origin() -> Origin {
@@ -325,10 +400,17 @@ pub(crate) fn parse_json5(text: &str, file: u32, depth_budget: usize) -> Result<
             next: 0,
             depth: 0,
             budget: depth_budget,
+            non_finite: false,
         })
     });
     json5::from_str::<Root>(text)
-        .map(|r| r.0)
+        .map(|r| {
+            let mut root = r.0;
+            if PARSE_STATE.with(|s| s.get().non_finite) {
+                name_non_finite(&mut root, text);
+            }
+            root
+        })
         .map_err(|e| SyntaxError {
             message: match e.code() {
                 Some(code) => format!("invalid JSON5: {code}"),
@@ -391,8 +473,17 @@ impl<'de> Visitor<'de> for NodeVisitor {
         Ok(Node::new(Kind::Number(v.into()), next_origin()))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
-        // NaN / Infinity have no JSON representation: they become null.
-        let kind = Number::from_f64(v).map_or(Kind::Null, Kind::Number);
+        let kind = match Number::from_f64(v) {
+            Some(n) => Kind::Number(n),
+            None => {
+                PARSE_STATE.with(|s| {
+                    let mut st = s.get();
+                    st.non_finite = true;
+                    s.set(st);
+                });
+                Kind::NonFinite(NonFinite::from_f64(v))
+            }
+        };
         Ok(Node::new(kind, next_origin()))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {

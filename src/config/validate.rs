@@ -369,6 +369,7 @@ fn show<T: Tree>(node: &T) -> String {
             format!("string \"{short}{ell}\"")
         }
         View::Number(n) => format!("number {n}"),
+        View::NonFinite(n) => n.describe(),
         View::Bool(b) => format!("boolean {b}"),
         other => other.type_name().to_owned(),
     }
