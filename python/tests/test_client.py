@@ -200,6 +200,27 @@ class ClientTests(unittest.TestCase):
             self.client.send("not json")
         self.assertEqual(cm.exception.code, codes.INVALID_JSON)
 
+    def test_an_empty_message_is_refused_before_sending(self) -> None:
+        cases = [
+            ("", "messages[0].content", "the user message is empty"),
+            (" \n", "messages[0].content", "the user message is only whitespace"),
+            ([], "messages[0].content", "the user message has no content blocks"),
+            ([{"type": "text", "text": ""}], "messages[0].content[0].text",
+             "a text block of the user message is empty"),
+        ]
+        for content, path, want in cases:
+            req = {"model": "sonnet", "messages": [{"role": "user", "content": content}]}
+            with self.assertRaises(ClawError) as cm:
+                self.client.send(req)
+            self.assertEqual(cm.exception.code, codes.INVALID_REQUEST)
+            self.assertIn(f"invalid request at {path}: {want}", cm.exception.message)
+            with self.assertRaises(ClawError) as cm:
+                for _ in self.client.stream(req):
+                    pass
+            self.assertEqual(cm.exception.code, codes.INVALID_REQUEST)
+            self.assertIn(want, cm.exception.message)
+        self.assertEqual(self.server.requests(), [])
+
     def test_cancel_from_another_thread(self) -> None:
         self.server.load_script({"replies": [{"kind": "default", "delay_ms": 30000}]})
         cancel = Cancel()

@@ -241,6 +241,8 @@ fn fail_over<'a>(
 ) -> impl Future<Output = Result<(Outcome, Response<()>)>> + Send + 'a {
     async move {
         req.stream = Some(matches!(mode, Mode::Stream));
+        // Refused before a profile is chosen: no request, nothing recorded in the store.
+        crate::request::check::check_messages(&req.messages)?;
         let (models, mut warnings) = candidate_models(inner, &req)?;
         if let Some(primary) = models.first() {
             trace::record_request(&tracing::Span::current(), &inner.config, &req, primary);

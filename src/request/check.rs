@@ -7,7 +7,8 @@
 
 use crate::error::{Error, Result};
 use crate::request::messages::{
-    CacheControl, ContentBlock, MessageContent, MessageRequest, SystemPrompt, ThinkingConfig,
+    CacheControl, ContentBlock, MessageContent, MessageParam, MessageRequest, Role, SystemPrompt,
+    ThinkingConfig,
 };
 use reqwest::Url;
 use std::net::IpAddr;
@@ -25,7 +26,8 @@ fn invalid(path: impl Into<String>, message: impl Into<String>) -> Error {
 }
 
 /// Checks a finished body (model resolved, `max_tokens` set): non-empty model and messages,
-/// `max_tokens` ≥ 1, the thinking budget, and the cache breakpoints ([`check_cache_breakpoints`]).
+/// no empty message or text ([`check_messages`]), `max_tokens` ≥ 1, the thinking budget, and the
+/// cache breakpoints ([`check_cache_breakpoints`]).
 pub fn check_request(body: &MessageRequest) -> Result<()> {
     check_request_first_ttl(body).map(drop)
 }
@@ -42,6 +44,7 @@ pub(crate) fn check_request_first_ttl(body: &MessageRequest) -> Result<Option<&s
             "messages must not be empty: add at least one user message",
         ));
     }
+    check_messages(&body.messages)?;
     let max_tokens = match body.max_tokens {
         None => return Err(invalid("max_tokens", "max_tokens is required")),
         Some(0) => return Err(invalid("max_tokens", "max_tokens must be at least 1")),
@@ -70,6 +73,69 @@ pub(crate) fn check_request_first_ttl(body: &MessageRequest) -> Result<Option<&s
         }
     }
     check_breakpoints(body)
+}
+
+/// Checks what the API answers 400 for in the messages themselves: every message has content
+/// (a string other than `""`, or at least one block) except a final assistant message, which may
+/// be empty (a prefill to be continued); and no text — string content or a `text` block — is empty
+/// or only whitespace (the API wants non-whitespace text, and a final assistant message that ends
+/// in whitespace is refused too).
+pub fn check_messages(messages: &[MessageParam]) -> Result<()> {
+    let last = messages.len().saturating_sub(1);
+    for (i, m) in messages.iter().enumerate() {
+        let may_be_empty = i == last && m.role == Role::Assistant;
+        let role = m.role.as_str();
+        match &m.content {
+            MessageContent::Text(t) if t.is_empty() && may_be_empty => {}
+            MessageContent::Blocks(b) if b.is_empty() && may_be_empty => {}
+            MessageContent::Text(t) if t.is_empty() => {
+                return Err(invalid(
+                    format!("messages[{i}].content"),
+                    format!(
+                        "the {role} message is empty: give it some text (the API refuses a message without content, except a final assistant message)"
+                    ),
+                ));
+            }
+            MessageContent::Blocks(b) if b.is_empty() => {
+                return Err(invalid(
+                    format!("messages[{i}].content"),
+                    format!(
+                        "the {role} message has no content blocks: add at least one (the API refuses a message without content, except a final assistant message)"
+                    ),
+                ));
+            }
+            MessageContent::Text(t) => {
+                if t.trim().is_empty() {
+                    return Err(invalid(
+                        format!("messages[{i}].content"),
+                        format!(
+                            "the {role} message is only whitespace: give it some text (the API refuses text without a non-whitespace character)"
+                        ),
+                    ));
+                }
+            }
+            MessageContent::Blocks(blocks) => {
+                for (j, b) in blocks.iter().enumerate() {
+                    if let ContentBlock::Text(t) = b
+                        && t.text.trim().is_empty()
+                    {
+                        let what = if t.text.is_empty() {
+                            "empty"
+                        } else {
+                            "only whitespace"
+                        };
+                        return Err(invalid(
+                            format!("messages[{i}].content[{j}].text"),
+                            format!(
+                                "a text block of the {role} message is {what}: give it some text or remove the block (the API refuses text blocks without a non-whitespace character)"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One `cache_control` found in a request, in API processing order.

@@ -3,6 +3,7 @@
 use crate::common::{CliResult, agent_auth, failure, load_config, stdout_error, usage};
 use clap::Args;
 use claw_anthropic::request::build::{AuthHeader, BuildOptions, build_messages, serves_provider};
+use claw_anthropic::request::check::check_messages;
 use claw_anthropic::request::messages::{MessageParam, MessageRequest};
 use claw_anthropic::{AgentId, Client, Config};
 use std::future::Future;
@@ -44,10 +45,10 @@ pub(crate) struct SendArgs {
 }
 
 pub(crate) fn send(agent: Option<&AgentId>, args: SendArgs) -> CliResult {
-    if args.message.trim().is_empty() {
-        return Err(usage(
-            "--message is empty: the API refuses an empty user message; pass the text to send",
-        ));
+    let user = vec![MessageParam::user(args.message.clone())];
+    // The library's check, before the config is read: a usage error naming the option.
+    if let Err(e) = check_messages(&user) {
+        return Err(usage(format!("--message: {e}")));
     }
     let config = load_config()?;
     let model = match &args.model {
@@ -63,7 +64,7 @@ pub(crate) fn send(agent: Option<&AgentId>, args: SendArgs) -> CliResult {
             r.provider
         )));
     }
-    let mut req = MessageRequest::new(model, vec![MessageParam::user(args.message.clone())]);
+    let mut req = MessageRequest::new(model, user);
     if let Some(s) = &args.system {
         req = req.with_system(s.clone());
     }

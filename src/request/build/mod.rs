@@ -363,6 +363,7 @@ pub fn build_count_tokens(
             message: "messages must not be empty: add at least one user message".to_owned(),
         });
     }
+    check::check_messages(&body.messages)?;
     let url = endpoint_url(config, &model.provider, "/v1/messages/count_tokens")?;
     let headers = build_headers(
         config,

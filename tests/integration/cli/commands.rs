@@ -472,11 +472,14 @@ fn an_unusable_profile_is_reported_once_with_file_and_id_without_colour_in_a_fil
 fn send_refuses_an_empty_message_and_another_providers_model_up_front() {
     let server = MockServer::start_background().unwrap();
     let h = home_with_two_providers(&server);
-    for empty in ["", "  \n"] {
+    // The library's rule and message (the same for `Client::send`, C and Python).
+    for (empty, what) in [("", "is empty"), ("  \n", "is only whitespace")] {
         let out = h.run(&["send", "--message", empty]);
         assert_eq!(out.status.code(), Some(2));
+        let expected =
+            format!("--message: invalid request at messages[0].content: the user message {what}");
         assert!(
-            text(&out.stderr).contains("--message is empty"),
+            text(&out.stderr).contains(&expected),
             "{}",
             text(&out.stderr)
         );

@@ -1,6 +1,7 @@
 //! What a successful status may carry: a body that is not a Message is an error (classified
-//! like the API's own error types), a request without `model` uses the configured default, and
-//! the client's last drop and flush write the store without stalling a runtime.
+//! like the API's own error types), a request without `model` uses the configured default, a
+//! request with an empty message is refused before it is sent, and the client's last drop and
+//! flush write the store without stalling a runtime.
 #![cfg(feature = "mock")]
 
 use crate::support::*;
@@ -8,7 +9,7 @@ use claw_anthropic::auth::store::{AuthStore, FileStore, StoreBackend, StoreTxn};
 use claw_anthropic::client::RetryPolicy;
 use claw_anthropic::error::TransportKind;
 use claw_anthropic::mock::{MockReply, MockServer};
-use claw_anthropic::request::messages::MessageRequest;
+use claw_anthropic::request::messages::{ContentBlock, MessageParam, MessageRequest, Role};
 use claw_anthropic::{Client, Config, EnvView, Error};
 use serde_json::json;
 use std::sync::Arc;
@@ -269,4 +270,86 @@ fn dropping_the_last_client_on_a_current_thread_runtime_does_not_wait_for_the_st
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// What the API answers 400 for — a message without content, empty or blank text — is refused by
+/// `send` and `stream` before anything is sent: no request reaches the server and no profile is
+/// used.
+#[tokio::test]
+async fn an_empty_message_is_refused_before_sending() {
+    let (h, _) = harness().await;
+    let client = h.client();
+    let user = |content: &str| MessageParam::user(content.to_owned());
+    let blocks = |role: Role, blocks: Vec<ContentBlock>| MessageParam {
+        role,
+        content: blocks.into(),
+    };
+    let cases: Vec<(Vec<MessageParam>, &str, &str)> = vec![
+        (
+            vec![user("")],
+            "messages[0].content",
+            "the user message is empty",
+        ),
+        (
+            vec![user(" \n\t")],
+            "messages[0].content",
+            "the user message is only whitespace",
+        ),
+        (
+            vec![blocks(Role::User, vec![])],
+            "messages[0].content",
+            "the user message has no content blocks",
+        ),
+        (
+            vec![blocks(
+                Role::User,
+                vec![ContentBlock::text("a"), ContentBlock::text("")],
+            )],
+            "messages[0].content[1].text",
+            "a text block of the user message is empty",
+        ),
+        (
+            vec![
+                user("hi"),
+                MessageParam::assistant(String::new()),
+                user("again"),
+            ],
+            "messages[1].content",
+            "the assistant message is empty",
+        ),
+        (
+            vec![
+                user("hi"),
+                blocks(Role::Assistant, vec![ContentBlock::text("  ")]),
+            ],
+            "messages[1].content[0].text",
+            "a text block of the assistant message is only whitespace",
+        ),
+    ];
+    for (messages, want_path, want) in cases {
+        for stream in [false, true] {
+            let req = MessageRequest::new("", messages.clone());
+            let e = if stream {
+                client.stream(req).await.map(drop).unwrap_err()
+            } else {
+                client.send(req).await.map(drop).unwrap_err()
+            };
+            match &e {
+                Error::InvalidRequest { path, message } => {
+                    assert_eq!(path, want_path);
+                    assert!(message.starts_with(want), "{message}");
+                }
+                other => panic!("expected InvalidRequest, got {other:?}"),
+            }
+        }
+    }
+    assert!(h.server.requests().is_empty(), "nothing was sent");
+    client.flush().await.unwrap();
+    assert!(h.read_store()["usageStats"].is_null() || h.read_store()["usageStats"] == json!({}));
+
+    // A final assistant message may be empty (a prefill): that request is sent.
+    h.server.enqueue(MockReply::text("continued"));
+    let req = MessageRequest::new("", vec![user("hi"), MessageParam::assistant(String::new())]);
+    assert_eq!(client.send(req).await.unwrap().value.text(), "continued");
+    assert_eq!(h.server.requests().len(), 1);
 }

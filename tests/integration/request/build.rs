@@ -444,12 +444,12 @@ fn cache_policies() {
         json!({"type":"ephemeral","ttl":"1h"})
     );
     assert_eq!(body.to_string().matches("cache_control").count(), 2);
-    // The breakpoint goes to the last block that can carry one (a tool_result here), and never to
-    // an assistant message.
+    // The breakpoint goes to the last block that can carry one (a tool_result here, not a block
+    // of a type this crate does not know), and never to an assistant message.
     let mut req = conversation();
     req.messages[2].content = MessageContent::Blocks(vec![
         ContentBlock::tool_result("toolu_01", "18°C"),
-        ContentBlock::text(""),
+        ContentBlock::Unknown(json!({"type": "future_block", "data": "x"})),
     ]);
     let b = build_with(&cfg, req, BuildOptions::default()).unwrap();
     let body = serde_json::to_value(&b.body).unwrap();
