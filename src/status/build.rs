@@ -594,14 +594,25 @@ pub(super) fn provider_overview(
     }
 }
 
+/// `until - now` in ms, saturated to the range of `i64`: an end beyond `i64::MAX` ms (the store
+/// takes any whole number up to `u64::MAX`, as it does for a cooldown end) is a very long wait,
+/// not a negative one.
+pub(super) fn signed_remaining_ms(until: u64, now: u64) -> i64 {
+    if until >= now {
+        i64::try_from(until - now).unwrap_or(i64::MAX)
+    } else {
+        i64::try_from(now - until).map_or(i64::MIN, |d| -d)
+    }
+}
+
 pub(super) fn expiry_status(expires: Option<u64>, now: u64, warn: u64) -> (String, Option<i64>) {
     match expires {
         None | Some(0) => ("missing".into(), None),
         Some(e) => {
-            let remaining = e as i64 - now as i64;
+            let remaining = signed_remaining_ms(e, now);
             let s = if remaining <= 0 {
                 "expired"
-            } else if remaining as u64 <= warn {
+            } else if remaining.unsigned_abs() <= warn {
                 "expiring"
             } else {
                 "ok"
@@ -680,7 +691,7 @@ pub(super) fn auth_health(
         } else {
             if let Some(min) = expirable.iter().filter_map(|p| p.expires_at).min() {
                 h.expires_at = Some(min);
-                h.remaining_ms = Some(min as i64 - now as i64);
+                h.remaining_ms = Some(signed_remaining_ms(min, now));
             }
             let has = |s: &str| expirable.iter().any(|p| p.status == s);
             h.status = if has("expired") || has("missing") {

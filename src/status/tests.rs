@@ -125,3 +125,46 @@ fn far_cooldown_and_secret_model_are_shown_truthfully() {
     assert!(!warnings.contains("PASTEDPASTED"), "{warnings}");
     assert!(!config.warnings().join("\n").contains("PASTEDPASTED"));
 }
+
+/// A token expiry beyond `i64::MAX` ms is a long way off ("ok"), not a negative remaining time
+/// that reads as expired.
+#[test]
+fn far_token_expiry_is_ok_not_expired() {
+    use crate::clock::ManualClock;
+    use crate::env::EnvView;
+    use crate::paths::Paths;
+    let now: u64 = 1_796_495_742_000;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::with_state_dir(dir.path().join(".clawdbot"));
+    let config = Arc::new(Config::from_json5_with("{}", paths, EnvView::empty()).unwrap());
+    let store = config.auth_store_path(&AgentId::main());
+    std::fs::create_dir_all(store.parent().unwrap()).unwrap();
+    let token = |n: char| format!("sk-ant-oat01-{}", n.to_string().repeat(80));
+    let body = format!(
+        r#"{{"version":1,"profiles":{{
+            "anthropic:a":{{"type":"token","provider":"anthropic","token":"{}","expires":1e19}},
+            "anthropic:b":{{"type":"token","provider":"anthropic","token":"{}","expires":18446744073709551615}}}}}}"#,
+        token('a'),
+        token('b')
+    );
+    std::fs::write(&store, body).unwrap();
+    let opts = StatusOptions {
+        clock: Arc::new(ManualClock::new(now)),
+        ..StatusOptions::default()
+    };
+    let report = StatusReport::build_with(&config, &opts).unwrap();
+    let health = &report.auth.oauth;
+    assert_eq!(health.profiles.len(), 2, "{health:#?}");
+    for p in &health.profiles {
+        assert_eq!(p.status, "ok", "{p:#?}");
+        assert_eq!(p.remaining_ms, Some(i64::MAX), "{p:#?}");
+    }
+    assert_eq!(health.profiles[1].expires_at, Some(u64::MAX));
+    let provider = &health.providers[0];
+    assert_eq!(provider.status, "ok", "{provider:#?}");
+    assert_eq!(provider.remaining_ms, Some(i64::MAX));
+    assert_eq!(report.check_exit_code(), 0);
+    assert!(!report.render_text(false).contains("expired"));
+    assert_eq!(build::signed_remaining_ms(5, 7), -2);
+    assert_eq!(build::signed_remaining_ms(0, u64::MAX), i64::MIN);
+}
