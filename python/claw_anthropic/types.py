@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Mapping, Optional, Type, TypeVar
+from typing import Any, Callable, Dict, Generic, List, Mapping, Optional, Type, TypeVar, overload
 
 __all__ = [
     "BaseObject",
@@ -91,30 +91,61 @@ class BaseObject:
         return f"{type(self).__name__}({self._data!r})"
 
 
+_T = TypeVar("_T")
+
+
+class _Field(Generic[_T]):
+    """A read-only attribute of a :class:`BaseObject` that reads its JSON: ``read(data)``."""
+
+    def __init__(self, read: Callable[[Dict[str, Any]], _T], doc: Optional[str] = None) -> None:
+        self._read = read
+        self.__doc__ = doc
+
+    @overload
+    def __get__(self, obj: None, owner: Any) -> "_Field[_T]": ...
+
+    @overload
+    def __get__(self, obj: BaseObject, owner: Any) -> _T: ...
+
+    def __get__(self, obj: Optional[BaseObject], owner: Any) -> Any:
+        return self if obj is None else self._read(obj._data)
+
+
+def _str(key: str, default: str = "") -> _Field[str]:
+    """The field as a string (``default`` when absent)."""
+    return _Field(lambda d: str(d.get(key, default)))
+
+
+def _int(key: str) -> _Field[int]:
+    """The field as an integer (0 when absent or null)."""
+    return _Field(lambda d: int(d.get(key) or 0))
+
+
+def _float(key: str) -> _Field[float]:
+    """The field as a float (0.0 when absent)."""
+    return _Field(lambda d: float(d.get(key, 0.0)))
+
+
+def _opt(kind: Type[_T], key: str, doc: Optional[str] = None) -> _Field[Optional[_T]]:
+    """The field as sent (``None`` when absent), typed as ``kind``."""
+    return _Field(lambda d: d.get(key), doc)
+
+
+def _any(key: str) -> _Field[Any]:
+    """The field as sent (``None`` when absent)."""
+    return _Field(lambda d: d.get(key))
+
+
 class Usage(BaseObject):
     """Token usage of a message."""
 
     __slots__ = ()
 
-    @property
-    def input_tokens(self) -> int:
-        return int(self._data.get("input_tokens") or 0)
-
-    @property
-    def output_tokens(self) -> int:
-        return int(self._data.get("output_tokens") or 0)
-
-    @property
-    def cache_creation_input_tokens(self) -> Optional[int]:
-        return self._data.get("cache_creation_input_tokens")
-
-    @property
-    def cache_read_input_tokens(self) -> Optional[int]:
-        return self._data.get("cache_read_input_tokens")
-
-    @property
-    def service_tier(self) -> Optional[str]:
-        return self._data.get("service_tier")
+    input_tokens = _int("input_tokens")
+    output_tokens = _int("output_tokens")
+    cache_creation_input_tokens = _opt(int, "cache_creation_input_tokens")
+    cache_read_input_tokens = _opt(int, "cache_read_input_tokens")
+    service_tier = _opt(str, "service_tier")
 
 
 class MessageDeltaUsage(Usage):
@@ -128,9 +159,7 @@ class ContentBlock(BaseObject):
 
     __slots__ = ()
 
-    @property
-    def type(self) -> str:
-        return str(self._data.get("type", ""))
+    type = _str("type")
 
 
 class TextBlock(ContentBlock):
@@ -138,13 +167,8 @@ class TextBlock(ContentBlock):
 
     __slots__ = ()
 
-    @property
-    def text(self) -> str:
-        return str(self._data.get("text", ""))
-
-    @property
-    def citations(self) -> Optional[List[Any]]:
-        return self._data.get("citations")
+    text = _str("text")
+    citations = _opt(list, "citations")
 
 
 class ToolUseBlock(ContentBlock):
@@ -152,17 +176,9 @@ class ToolUseBlock(ContentBlock):
 
     __slots__ = ()
 
-    @property
-    def id(self) -> str:
-        return str(self._data.get("id", ""))
-
-    @property
-    def name(self) -> str:
-        return str(self._data.get("name", ""))
-
-    @property
-    def input(self) -> Any:
-        return self._data.get("input")
+    id = _str("id")
+    name = _str("name")
+    input = _any("input")
 
 
 class ServerToolUseBlock(ToolUseBlock):
@@ -176,13 +192,8 @@ class ThinkingBlock(ContentBlock):
 
     __slots__ = ()
 
-    @property
-    def thinking(self) -> str:
-        return str(self._data.get("thinking", ""))
-
-    @property
-    def signature(self) -> str:
-        return str(self._data.get("signature", ""))
+    thinking = _str("thinking")
+    signature = _str("signature")
 
 
 class RedactedThinkingBlock(ContentBlock):
@@ -190,9 +201,7 @@ class RedactedThinkingBlock(ContentBlock):
 
     __slots__ = ()
 
-    @property
-    def data(self) -> str:
-        return str(self._data.get("data", ""))
+    data = _str("data")
 
 
 _BLOCKS: Dict[str, Type[ContentBlock]] = {
@@ -217,45 +226,28 @@ class Attempt(BaseObject):
 
     __slots__ = ()
 
-    @property
-    def profile_id(self) -> Optional[str]:
-        return self._data.get("profileId")
+    profile_id = _opt(str, "profileId")
+    model = _str("model")
+    status = _opt(int, "status")
 
-    @property
-    def model(self) -> str:
-        return str(self._data.get("model", ""))
+    transport = _opt(
+        str,
+        "transport",
+        doc="""``connect``, ``timeout``, ``connection``, ``protocol`` or ``other`` when the attempt
+        got no (complete) response.""",
+    )
 
-    @property
-    def status(self) -> Optional[int]:
-        return self._data.get("status")
+    reason = _opt(
+        str,
+        "reason",
+        doc="""``auth``, ``rate_limit``, ``billing``, ``timeout``, ``format``, ``unknown``; ``None``
+        for the attempt that succeeded.""",
+    )
 
-    @property
-    def transport(self) -> Optional[str]:
-        """``connect``, ``timeout``, ``connection``, ``protocol`` or ``other`` when the attempt
-        got no (complete) response."""
-        return self._data.get("transport")
-
-    @property
-    def reason(self) -> Optional[str]:
-        """``auth``, ``rate_limit``, ``billing``, ``timeout``, ``format``, ``unknown``; ``None``
-        for the attempt that succeeded."""
-        return self._data.get("reason")
-
-    @property
-    def retry_delay_ms(self) -> Optional[int]:
-        return self._data.get("retryDelayMs")
-
-    @property
-    def request_id(self) -> Optional[str]:
-        return self._data.get("requestId")
-
-    @property
-    def duration_ms(self) -> int:
-        return int(self._data.get("durationMs") or 0)
-
-    @property
-    def message(self) -> Optional[str]:
-        return self._data.get("message")
+    retry_delay_ms = _opt(int, "retryDelayMs")
+    request_id = _opt(str, "requestId")
+    duration_ms = _int("durationMs")
+    message = _opt(str, "message")
 
 
 class Cost(BaseObject):
@@ -264,25 +256,11 @@ class Cost(BaseObject):
 
     __slots__ = ()
 
-    @property
-    def input(self) -> float:
-        return float(self._data.get("input", 0.0))
-
-    @property
-    def output(self) -> float:
-        return float(self._data.get("output", 0.0))
-
-    @property
-    def cache_read(self) -> float:
-        return float(self._data.get("cacheRead", 0.0))
-
-    @property
-    def cache_write(self) -> float:
-        return float(self._data.get("cacheWrite", 0.0))
-
-    @property
-    def total(self) -> float:
-        return float(self._data.get("total", 0.0))
+    input = _float("input")
+    output = _float("output")
+    cache_read = _float("cacheRead")
+    cache_write = _float("cacheWrite")
+    total = _float("total")
 
 
 class Message(BaseObject):
@@ -324,21 +302,10 @@ class Message(BaseObject):
             Cost(cost) if cost is not None else None,
         )
 
-    @property
-    def id(self) -> str:
-        return str(self._data.get("id", ""))
-
-    @property
-    def type(self) -> str:
-        return str(self._data.get("type", "message"))
-
-    @property
-    def role(self) -> str:
-        return str(self._data.get("role", "assistant"))
-
-    @property
-    def model(self) -> str:
-        return str(self._data.get("model", ""))
+    id = _str("id")
+    type = _str("type", "message")
+    role = _str("role", "assistant")
+    model = _str("model")
 
     @property
     def content(self) -> List[ContentBlock]:
@@ -346,13 +313,8 @@ class Message(BaseObject):
             self._content = [content_block(b) for b in self._data.get("content") or []]
         return self._content
 
-    @property
-    def stop_reason(self) -> Optional[str]:
-        return self._data.get("stop_reason")
-
-    @property
-    def stop_sequence(self) -> Optional[str]:
-        return self._data.get("stop_sequence")
+    stop_reason = _opt(str, "stop_reason")
+    stop_sequence = _opt(str, "stop_sequence")
 
     @property
     def usage(self) -> Usage:
@@ -366,9 +328,7 @@ class MessageTokensCount(BaseObject):
 
     __slots__ = ()
 
-    @property
-    def input_tokens(self) -> int:
-        return int(self._data.get("input_tokens") or 0)
+    input_tokens = _int("input_tokens")
 
 
 class ModelInfo(BaseObject):
@@ -376,17 +336,9 @@ class ModelInfo(BaseObject):
 
     __slots__ = ()
 
-    @property
-    def id(self) -> str:
-        return str(self._data.get("id", ""))
-
-    @property
-    def type(self) -> str:
-        return str(self._data.get("type", "model"))
-
-    @property
-    def display_name(self) -> str:
-        return str(self._data.get("display_name", ""))
+    id = _str("id")
+    type = _str("type", "model")
+    display_name = _str("display_name")
 
     @property
     def created_at(self) -> Optional[datetime]:
@@ -409,49 +361,37 @@ class Delta(BaseObject):
 
     __slots__ = ()
 
-    @property
-    def type(self) -> str:
-        return str(self._data.get("type", ""))
+    type = _str("type")
 
 
 class TextDelta(Delta):
     __slots__ = ()
 
-    @property
-    def text(self) -> str:
-        return str(self._data.get("text", ""))
+    text = _str("text")
 
 
 class InputJSONDelta(Delta):
     __slots__ = ()
 
-    @property
-    def partial_json(self) -> str:
-        return str(self._data.get("partial_json", ""))
+    partial_json = _str("partial_json")
 
 
 class ThinkingDelta(Delta):
     __slots__ = ()
 
-    @property
-    def thinking(self) -> str:
-        return str(self._data.get("thinking", ""))
+    thinking = _str("thinking")
 
 
 class SignatureDelta(Delta):
     __slots__ = ()
 
-    @property
-    def signature(self) -> str:
-        return str(self._data.get("signature", ""))
+    signature = _str("signature")
 
 
 class CitationsDelta(Delta):
     __slots__ = ()
 
-    @property
-    def citation(self) -> Any:
-        return self._data.get("citation")
+    citation = _any("citation")
 
 
 _DELTAS: Dict[str, Type[Delta]] = {
@@ -468,13 +408,8 @@ class MessageDelta(BaseObject):
 
     __slots__ = ()
 
-    @property
-    def stop_reason(self) -> Optional[str]:
-        return self._data.get("stop_reason")
-
-    @property
-    def stop_sequence(self) -> Optional[str]:
-        return self._data.get("stop_sequence")
+    stop_reason = _opt(str, "stop_reason")
+    stop_sequence = _opt(str, "stop_sequence")
 
 
 class MessageStreamEvent(BaseObject):
@@ -482,9 +417,7 @@ class MessageStreamEvent(BaseObject):
 
     __slots__ = ()
 
-    @property
-    def type(self) -> str:
-        return str(self._data.get("type", ""))
+    type = _str("type")
 
 
 class RawMessageStartEvent(MessageStreamEvent):
@@ -521,9 +454,7 @@ class RawMessageStopEvent(MessageStreamEvent):
 class RawContentBlockStartEvent(MessageStreamEvent):
     __slots__ = ()
 
-    @property
-    def index(self) -> int:
-        return int(self._data.get("index") or 0)
+    index = _int("index")
 
     @property
     def content_block(self) -> ContentBlock:
@@ -538,17 +469,13 @@ class RawContentBlockDeltaEvent(MessageStreamEvent):
         raw = data.get("delta") or {}
         self.delta: Delta = _DELTAS.get(str(raw.get("type")), Delta)(raw)
 
-    @property
-    def index(self) -> int:
-        return int(self._data.get("index") or 0)
+    index = _int("index")
 
 
 class RawContentBlockStopEvent(MessageStreamEvent):
     __slots__ = ()
 
-    @property
-    def index(self) -> int:
-        return int(self._data.get("index") or 0)
+    index = _int("index")
 
 
 class ErrorEvent(MessageStreamEvent):
