@@ -239,7 +239,26 @@ class Messages:
 
 
 class _Base:
-    _client: Client
+    """What both clients share: how they open their :class:`Client` (``options`` as for
+    :class:`Client`; ``max_retries`` and ``timeout`` (seconds) as in the SDK; ``config`` uses an
+    already loaded :class:`Config`)."""
+
+    def __init__(
+        self,
+        agent: Optional[Text] = None,
+        state_dir: Optional[Text] = None,
+        options: Optional[Mapping[str, Any]] = None,
+        *,
+        config: Optional[Config] = None,
+        max_retries: Optional[int] = None,
+        timeout: Optional[float] = None,
+    ) -> None:
+        self._client = _open(agent, state_dir, options, config, max_retries, timeout)
+        self._attach(self._client)
+
+    def _attach(self, client: Client) -> None:
+        """Sets up ``messages`` and ``models`` over ``client``."""
+        raise NotImplementedError
 
     @property
     def native(self) -> Client:
@@ -254,19 +273,12 @@ class Anthropic(_Base):
     ``options`` as for :class:`Client`; ``max_retries`` and ``timeout`` (seconds) as in the SDK;
     ``config`` uses an already loaded :class:`Config`."""
 
-    def __init__(
-        self,
-        agent: Optional[Text] = None,
-        state_dir: Optional[Text] = None,
-        options: Optional[Mapping[str, Any]] = None,
-        *,
-        config: Optional[Config] = None,
-        max_retries: Optional[int] = None,
-        timeout: Optional[float] = None,
-    ) -> None:
-        self._client = _open(agent, state_dir, options, config, max_retries, timeout)
-        self.messages = Messages(self._client)
-        self.models = Models(self._client)
+    messages: Messages
+    models: Models
+
+    def _attach(self, client: Client) -> None:
+        self.messages = Messages(client)
+        self.models = Models(client)
 
     def close(self) -> None:
         """Frees the native client once no call is using it."""
@@ -430,19 +442,12 @@ class AsyncAnthropic(_Base):
     """:class:`Anthropic` for asyncio: the same surface with ``await``, ``async with`` and
     ``async for``. Calls run on worker threads; the event loop is never blocked."""
 
-    def __init__(
-        self,
-        agent: Optional[Text] = None,
-        state_dir: Optional[Text] = None,
-        options: Optional[Mapping[str, Any]] = None,
-        *,
-        config: Optional[Config] = None,
-        max_retries: Optional[int] = None,
-        timeout: Optional[float] = None,
-    ) -> None:
-        self._client = _open(agent, state_dir, options, config, max_retries, timeout)
-        self.messages = AsyncMessages(self._client)
-        self.models = AsyncModels(self._client)
+    messages: AsyncMessages
+    models: AsyncModels
+
+    def _attach(self, client: Client) -> None:
+        self.messages = AsyncMessages(client)
+        self.models = AsyncModels(client)
 
     async def close(self) -> None:
         """Frees the native client once no call is using it."""
