@@ -21,7 +21,7 @@ from typing import (
     overload,
 )
 
-from ._native import Client, Config, Text, c_json, c_opt_text, expect, expect_mapping
+from ._native import Client, Closing, Config, Text, c_json, c_opt_text, expect, expect_mapping
 from ._streaming import (
     AsyncMessageStream,
     AsyncMessageStreamManager,
@@ -266,7 +266,7 @@ class _Base:
         return self._client
 
 
-class Anthropic(_Base):
+class Anthropic(_Base, Closing):
     """A synchronous client with the Anthropic SDK's shape, for one agent of a Clawdbot
     configuration (``~/.clawdbot``, ``$CLAWDBOT_STATE_DIR``, or ``state_dir``).
 
@@ -283,17 +283,6 @@ class Anthropic(_Base):
     def close(self) -> None:
         """Frees the native client once no call is using it."""
         self._client.close()
-
-    def __enter__(self) -> "Anthropic":
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        self.close()
 
 
 class AsyncPage(Generic[_T]):

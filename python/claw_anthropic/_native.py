@@ -31,7 +31,7 @@ Request = Union[Mapping[str, Any], str, bytes]
 Text = Union[str, bytes]
 
 _T = TypeVar("_T")
-_H = TypeVar("_H", bound="_Handle")
+_C = TypeVar("_C", bound="Closing")
 
 
 def version() -> str:
@@ -132,7 +132,25 @@ def call_string(fn: Any, *args: Any) -> str:
     return take_string(out)
 
 
-class _Handle:
+class Closing:
+    """``with obj:`` closes ``obj`` when the block ends."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self: _C) -> _C:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+
+class _Handle(Closing):
     """Owns one native pointer and its ``_free`` function."""
 
     _free_name = ""
@@ -150,17 +168,6 @@ class _Handle:
         ptr, self._ptr = self._ptr, None
         if ptr:
             getattr(lib, self._free_name)(ptr)
-
-    def __enter__(self: _H) -> _H:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        self.close()
 
     def __del__(self) -> None:
         try:
@@ -493,7 +500,7 @@ def final_response_json(client: Client, body: bytes, cancel: Optional[Cancel]) -
     return client._using(run)
 
 
-class MessageStream:
+class MessageStream(Closing):
     """An iterator over the events of a streaming response (dicts, as the API sends them).
 
     The native call runs on a worker thread and hands events over a queue, so events arrive as
@@ -562,17 +569,6 @@ class MessageStream:
         if self._raw.started and self._cancel is None:
             self._raw.join()
         # With a caller-supplied Cancel the worker ends at the next event on its own.
-
-    def __enter__(self) -> "MessageStream":
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        self.close()
 
     def __del__(self) -> None:
         try:

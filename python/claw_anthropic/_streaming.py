@@ -24,7 +24,7 @@ from typing import (
     Union,
 )
 
-from ._native import Cancel, Client, RawStream, _Done, c_text, expect, final_response_json
+from ._native import Cancel, Client, Closing, RawStream, _Done, c_text, expect, final_response_json
 from .types import (
     Message,
     MessageStreamEvent,
@@ -109,7 +109,7 @@ def _final_text(message: Message) -> str:
     return "".join(texts)
 
 
-class MessageStream:
+class MessageStream(Closing):
     """A streaming response (``with client.messages.stream(...) as stream``).
 
     Iterating yields event objects (``.type``): the API's events, each text delta followed by a
@@ -216,17 +216,6 @@ class MessageStream:
         self._done = True
         self._stream.stop()
         self._stream.join()
-
-    def __enter__(self) -> "MessageStream":
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        self.close()
 
     def __del__(self) -> None:
         try:
