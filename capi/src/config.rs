@@ -27,12 +27,29 @@ impl claw_config {
     }
 }
 
-fn out_config(out: *mut *mut claw_config, config: Config) {
-    let raw = Box::into_raw(Box::new(claw_config {
-        inner: Arc::new(config),
-    }));
-    // SAFETY: `out` was checked non-NULL by the caller of this helper.
-    unsafe { write_out(out, raw) }
+/// The body of a `claw_config_*` constructor: reads the arguments (`args`), checks `out`, loads
+/// the config (`load`) and hands it to `*out`, every failure going to `err`.
+///
+/// # Safety
+/// `out` is NULL or valid for writes; `err` is NULL or valid for writes.
+unsafe fn new_config<A>(
+    out: *mut *mut claw_config,
+    err: *mut *mut claw_error,
+    args: impl FnOnce() -> Result<A, FfiError>,
+    load: impl FnOnce(A) -> claw::Result<Config>,
+) -> claw_result {
+    // SAFETY: the caller's contract, checked where possible.
+    unsafe {
+        guard(err, || {
+            let args = args()?;
+            check_out(out, "out")?;
+            let raw = Box::into_raw(Box::new(claw_config {
+                inner: Arc::new(load(args)?),
+            }));
+            write_out(out, raw);
+            Ok(())
+        })
+    }
 }
 
 /// Loads a configuration file.
@@ -55,18 +72,17 @@ pub unsafe extern "C" fn claw_config_load(
     out: *mut *mut claw_config,
     err: *mut *mut claw_error,
 ) -> claw_result {
-    // SAFETY: the caller's contract, checked where possible.
+    // SAFETY: the caller's contract.
     unsafe {
-        guard(err, || {
-            let path = arg_opt_str(path, "path")?;
-            check_out(out, "out")?;
-            let config = match path {
-                Some(p) => Config::load_from(p)?,
-                None => Config::load()?,
-            };
-            out_config(out, config);
-            Ok(())
-        })
+        new_config(
+            out,
+            err,
+            || arg_opt_str(path, "path"),
+            |path| match path {
+                Some(p) => Config::load_from(p),
+                None => Config::load(),
+            },
+        )
     }
 }
 
@@ -86,17 +102,19 @@ pub unsafe extern "C" fn claw_config_load_state_dir(
     out: *mut *mut claw_config,
     err: *mut *mut claw_error,
 ) -> claw_result {
-    // SAFETY: the caller's contract, checked where possible.
+    // SAFETY: the caller's contract.
     unsafe {
-        guard(err, || {
-            let dir = arg_str(state_dir, "state_dir")?;
-            check_out(out, "out")?;
-            let paths = Paths::with_state_dir(dir);
-            let cwd = std::env::current_dir().ok();
-            let env = EnvView::standard(cwd.as_deref(), &paths.state_dir);
-            out_config(out, Config::load_with(paths, env)?);
-            Ok(())
-        })
+        new_config(
+            out,
+            err,
+            || arg_str(state_dir, "state_dir"),
+            |dir| {
+                let paths = Paths::with_state_dir(dir);
+                let cwd = std::env::current_dir().ok();
+                let env = EnvView::standard(cwd.as_deref(), &paths.state_dir);
+                Config::load_with(paths, env)
+            },
+        )
     }
 }
 
@@ -115,15 +133,8 @@ pub unsafe extern "C" fn claw_config_from_json5(
     out: *mut *mut claw_config,
     err: *mut *mut claw_error,
 ) -> claw_result {
-    // SAFETY: the caller's contract, checked where possible.
-    unsafe {
-        guard(err, || {
-            let text = arg_str(text, "text")?;
-            check_out(out, "out")?;
-            out_config(out, Config::from_json5(text)?);
-            Ok(())
-        })
-    }
+    // SAFETY: the caller's contract.
+    unsafe { new_config(out, err, || arg_str(text, "text"), Config::from_json5) }
 }
 
 /// Like `claw_config_from_json5`, with `state_dir` as the state directory (agent dirs and auth
@@ -139,17 +150,16 @@ pub unsafe extern "C" fn claw_config_from_json5_in(
     out: *mut *mut claw_config,
     err: *mut *mut claw_error,
 ) -> claw_result {
-    // SAFETY: the caller's contract, checked where possible.
+    // SAFETY: the caller's contract.
     unsafe {
-        guard(err, || {
-            let text = arg_str(text, "text")?;
-            let dir = arg_str(state_dir, "state_dir")?;
-            check_out(out, "out")?;
-            let config =
-                Config::from_json5_with(text, Paths::with_state_dir(dir), EnvView::empty())?;
-            out_config(out, config);
-            Ok(())
-        })
+        new_config(
+            out,
+            err,
+            || Ok((arg_str(text, "text")?, arg_str(state_dir, "state_dir")?)),
+            |(text, dir)| {
+                Config::from_json5_with(text, Paths::with_state_dir(dir), EnvView::empty())
+            },
+        )
     }
 }
 
