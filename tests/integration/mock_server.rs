@@ -32,6 +32,29 @@ fn hello(stream: bool) -> Value {
            "messages": [{"role": "user", "content": "hello there"}]})
 }
 
+/// Posts `body` to `path` and parses the JSON reply.
+async fn post_json(c: &reqwest::Client, server: &MockServer, path: &str, body: &Value) -> Value {
+    post(c, server, path, body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Posts the streaming `hello` request and parses the whole reply into SSE events.
+async fn post_events(c: &reqwest::Client, server: &MockServer) -> Vec<(String, Value)> {
+    let body = post(c, server, "/v1/messages", &hello(true))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    events(&body)
+}
+
 /// Parses a whole SSE body into (event, data JSON) pairs.
 fn events(body: &[u8]) -> Vec<(String, Value)> {
     let mut p = SseParser::new();
@@ -87,13 +110,7 @@ async fn default_message_json_echoes_with_usage_and_headers() {
 
     let ping = json!({"model": "m", "max_tokens": 5,
                       "messages": [{"role": "user", "content": [{"type": "text", "text": "ping"}]}]});
-    let body: Value = post(&c, &server, "/v1/messages", &ping)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = post_json(&c, &server, "/v1/messages", &ping).await;
     assert_eq!(body["content"][0]["text"], "pong");
 }
 
@@ -172,13 +189,7 @@ async fn api_headers_are_required() {
 async fn count_tokens_estimates() {
     let server = MockServer::start().await.unwrap();
     let body = json!({"model": "m", "messages": [{"role": "user", "content": "x".repeat(400)}]});
-    let r: Value = post(&client(), &server, "/v1/messages/count_tokens", &body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r = post_json(&client(), &server, "/v1/messages/count_tokens", &body).await;
     let n = r["input_tokens"].as_u64().unwrap();
     assert!((100..200).contains(&n), "{n}");
 }
@@ -356,21 +367,9 @@ async fn queue_is_fifo_per_path_and_credential_rules_win() {
         .unwrap();
     assert_eq!(revoked.status(), 401);
 
-    let b: Value = post(&c, &server, "/v1/messages", &hello(false))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let b = post_json(&c, &server, "/v1/messages", &hello(false)).await;
     assert_eq!(b["content"][0]["text"], "second");
-    let b: Value = post(&c, &server, "/v1/messages/count_tokens", &hello(false))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let b = post_json(&c, &server, "/v1/messages/count_tokens", &hello(false)).await;
     assert_eq!(b["input_tokens"], 7);
     assert_eq!(server.pending(), 0);
     // The rule stays.
@@ -394,23 +393,10 @@ async fn scripted_message_as_json_and_sse() {
     );
     server.enqueue(reply.clone());
     server.enqueue(reply);
-    let b: Value = post(&c, &server, "/v1/messages", &hello(false))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let b = post_json(&c, &server, "/v1/messages", &hello(false)).await;
     assert_eq!(b["stop_reason"], "tool_use");
     assert_eq!(b["content"][0]["input"]["city"], "Paris");
-    let body = post(&c, &server, "/v1/messages", &hello(true))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let evs = events(&body);
+    let evs = post_events(&c, &server).await;
     let json: String = evs
         .iter()
         .filter_map(|(_, d)| d["delta"]["partial_json"].as_str())
@@ -437,28 +423,12 @@ async fn stream_error_and_truncated_streams() {
         "Overloaded",
     ));
     server.enqueue(MockReply::truncated("cut"));
-    let evs = events(
-        &post(&c, &server, "/v1/messages", &hello(true))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap(),
-    );
+    let evs = post_events(&c, &server).await;
     assert_eq!(text_of(&evs), "partial ");
     let (name, data) = evs.last().unwrap();
     assert_eq!(name, "error");
     assert_eq!(data["error"]["type"], "overloaded_error");
-    let evs = events(
-        &post(&c, &server, "/v1/messages", &hello(true))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap(),
-    );
+    let evs = post_events(&c, &server).await;
     assert_eq!(text_of(&evs), "cut");
     assert!(!names(&evs).contains(&"message_stop"));
     assert!(!names(&evs).contains(&"message_delta"));
@@ -468,14 +438,7 @@ async fn stream_error_and_truncated_streams() {
 async fn text_stream_is_large_and_complete() {
     let server = MockServer::start().await.unwrap();
     server.enqueue(MockReply::text_stream(2000, 40));
-    let body = post(&client(), &server, "/v1/messages", &hello(true))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let evs = events(&body);
+    let evs = post_events(&client(), &server).await;
     assert_eq!(
         evs.iter()
             .filter(|(n, _)| n == "content_block_delta")
@@ -721,23 +684,9 @@ async fn script_loading() {
         .unwrap();
     assert_eq!(r.status(), 529);
     assert_eq!(r.headers()["x-should-retry"], "true");
-    let b: Value = post(&c, &server, "/v1/messages", &hello(false))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let b = post_json(&c, &server, "/v1/messages", &hello(false)).await;
     assert_eq!(b["content"][0]["text"], "from script");
-    let evs = events(
-        &post(&c, &server, "/v1/messages", &hello(true))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap(),
-    );
+    let evs = post_events(&c, &server).await;
     assert_eq!(names(&evs), ["message_stop"]);
     let r = c
         .post(format!("{}/v1/messages", server.url()))
