@@ -3,9 +3,9 @@
 #![cfg(feature = "mock")]
 
 use crate::support::*;
-use claw_anthropic::client::{ProfilePin, RetryPolicy, Timeouts};
+use claw_anthropic::client::{ProfilePin, Response, RetryPolicy, Timeouts};
 use claw_anthropic::mock::MockReply;
-use claw_anthropic::{Error, FailureReason};
+use claw_anthropic::{Client, Error, FailureReason, Message};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -16,6 +16,20 @@ fn two_profiles(h: &Harness) -> (String, String) {
         json!({"anthropic:x": {"lastUsed": 5}, "anthropic:y": {"lastUsed": 9}}),
     );
     (kx, ky)
+}
+
+/// Two profiles, `x` answering `reply`: the send rotates to `y` and succeeds there. Returns both
+/// keys, the client and the response.
+async fn send_after_x_fails(
+    h: &Harness,
+    reply: MockReply,
+) -> (String, String, Client, Response<Message>) {
+    let (kx, ky) = two_profiles(h);
+    h.server.on_credential(kx.clone(), reply);
+    let client = h.client();
+    let r = client.send(ping()).await.unwrap();
+    assert_eq!(r.profile_id.as_deref(), Some("anthropic:y"));
+    (kx, ky, client, r)
 }
 
 fn one_profile(h: &Harness) -> String {
@@ -183,14 +197,11 @@ async fn connection_reset_before_the_response_is_retried() {
 #[tokio::test]
 async fn rotates_at_once_on_401_and_records_both_profiles() {
     let h = Harness::new("").await;
-    let (kx, ky) = two_profiles(&h);
-    h.server.on_credential(
-        kx.clone(),
+    let (kx, ky, client, r) = send_after_x_fails(
+        &h,
         MockReply::error(401, "authentication_error", "invalid x-api-key"),
-    );
-    let client = h.client();
-    let r = client.send(ping()).await.unwrap();
-    assert_eq!(r.profile_id.as_deref(), Some("anthropic:y"));
+    )
+    .await;
     assert_eq!(r.credential_source, "profile anthropic:y");
     assert_eq!(h.creds(MSGS), vec![kx.clone(), ky.clone()]);
     assert!(h.sleeper.delays().is_empty(), "401 is never retried");
@@ -241,18 +252,15 @@ async fn rotates_at_once_on_401_and_records_both_profiles() {
 #[tokio::test]
 async fn rotates_at_once_on_402_and_disables_for_five_hours() {
     let h = Harness::new("").await;
-    let (kx, ky) = two_profiles(&h);
-    h.server.on_credential(
-        kx.clone(),
+    let (kx, ky, client, _) = send_after_x_fails(
+        &h,
         MockReply::error(
             402,
             "billing_error",
             "Your credit balance is too low to access the Anthropic API",
         ),
-    );
-    let client = h.client();
-    let r = client.send(ping()).await.unwrap();
-    assert_eq!(r.profile_id.as_deref(), Some("anthropic:y"));
+    )
+    .await;
     assert_eq!(h.creds(MSGS), vec![kx, ky]);
     assert!(h.sleeper.delays().is_empty());
     client.flush().await.unwrap();
@@ -273,18 +281,15 @@ async fn rotates_at_once_on_402_and_disables_for_five_hours() {
 #[tokio::test]
 async fn rotates_on_429_only_after_the_same_profile_retries() {
     let h = Harness::new("").await;
-    let (kx, ky) = two_profiles(&h);
-    h.server.on_credential(
-        kx.clone(),
+    let (kx, ky, client, r) = send_after_x_fails(
+        &h,
         MockReply::error(
             429,
             "rate_limit_error",
             "Number of requests has exceeded your rate limit",
         ),
-    );
-    let client = h.client();
-    let r = client.send(ping()).await.unwrap();
-    assert_eq!(r.profile_id.as_deref(), Some("anthropic:y"));
+    )
+    .await;
     assert_eq!(h.creds(MSGS), vec![kx.clone(), kx.clone(), kx, ky]);
     assert_eq!(
         h.sleeper.delays(),
