@@ -99,14 +99,9 @@ async fn truncated_stream_is_an_error() {
         .final_message()
         .await
         .unwrap_err();
-    let Error::Stream {
-        partial, message, ..
-    } = &e
-    else {
-        panic!("expected Error::Stream, got {e:?}")
-    };
-    assert!(message.contains("truncated"), "{message}");
-    assert_eq!(partial.as_ref().unwrap().text(), "cut short");
+    let failure = stream_failure(&e);
+    assert!(failure.message.contains("truncated"), "{}", failure.message);
+    assert_eq!(failure.partial.as_deref(), Some("cut short"));
 
     // next_event reports it too, after the text.
     h.server.enqueue(MockReply::truncated("cut short"));
@@ -142,15 +137,10 @@ async fn stalled_stream_hits_the_idle_timeout() {
         .final_message()
         .await
         .unwrap_err();
-    let Error::Stream {
-        reason, partial, ..
-    } = &e
-    else {
-        panic!("expected Error::Stream, got {e:?}")
-    };
-    assert_eq!(*reason, FailureReason::Timeout);
+    let failure = stream_failure(&e);
+    assert_eq!(failure.reason, FailureReason::Timeout);
     assert!(e.is_timeout());
-    assert_eq!(partial.as_ref().unwrap().text(), "so far");
+    assert_eq!(failure.partial.as_deref(), Some("so far"));
     assert!(e.to_string().contains("idle"), "{e}");
 }
 

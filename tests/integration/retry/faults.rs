@@ -154,19 +154,10 @@ async fn overloaded_error_event_after_text_is_a_typed_stream_error_with_partial_
         }
     };
     assert_eq!(text, "The first half of ");
-    match &err {
-        Error::Stream {
-            reason,
-            error_type,
-            partial,
-            ..
-        } => {
-            assert_eq!(*reason, FailureReason::RateLimit);
-            assert_eq!(error_type.as_deref(), Some("overloaded_error"));
-            assert_eq!(partial.as_ref().unwrap().text(), "The first half of ");
-        }
-        other => panic!("expected Error::Stream, got {other:?}"),
-    }
+    let failure = stream_failure(&err);
+    assert_eq!(failure.reason, FailureReason::RateLimit);
+    assert_eq!(failure.error_type, Some("overloaded_error"));
+    assert_eq!(failure.partial.as_deref(), Some("The first half of "));
     assert!(err.is_rate_limit());
     // Never retried once started.
     assert!(sleeper.delays().is_empty());
@@ -251,15 +242,9 @@ async fn truncated_stream_without_message_stop_is_an_error_with_partial_text() {
     let (client, sleeper) = f.world.default_client();
     let s = bounded(client.stream(hello())).await.unwrap();
     let err = bounded(s.final_message()).await.unwrap_err();
-    match &err {
-        Error::Stream {
-            partial, message, ..
-        } => {
-            assert!(message.contains("truncated"), "{message}");
-            assert_eq!(partial.as_ref().unwrap().text(), "cut here");
-        }
-        other => panic!("expected Error::Stream, got {other:?}"),
-    }
+    let failure = stream_failure(&err);
+    assert!(failure.message.contains("truncated"), "{}", failure.message);
+    assert_eq!(failure.partial.as_deref(), Some("cut here"));
     assert!(sleeper.delays().is_empty());
     assert_eq!(statuses_by(&f), (1, 0));
     assert!(f.world.stats("anthropic:a").is_null());

@@ -20,19 +20,10 @@ async fn mid_stream_overloaded_error_is_typed_with_partial_and_not_retried() {
     let client = h.client();
     let s = client.stream(ping()).await.unwrap();
     let e = s.final_message().await.unwrap_err();
-    match &e {
-        Error::Stream {
-            reason,
-            error_type,
-            partial,
-            ..
-        } => {
-            assert_eq!(*reason, FailureReason::RateLimit);
-            assert_eq!(error_type.as_deref(), Some("overloaded_error"));
-            assert_eq!(partial.as_ref().unwrap().text(), "partial answer");
-        }
-        other => panic!("expected Error::Stream, got {other:?}"),
-    }
+    let failure = stream_failure(&e);
+    assert_eq!(failure.reason, FailureReason::RateLimit);
+    assert_eq!(failure.error_type, Some("overloaded_error"));
+    assert_eq!(failure.partial.as_deref(), Some("partial answer"));
     assert!(e.is_rate_limit());
     assert_eq!(h.creds(MSGS).len(), 1, "a started stream is never retried");
     assert!(h.sleeper.delays().is_empty());
@@ -100,15 +91,10 @@ async fn connection_reset_after_the_first_byte_is_not_retried() {
     let client = h.client();
     let s = client.stream(ping()).await.unwrap();
     let e = s.final_message().await.unwrap_err();
-    let Error::Stream {
-        partial, message, ..
-    } = &e
-    else {
-        panic!("expected Error::Stream, got {e:?}")
-    };
-    let partial = partial.as_ref().expect("the partial message is kept");
-    assert!(long_text().starts_with(&partial.text()));
-    assert!(!partial.text().is_empty(), "{message}");
+    let failure = stream_failure(&e);
+    let partial = failure.partial.expect("the partial message is kept");
+    assert!(long_text().starts_with(&partial));
+    assert!(!partial.is_empty(), "{}", failure.message);
     assert_eq!(h.creds(MSGS).len(), 1);
     assert!(h.sleeper.delays().is_empty());
     assert_no_secret(&e, &[&k]);

@@ -5,7 +5,7 @@ use claw_anthropic::client::{ClientBuilder, RecordingSleeper, RetryPolicy, Timeo
 use claw_anthropic::clock::{FixedJitter, ManualClock};
 use claw_anthropic::mock::MockServer;
 use claw_anthropic::request::messages::{MessageParam, MessageRequest};
-use claw_anthropic::{Client, Config, EnvView, Error};
+use claw_anthropic::{Client, Config, EnvView, Error, FailureReason};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -129,5 +129,32 @@ pub fn assert_no_secret(e: &Error, keys: &[&str]) {
     for k in keys {
         assert!(!shown.contains(k), "secret leaked: {shown}");
         assert!(!shown.contains(&secret_core(k)), "secret leaked: {shown}");
+    }
+}
+
+/// The fields of an [`Error::Stream`]: a stream that failed after it started.
+pub struct StreamFailure<'a> {
+    pub reason: FailureReason,
+    pub error_type: Option<&'a str>,
+    pub message: &'a str,
+    /// The text received before the failure (`None`: no partial message).
+    pub partial: Option<String>,
+}
+
+/// `e` as a stream failure; panics when it is another error.
+pub fn stream_failure(e: &Error) -> StreamFailure<'_> {
+    match e {
+        Error::Stream {
+            reason,
+            error_type,
+            message,
+            partial,
+        } => StreamFailure {
+            reason: *reason,
+            error_type: error_type.as_deref(),
+            message,
+            partial: partial.as_ref().map(|m| m.text()),
+        },
+        other => panic!("expected Error::Stream, got {other:?}"),
     }
 }
