@@ -25,14 +25,7 @@ fn onboard_api_key_then_status_and_dry_run() {
     h.write_config(
         "// my config\n{ agents: { defaults: { models: { \"anthropic/claude-opus-4-5\": { params: { cacheControlTtl: \"1h\" } } } } } }\n",
     );
-    let out = h.run(&[
-        "onboard",
-        "--non-interactive",
-        "--auth-choice",
-        "apiKey",
-        "--anthropic-api-key",
-        KEY,
-    ]);
+    let out = h.onboard_api_key(KEY);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).trim(), "anthropic:default");
     assert_no_secret(&out, KEY);
@@ -85,14 +78,7 @@ fn paste_token_from_stdin_and_order() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).trim(), "anthropic:manual");
     assert_no_secret(&out, &token());
-    let out = h.run(&[
-        "onboard",
-        "--non-interactive",
-        "--auth-choice",
-        "apiKey",
-        "--anthropic-api-key",
-        KEY,
-    ]);
+    let out = h.onboard_api_key(KEY);
     assert!(out.status.success());
 
     let out = h.run(&[
@@ -210,14 +196,7 @@ fn send_against_the_mock_streams_and_records_usage() {
         "{{ models: {{ providers: {{ anthropic: {{ baseUrl: \"{}\", api: \"anthropic-messages\" }} }} }} }}",
         server.url()
     ));
-    let out = h.run(&[
-        "onboard",
-        "--non-interactive",
-        "--auth-choice",
-        "apiKey",
-        "--anthropic-api-key",
-        KEY,
-    ]);
+    let out = h.onboard_api_key(KEY);
     assert!(out.status.success());
 
     let out = h.run(&["send", "--message", "ping"]);
@@ -401,14 +380,7 @@ fn run_into_closed_pipe(h: &Home, args: &[&str]) -> Output {
 #[test]
 fn a_closed_stdout_ends_the_command_quietly() {
     let h = Home::new();
-    let out = h.run(&[
-        "onboard",
-        "--non-interactive",
-        "--auth-choice",
-        "apiKey",
-        "--anthropic-api-key",
-        KEY,
-    ]);
+    let out = h.onboard_api_key(KEY);
     assert!(out.status.success());
     let big = "a".repeat(100 * 1024);
     let out = run_into_closed_pipe(&h, &["send", "--dry-run", "--message", &big]);

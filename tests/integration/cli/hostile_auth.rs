@@ -11,28 +11,14 @@ use serde_json::json;
 fn keys_with_line_breaks_are_refused_and_flagged() {
     let h = Home::new();
     let evil = format!("{}\r\nX-Evil: 1", key('E'));
-    let out = h.run(&[
-        "onboard",
-        "--non-interactive",
-        "--auth-choice",
-        "apiKey",
-        "--anthropic-api-key",
-        &evil,
-    ]);
+    let out = h.onboard_api_key(&evil);
     assert!(!out.status.success(), "{}", text(&out.stdout));
     let err = text(&out.stderr);
     assert!(err.contains("control characters"), "{err}");
     assert!(!err.contains(&secret_core(&key('E'))), "{err}");
     assert!(!h.store().exists());
     for bad in [format!("{}\tx", key('T')), format!("{}\u{7f}", key('T'))] {
-        let out = h.run(&[
-            "onboard",
-            "--non-interactive",
-            "--auth-choice",
-            "apiKey",
-            "--anthropic-api-key",
-            &bad,
-        ]);
+        let out = h.onboard_api_key(&bad);
         assert!(!out.status.success());
         assert!(!h.store().exists());
     }
@@ -88,14 +74,7 @@ fn agent_ids_are_normalised_like_clawdbot() {
         h.write_config(&format!(
             "{{agents:{{list:[{{id:\"{id}\",default:true}}]}}}}"
         ));
-        let out = h.run(&[
-            "onboard",
-            "--non-interactive",
-            "--auth-choice",
-            "apiKey",
-            "--anthropic-api-key",
-            &key('A'),
-        ]);
+        let out = h.onboard_api_key(&key('A'));
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert!(h.store_path(dir).exists(), "{id}");
         let out = h.run(&["models", "status", "--json"]);

@@ -98,6 +98,17 @@ impl Home {
     pub fn run(&self, args: &[&str]) -> std::process::Output {
         self.cmd(args).output().unwrap()
     }
+    /// `onboard --non-interactive --auth-choice apiKey --anthropic-api-key <key>`.
+    pub fn onboard_api_key(&self, key: &str) -> std::process::Output {
+        self.run(&[
+            "onboard",
+            "--non-interactive",
+            "--auth-choice",
+            "apiKey",
+            "--anthropic-api-key",
+            key,
+        ])
+    }
     pub fn run_stdin(&self, args: &[&str], input: &str) -> std::process::Output {
         use std::io::Write;
         use std::process::Stdio;
