@@ -48,19 +48,33 @@ fn warnings_are_listed_once() {
     assert_eq!(json["warnings"].as_array().unwrap().len(), 2, "{json}");
 }
 
-/// A cooldown end reads as a time in the text report, not as a number.
-#[test]
-fn cooldown_end_in_text() {
+/// 2026-12-05 18:35:42 UTC.
+const NOW: u64 = 1_796_495_742_000;
+
+/// The report at [`NOW`] for a config loaded from `config_text` whose main agent's store holds
+/// `store_text`; the config is returned too.
+fn report_at_now(config_text: &str, store_text: &str) -> (StatusReport, Arc<Config>) {
     use crate::clock::ManualClock;
     use crate::env::EnvView;
     use crate::paths::Paths;
-    // 2026-12-05 18:35:42 UTC; the cooldown ends ten minutes later.
-    let now: u64 = 1_796_495_742_000;
     let dir = tempfile::tempdir().unwrap();
     let paths = Paths::with_state_dir(dir.path().join(".clawdbot"));
-    let config = Arc::new(Config::from_json5_with("{}", paths, EnvView::empty()).unwrap());
+    let config = Arc::new(Config::from_json5_with(config_text, paths, EnvView::empty()).unwrap());
     let store = config.auth_store_path(&AgentId::main());
     std::fs::create_dir_all(store.parent().unwrap()).unwrap();
+    std::fs::write(&store, store_text).unwrap();
+    let opts = StatusOptions {
+        clock: Arc::new(ManualClock::new(NOW)),
+        ..StatusOptions::default()
+    };
+    (StatusReport::build_with(&config, &opts).unwrap(), config)
+}
+
+/// A cooldown end reads as a time in the text report, not as a number.
+#[test]
+fn cooldown_end_in_text() {
+    // The cooldown ends ten minutes after NOW.
+    let now = NOW;
     let body = serde_json::json!({
         "version": 1,
         "profiles": {"anthropic:x": {
@@ -69,12 +83,7 @@ fn cooldown_end_in_text() {
         }},
         "usageStats": {"anthropic:x": {"cooldownUntil": now + 600_000, "errorCount": 1}}
     });
-    std::fs::write(&store, body.to_string()).unwrap();
-    let opts = StatusOptions {
-        clock: Arc::new(ManualClock::new(now)),
-        ..StatusOptions::default()
-    };
-    let report = StatusReport::build_with(&config, &opts).unwrap();
+    let (report, _) = report_at_now("{}", &body.to_string());
     let text = report.render_text(false);
     assert!(
         text.contains("- anthropic:x cooldown, available again in 10m, at 18:45:42 UTC\n"),
@@ -87,32 +96,14 @@ fn cooldown_end_in_text() {
 /// field holding a key is masked in the warning.
 #[test]
 fn far_cooldown_and_secret_model_are_shown_truthfully() {
-    use crate::clock::ManualClock;
-    use crate::env::EnvView;
-    use crate::paths::Paths;
-    let now: u64 = 1_796_495_742_000;
-    let dir = tempfile::tempdir().unwrap();
-    let paths = Paths::with_state_dir(dir.path().join(".clawdbot"));
     let pasted = "sk-ant-api03-PASTEDPASTEDPASTEDPASTED-tail";
-    let config = Arc::new(
-        Config::from_json5_with(
-            &format!(r#"{{agents:{{defaults:{{model:"{pasted}"}}}}}}"#),
-            paths,
-            EnvView::empty(),
-        )
-        .unwrap(),
-    );
-    let store = config.auth_store_path(&AgentId::main());
-    std::fs::create_dir_all(store.parent().unwrap()).unwrap();
     let body = r#"{"version":1,"profiles":{"anthropic:x":{"type":"api_key","provider":"anthropic",
             "key":"sk-ant-api03-0123456789abcdef0123456789"}},
             "usageStats":{"anthropic:x":{"cooldownUntil":1e19}}}"#;
-    std::fs::write(&store, body).unwrap();
-    let opts = StatusOptions {
-        clock: Arc::new(ManualClock::new(now)),
-        ..StatusOptions::default()
-    };
-    let report = StatusReport::build_with(&config, &opts).unwrap();
+    let (report, config) = report_at_now(
+        &format!(r#"{{agents:{{defaults:{{model:"{pasted}"}}}}}}"#),
+        body,
+    );
     let json = serde_json::to_string(&report).unwrap();
     assert!(!json.contains("[cooldown 0m]"), "{json}");
     assert!(json.contains("[cooldown 115740719948d]"), "{json}");
@@ -130,15 +121,6 @@ fn far_cooldown_and_secret_model_are_shown_truthfully() {
 /// that reads as expired.
 #[test]
 fn far_token_expiry_is_ok_not_expired() {
-    use crate::clock::ManualClock;
-    use crate::env::EnvView;
-    use crate::paths::Paths;
-    let now: u64 = 1_796_495_742_000;
-    let dir = tempfile::tempdir().unwrap();
-    let paths = Paths::with_state_dir(dir.path().join(".clawdbot"));
-    let config = Arc::new(Config::from_json5_with("{}", paths, EnvView::empty()).unwrap());
-    let store = config.auth_store_path(&AgentId::main());
-    std::fs::create_dir_all(store.parent().unwrap()).unwrap();
     let token = |n: char| format!("sk-ant-oat01-{}", n.to_string().repeat(80));
     let body = format!(
         r#"{{"version":1,"profiles":{{
@@ -147,12 +129,7 @@ fn far_token_expiry_is_ok_not_expired() {
         token('a'),
         token('b')
     );
-    std::fs::write(&store, body).unwrap();
-    let opts = StatusOptions {
-        clock: Arc::new(ManualClock::new(now)),
-        ..StatusOptions::default()
-    };
-    let report = StatusReport::build_with(&config, &opts).unwrap();
+    let (report, _) = report_at_now("{}", &body);
     let health = &report.auth.oauth;
     assert_eq!(health.profiles.len(), 2, "{health:#?}");
     for p in &health.profiles {
