@@ -44,6 +44,14 @@ impl Drop for Env {
 }
 
 pub(super) fn env_with_key() -> Env {
+    env_with_config(|url| {
+        format!("{{ models: {{ providers: {{ anthropic: {{ baseUrl: \"{url}\" }} }} }} }}")
+    })
+}
+
+/// A mock server, a config whose JSON5 text `config` makes from the server's URL (in a
+/// temporary state dir), and one API key profile.
+pub(super) fn env_with_config(config: impl Fn(&str) -> String) -> Env {
     unsafe {
         let mut server = null_mut();
         assert_eq!(claw_mock_server_start(&mut server, null_mut()), CLAW_OK);
@@ -51,15 +59,14 @@ pub(super) fn env_with_key() -> Env {
             .to_string_lossy()
             .into_owned();
         let dir = tempfile::tempdir().unwrap();
-        let text = CString::new(format!(
-            "{{ models: {{ providers: {{ anthropic: {{ baseUrl: \"{url}\" }} }} }} }}"
-        ))
-        .unwrap();
+        let text = CString::new(config(&url)).unwrap();
         let state = CString::new(dir.path().to_str().unwrap()).unwrap();
         let mut cfg = null_mut();
         let mut err = null_mut();
         let rc = claw_config_from_json5_in(text.as_ptr(), state.as_ptr(), &mut cfg, &mut err);
-        assert_eq!(rc, CLAW_OK);
+        if rc != CLAW_OK {
+            panic!("{:?}", take_err(err));
+        }
         let key = CString::new("sk-ant-api03-ffi-misuse-key-0123456789").unwrap();
         let rc = claw_auth_set_api_key(cfg, null(), key.as_ptr(), null(), null_mut(), &mut err);
         assert_eq!(rc, CLAW_OK);

@@ -4,66 +4,39 @@
 
 use super::hostile::take_string;
 use crate::*;
-use std::ffi::{CStr, CString, c_char};
+use std::ffi::{CString, c_char};
 use std::ptr::{null, null_mut};
 
 const OVERLOADED_ONCE: &str = r#"{"replies":[{"kind":"error","status":529,"error_type":"overloaded_error","message":"Overloaded","headers":{"retry-after-ms":"1"}}]}"#;
 
 struct Priced {
-    _dir: tempfile::TempDir,
-    server: *mut claw_mock_server,
-    cfg: *mut claw_config,
     client: *mut claw_client,
+    // Dropped after the client.
+    env: super::hostile::Env,
 }
 
 impl Drop for Priced {
     fn drop(&mut self) {
-        unsafe {
-            claw_client_free(self.client);
-            claw_config_free(self.cfg);
-            claw_mock_server_free(self.server);
-        }
+        unsafe { claw_client_free(self.client) };
     }
 }
 
 /// A mock server, a config pricing claude-sonnet-4-5 (3 / 15 USD per million input / output
 /// tokens), one API key profile and a client.
 fn priced() -> Priced {
-    unsafe {
-        let mut server = null_mut();
-        assert_eq!(claw_mock_server_start(&mut server, null_mut()), CLAW_OK);
-        let url = CStr::from_ptr(claw_mock_server_url(server))
-            .to_string_lossy()
-            .into_owned();
-        let dir = tempfile::tempdir().unwrap();
-        let text = CString::new(format!(
+    let env = super::hostile::env_with_config(|url| {
+        format!(
             "{{ models: {{ providers: {{ anthropic: {{ baseUrl: \"{url}\", models: [
                 {{ id: \"claude-sonnet-4-5\", cost: {{ input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 }} }},
             ] }} }} }} }}"
-        ))
-        .unwrap();
-        let state = CString::new(dir.path().to_str().unwrap()).unwrap();
-        let mut cfg = null_mut();
-        let mut err = null_mut();
-        let rc = claw_config_from_json5_in(text.as_ptr(), state.as_ptr(), &mut cfg, &mut err);
-        if rc != CLAW_OK {
-            panic!("{:?}", super::hostile::take_err(err));
-        }
-        let key = CString::new("sk-ant-api03-ffi-results-key-0123456789").unwrap();
-        let rc = claw_auth_set_api_key(cfg, null(), key.as_ptr(), null(), null_mut(), null_mut());
-        assert_eq!(rc, CLAW_OK);
-        let mut client = null_mut();
-        assert_eq!(
-            claw_client_new(cfg, null(), &mut client, null_mut()),
-            CLAW_OK
-        );
-        Priced {
-            _dir: dir,
-            server,
-            cfg,
-            client,
-        }
-    }
+        )
+    });
+    let mut client = null_mut();
+    assert_eq!(
+        unsafe { claw_client_new(env.cfg, null(), &mut client, null_mut()) },
+        CLAW_OK
+    );
+    Priced { client, env }
 }
 
 /// Checks the attempts (a 529 retried after 1 ms, then a 200) and the cost of `message`.
@@ -194,9 +167,9 @@ fn every_message_result_carries_the_attempts_and_the_cost() {
     ];
     for (name, wrapped, call) in &entries {
         unsafe {
-            claw_mock_server_reset(e.server);
+            claw_mock_server_reset(e.env.server);
             assert_eq!(
-                claw_mock_server_load_script(e.server, script.as_ptr(), null_mut()),
+                claw_mock_server_load_script(e.env.server, script.as_ptr(), null_mut()),
                 CLAW_OK
             );
         }
