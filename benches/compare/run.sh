@@ -268,6 +268,9 @@ if [[ " $ONLY " == *" cli "* ]]; then
   measure "$PY" "$HERE/time_cmd.py" cli_send_json cli "$RUNS" env HOME="${STATE_CLI%/.clawdbot}" \
     "$BIN" send --message ping --max-tokens 64000 --json
   measure bash -c "cd '$WORK/node' && exec node ts_sdk.mjs stream '$URL' '$CLI_KEY' '$RUNS' cli"
+  # The TS SDK as a whole process too (node start, SDK import, one cold stream), like the CLI.
+  measure "$PY" "$HERE/time_cmd.py" ts_sdk_process cli "$RUNS" \
+    bash -c "cd '$WORK/node' && exec node ts_sdk.mjs stream '$URL' '$CLI_KEY' 0 cli"
 fi
 
 echo "{\"meta_end\": {\"load_after\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"finished\": \"$(date -u +%FT%TZ)\"}}" >>"$RESULTS"

@@ -21,6 +21,7 @@ NAMES = {
     "python_sdk": "anthropic (Python SDK)",
     "ts_sdk": "@anthropic-ai/sdk (TypeScript SDK)",
     "clawdbot": "clawdbot CLI (reference)",
+    "ts_sdk_process": "@anthropic-ai/sdk (TypeScript SDK), one stream per node process",
     "cli_send": "`claw-anthropic send` (prints the text as it arrives)",
     "cli_send_json": "`claw-anthropic send --json` (prints the final message)",
 }
@@ -134,17 +135,21 @@ def main():
     if tools:
         ts = rows.get(("ts_sdk", "cli"))
         ts_med = statistics.median(ts["secs"]) if ts else None
+        tsp = rows.get(("ts_sdk_process", "cli"))
+        tsp_med = statistics.median(tsp["secs"]) if tsp else None
         out.append(f"### The CLI: one stream of {meta.get('cli_deltas', '?')} text_deltas, stdout read through a pipe")
         out.append("")
-        out.append("| client | median s | spread (min–max) s | peak RSS | TS SDK time ÷ this |")
-        out.append("|---|---:|---:|---:|---:|")
+        out.append("| client | median s | spread (min–max) s | peak RSS | TS SDK (in process) ÷ this "
+                   "| TS SDK (whole process) ÷ this |")
+        out.append("|---|---:|---:|---:|---:|---:|")
         for t in tools:
             r = rows[(t, "cli")]
             med = statistics.median(r["secs"])
             ratio = f"{ts_med / med:.1f}×" if ts_med else "–"
+            pratio = f"{tsp_med / med:.1f}×" if tsp_med else "–"
             out.append(
                 f"| {NAMES[t]} | {med:.3f} | {min(r['secs']):.3f}–{max(r['secs']):.3f} | "
-                f"{fmt_rss(r['rss_kb'])} | {ratio} |"
+                f"{fmt_rss(r['rss_kb'])} | {ratio} | {pratio} |"
             )
         out.append("")
     print("\n".join(out))
