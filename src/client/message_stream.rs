@@ -280,51 +280,93 @@ impl MessageStream {
             if let Some(ev) = self.queue.pop_front() {
                 return Some(Ok(ev));
             }
-            if let Some(e) = self.pending_error.take() {
+            if let Err(e) = self.advance(None).await? {
                 return Some(Err(e));
             }
-            if self.done {
-                return None;
-            }
-            let complete = self.decoder.as_ref().is_some_and(|d| d.is_complete());
-            if complete {
-                self.done = true;
-                self.mark_used();
-                if !self.span.is_disabled()
-                    && let Some(m) = self.partial()
+        }
+    }
+
+    /// Waits for more text and appends it to `out`: the text deltas of the next piece of the
+    /// body that holds any, without an event value (or an allocation) per delta — the cheap way
+    /// to print a stream as it arrives. `Some(Ok(()))` when text was appended, `None` when the
+    /// stream is complete; the events it skips are applied to the final message all the same.
+    pub async fn next_text_into(&mut self, out: &mut String) -> Option<Result<()>> {
+        let start = out.len();
+        loop {
+            // Events an earlier `next_event` decoded but did not hand out yet come first.
+            while let Some(ev) = self.queue.pop_front() {
+                if let StreamEvent::ContentBlockDelta {
+                    delta: ContentDelta::TextDelta { text },
+                    ..
+                } = ev
                 {
-                    let cost = self.inner.config.cost_of(&self.info.model, &m.usage);
-                    super::trace::record_response(&self.span, &m, cost.as_ref());
+                    out.push_str(&text);
                 }
-                return None;
             }
-            match self.next_piece(EVENT_SLICE).await {
-                Err(e) => {
-                    self.done = true;
-                    self.mark_failed(&e).await;
-                    return Some(Err(e));
-                }
-                Ok(None) => {
-                    self.done = true;
-                    let d = self.decoder.take().unwrap_or_default();
-                    return match d.finish() {
-                        Ok(_) => None,
-                        Err(e) => {
-                            self.mark_failed(&e).await;
-                            Some(Err(e))
-                        }
-                    };
-                }
-                Ok(Some(chunk)) => {
-                    let d = self.decoder.as_mut()?;
-                    let queue = &mut self.queue;
-                    if let Err(e) = d.push_with(&chunk, |ev| queue.push_back(ev)) {
-                        self.done = true;
+            if out.len() > start {
+                return Some(Ok(()));
+            }
+            if let Err(e) = self.advance(Some(out)).await? {
+                return Some(Err(e));
+            }
+        }
+    }
+
+    /// Decodes the next piece of the body: its events go to the queue, or only its text to
+    /// `text`. `Some(Err)` once for a failure (after the events decoded before it), `None` when
+    /// the stream is over.
+    async fn advance(&mut self, text: Option<&mut String>) -> Option<Result<()>> {
+        if let Some(e) = self.pending_error.take() {
+            return Some(Err(e));
+        }
+        if self.done {
+            return None;
+        }
+        let complete = self.decoder.as_ref().is_some_and(|d| d.is_complete());
+        if complete {
+            self.done = true;
+            self.mark_used();
+            if !self.span.is_disabled()
+                && let Some(m) = self.partial()
+            {
+                let cost = self.inner.config.cost_of(&self.info.model, &m.usage);
+                super::trace::record_response(&self.span, &m, cost.as_ref());
+            }
+            return None;
+        }
+        match self.next_piece(EVENT_SLICE).await {
+            Err(e) => {
+                self.done = true;
+                self.mark_failed(&e).await;
+                Some(Err(e))
+            }
+            Ok(None) => {
+                self.done = true;
+                let d = self.decoder.take().unwrap_or_default();
+                match d.finish() {
+                    Ok(_) => None,
+                    Err(e) => {
                         self.mark_failed(&e).await;
-                        // Events decoded before the failure in this chunk come first.
-                        self.pending_error = Some(e);
+                        Some(Err(e))
                     }
                 }
+            }
+            Ok(Some(chunk)) => {
+                let d = self.decoder.as_mut()?;
+                let pushed = match text {
+                    Some(out) => d.push_text(&chunk, out),
+                    None => {
+                        let queue = &mut self.queue;
+                        d.push_with(&chunk, |ev| queue.push_back(ev))
+                    }
+                };
+                if let Err(e) = pushed {
+                    self.done = true;
+                    self.mark_failed(&e).await;
+                    // What was decoded before the failure in this chunk comes first.
+                    self.pending_error = Some(e);
+                }
+                Some(Ok(()))
             }
         }
     }

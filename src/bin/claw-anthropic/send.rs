@@ -153,9 +153,13 @@ async fn send_reply(client: &Client, args: SendArgs, req: MessageRequest) -> Cli
         // Buffered: the text is flushed only when no further event is ready at once, so a person
         // sees each delta as it arrives while a fast stream is written in large blocks.
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        // One text buffer for the whole stream: the deltas of each piece of the body are
+        // appended to it, with no value per delta.
+        let mut text = String::new();
         loop {
+            text.clear();
             let ev = {
-                let mut next = std::pin::pin!(s.next_text());
+                let mut next = std::pin::pin!(s.next_text_into(&mut text));
                 match std::future::poll_fn(|cx| Poll::Ready(next.as_mut().poll(cx))).await {
                     Poll::Ready(ev) => ev,
                     Poll::Pending => {
@@ -167,7 +171,7 @@ async fn send_reply(client: &Client, args: SendArgs, req: MessageRequest) -> Cli
                 }
             };
             let Some(ev) = ev else { break };
-            let text = ev.map_err(|e| failed(s.attempts(), e))?;
+            ev.map_err(|e| failed(s.attempts(), e))?;
             if !args.json {
                 out.write_all(text.as_bytes()).map_err(stdout_error)?;
             }

@@ -364,6 +364,15 @@ impl MessageAccumulator {
     }
 
     /// The typed event for a delta the fast path just applied.
+    /// The text a fast text delta appended to block `index` (from byte `from`), borrowed;
+    /// `None` for other kinds of delta.
+    pub(super) fn fast_text(&self, kind: FastKind, index: usize, from: usize) -> Option<&str> {
+        match (kind, self.message.as_ref()?.content.get(index)?) {
+            (FastKind::Text, ContentBlock::Text(t)) => t.text.get(from..),
+            _ => None,
+        }
+    }
+
     pub(super) fn fast_event(
         &self,
         kind: FastKind,

@@ -83,6 +83,46 @@ impl StreamDecoder {
         self.feed(chunk, &mut Typed(on_event))
     }
 
+    /// Like [`StreamDecoder::push`], and appends the text of every text delta to `out`, in
+    /// order — what [`push_with`](Self::push_with) would hand over as `TextDelta`s, without an
+    /// event value (or an allocation) per delta. Other events are applied and not handed on.
+    pub fn push_text(&mut self, chunk: &[u8], out: &mut String) -> Result<()> {
+        struct Text<'a>(&'a mut String);
+        impl Sink for Text<'_> {
+            fn fast(&mut self, acc: &MessageAccumulator, hit: FastHit, _: &[u8]) {
+                if let Some(text) = acc.fast_text(hit.kind, hit.index, hit.from) {
+                    self.0.push_str(text);
+                }
+            }
+            fn event(&mut self, acc: &mut MessageAccumulator, ev: &SseEvent<'_>) -> Result<()> {
+                if acc.is_complete() {
+                    return Ok(());
+                }
+                if ev.event == "content_block_delta"
+                    && acc.failed.is_none()
+                    && let Some((kind, index, from)) = acc.fast_delta_at(&ev.data)
+                {
+                    self.fast(acc, FastHit { kind, index, from }, ev.data.as_bytes());
+                    return Ok(());
+                }
+                let Some(typed) = StreamEvent::from_sse(ev).map_err(|e| acc.with_partial(e))?
+                else {
+                    return Ok(());
+                };
+                let applied = acc.push(&typed);
+                if let StreamEvent::ContentBlockDelta {
+                    delta: ContentDelta::TextDelta { text },
+                    ..
+                } = &typed
+                {
+                    self.0.push_str(text);
+                }
+                applied
+            }
+        }
+        self.feed(chunk, &mut Text(out))
+    }
+
     /// Like [`StreamDecoder::push`], and hands every known event except `ping` to `on_event`
     /// as `(type, data JSON)` exactly as the server sent it — no allocation per event. Meant
     /// for bindings that pass each event on as JSON text (the C ABI).

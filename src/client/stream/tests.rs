@@ -181,3 +181,83 @@ fn tool_input_that_is_not_json_is_still_an_error() {
     let e = r.err().or_else(|| d.finish().err()).expect("an error");
     assert!(e.to_string().contains("invalid"), "{e}");
 }
+
+/// A stream mixing compact text deltas (the fast path), deltas the parser has to read (extra
+/// spaces, a CRLF event), escapes, a thinking block and a tool block whose deltas are not text.
+fn mixed_stream() -> String {
+    let mut s = String::from(
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"m\",\"content\":[],\"stop_reason\":null,\"usage\":{\"input_tokens\":1,\"output_tokens\":0}}}\n\n\
+         event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}\n\n\
+         event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"hmm\"}}\n\n\
+         event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n\
+         event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n",
+    );
+    for (i, piece) in ["Hel", "lo \\\"w\\u00f6rld\\\"", "\\n", "\\ud83d\\ude00!"]
+        .iter()
+        .enumerate()
+    {
+        if i % 2 == 0 {
+            s.push_str(&format!(
+                "event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{{\"type\":\"text_delta\",\"text\":\"{piece}\"}}}}\n\n"
+            ));
+        } else {
+            s.push_str(&format!(
+                "event: content_block_delta\r\ndata: {{ \"type\": \"content_block_delta\", \"index\": 1, \"delta\": {{ \"type\": \"text_delta\", \"text\": \"{piece}\" }} }}\r\n\r\n"
+            ));
+        }
+    }
+    s.push_str(
+        "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}\n\n\
+         event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":2,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"f\",\"input\":{}}}\n\n\
+         event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"a\\\":1}\"}}\n\n\
+         event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":2}\n\n\
+         event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":9}}\n\n\
+         event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+    );
+    s
+}
+
+#[test]
+fn push_text_appends_exactly_the_text_deltas_push_with_hands_over() {
+    let body = mixed_stream();
+    let bytes = body.as_bytes();
+    // The reference: every TextDelta push_with hands over, in order, in one chunk.
+    let mut reference = String::new();
+    let mut d = StreamDecoder::new();
+    d.push_with(bytes, |ev| {
+        if let StreamEvent::ContentBlockDelta {
+            delta: ContentDelta::TextDelta { text },
+            ..
+        } = ev
+        {
+            reference.push_str(&text);
+        }
+    })
+    .unwrap();
+    let want = d.finish().unwrap();
+    assert_eq!(reference, "Hello \"wörld\"\n😀!");
+    // push_text, the body cut at every byte: the same text and the same final message.
+    for cut in 0..=bytes.len() {
+        let mut d = StreamDecoder::new();
+        let mut text = String::new();
+        d.push_text(&bytes[..cut], &mut text).unwrap();
+        d.push_text(&bytes[cut..], &mut text).unwrap();
+        assert_eq!(text, reference, "cut at {cut}");
+        assert_eq!(d.finish().unwrap(), want, "cut at {cut}");
+    }
+}
+
+#[test]
+fn push_text_keeps_the_text_before_an_error_event() {
+    let mut body = mixed_stream();
+    let stop = body
+        .find("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}")
+        .unwrap();
+    body.truncate(stop);
+    body.push_str("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n");
+    let mut d = StreamDecoder::new();
+    let mut text = String::new();
+    let err = d.push_text(body.as_bytes(), &mut text).unwrap_err();
+    assert_eq!(text, "Hello \"wörld\"\n😀!");
+    assert!(matches!(err, Error::Stream { .. }), "{err:?}");
+}

@@ -88,6 +88,49 @@ async fn final_message_directly_and_next_text() {
 }
 
 #[tokio::test]
+async fn next_text_into_appends_the_text_after_events_already_taken_and_completes() {
+    let (h, _) = harness().await;
+    h.server.enqueue(MockReply::text(long_text()));
+    h.server.enqueue(MockReply::truncated("cut short"));
+    let client = h.client();
+    let mut s = client.stream(ping()).await.unwrap();
+    // A few events through next_event first: the text of any delta among them is not lost.
+    let mut text = String::new();
+    for _ in 0..3 {
+        if let StreamEvent::ContentBlockDelta {
+            delta: ContentDelta::TextDelta { text: t },
+            ..
+        } = s.next_event().await.unwrap().unwrap()
+        {
+            text.push_str(&t);
+        }
+    }
+    let mut calls = 0;
+    while let Some(r) = s.next_text_into(&mut text).await {
+        r.unwrap();
+        calls += 1;
+    }
+    assert!(calls >= 1);
+    assert_eq!(text, long_text());
+    let m = s.final_message().await.unwrap();
+    assert_eq!(m.text(), long_text());
+
+    // A stream cut short: the text received, then the error, then the end.
+    let mut s = client.stream(ping()).await.unwrap();
+    let mut text = String::new();
+    let err = loop {
+        match s.next_text_into(&mut text).await {
+            Some(Ok(())) => {}
+            Some(Err(e)) => break e,
+            None => panic!("a truncated stream must end in an error"),
+        }
+    };
+    assert!(matches!(err, Error::Stream { .. }), "{err:?}");
+    assert_eq!(text, "cut short");
+    assert!(s.next_text_into(&mut text).await.is_none());
+}
+
+#[tokio::test]
 async fn truncated_stream_is_an_error() {
     let (h, _) = harness().await;
     h.server.enqueue(MockReply::truncated("cut short"));
