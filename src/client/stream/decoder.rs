@@ -2,6 +2,27 @@
 
 use super::*;
 
+/// The common start of a typed sink's [`Sink::event`]: nothing once the stream is complete; a
+/// compact delta the parser delivered goes to [`Sink::fast`]; any other event is parsed and
+/// returned for the sink to apply (`None`: an event type this crate does not know).
+fn typed_unless_fast(
+    sink: &mut impl Sink,
+    acc: &mut MessageAccumulator,
+    ev: &SseEvent<'_>,
+) -> Result<Option<StreamEvent>> {
+    if acc.is_complete() {
+        return Ok(None);
+    }
+    if ev.event == "content_block_delta"
+        && acc.failed.is_none()
+        && let Some((kind, index, from)) = acc.fast_delta_at(&ev.data)
+    {
+        sink.fast(acc, FastHit { kind, index, from }, ev.data.as_bytes());
+        return Ok(None);
+    }
+    StreamEvent::from_sse(ev).map_err(|e| acc.with_partial(e))
+}
+
 /// What [`StreamDecoder::feed`] does with each event.
 pub(super) trait Sink {
     /// A compact delta event the fast path already applied; `data` is its `data:` value.
@@ -57,18 +78,7 @@ impl StreamDecoder {
                 }
             }
             fn event(&mut self, acc: &mut MessageAccumulator, ev: &SseEvent<'_>) -> Result<()> {
-                if acc.is_complete() {
-                    return Ok(());
-                }
-                if ev.event == "content_block_delta"
-                    && acc.failed.is_none()
-                    && let Some((kind, index, from)) = acc.fast_delta_at(&ev.data)
-                {
-                    self.fast(acc, FastHit { kind, index, from }, ev.data.as_bytes());
-                    return Ok(());
-                }
-                let Some(typed) = StreamEvent::from_sse(ev).map_err(|e| acc.with_partial(e))?
-                else {
+                let Some(typed) = typed_unless_fast(self, acc, ev)? else {
                     return Ok(());
                 };
                 // Apply first, then hand the event over by value (no clone per event); an
@@ -95,18 +105,7 @@ impl StreamDecoder {
                 }
             }
             fn event(&mut self, acc: &mut MessageAccumulator, ev: &SseEvent<'_>) -> Result<()> {
-                if acc.is_complete() {
-                    return Ok(());
-                }
-                if ev.event == "content_block_delta"
-                    && acc.failed.is_none()
-                    && let Some((kind, index, from)) = acc.fast_delta_at(&ev.data)
-                {
-                    self.fast(acc, FastHit { kind, index, from }, ev.data.as_bytes());
-                    return Ok(());
-                }
-                let Some(typed) = StreamEvent::from_sse(ev).map_err(|e| acc.with_partial(e))?
-                else {
+                let Some(typed) = typed_unless_fast(self, acc, ev)? else {
                     return Ok(());
                 };
                 let applied = acc.push(&typed);
