@@ -76,10 +76,8 @@ local at = tonumber(ARGV[1])
 local ttl = tonumber(redis.call('PTTL', KEYS[1]))
 local window = tonumber(ARGV[3])
 local failed = tonumber(s.lastFailureAt)
-if failed and failed > at then
-  s.lastUsed = math.max(tonumber(s.lastUsed) or 0, at)
-else
-  s.lastUsed = math.max(tonumber(s.lastUsed) or 0, at)
+s.lastUsed = math.max(tonumber(s.lastUsed) or 0, at)
+if not (failed and failed > at) then
   s.errorCount = 0
   s.cooldownUntil = nil
   s.disabledUntil = nil
