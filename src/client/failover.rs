@@ -13,7 +13,8 @@ use crate::config::ModelRef;
 use crate::config::model_ref::normalize_provider;
 use crate::error::{Attempt, Error, FailureReason, Result};
 use crate::request::build::{
-    AuthHeader, BuildOptions, Prepared, build_count_tokens, build_list_models, prepare_messages,
+    AuthHeader, BuildOptions, BuiltRequest, Prepared, build_count_tokens, build_list_models,
+    prepare_messages,
 };
 use crate::request::messages::{CountTokensResponse, Message, MessageRequest, ModelList};
 use bytes::Bytes;
@@ -433,68 +434,117 @@ pub(crate) fn stream<'a>(
     }
 }
 
-/// The credential for a one-off call (no failover): the first usable one.
-async fn one_credential(inner: &Inner, model_ref: &str) -> Result<(ModelRef, Arc<ResolvedAuth>)> {
-    let model = if model_ref.trim().is_empty() {
-        inner.config.default_model()
-    } else {
-        inner
-            .config
-            .resolve_model_ref(model_ref)
-            .map(|(m, _)| m)
-            .unwrap_or_else(|| inner.config.default_model())
-    };
-    let r = inner
-        .usage
-        .resolve_first(&inner.auth, &model.provider, None)
-        .await?;
-    Ok((model, r))
+/// The model of a one-off call: `model_ref` resolved, else the default model.
+fn one_off_model(inner: &Inner, model_ref: &str) -> ModelRef {
+    if model_ref.trim().is_empty() {
+        return inner.config.default_model();
+    }
+    inner
+        .config
+        .resolve_model_ref(model_ref)
+        .map(|(m, _)| m)
+        .unwrap_or_else(|| inner.config.default_model())
 }
 
-pub(crate) async fn count_tokens(inner: &Arc<Inner>, req: MessageRequest) -> Result<u64> {
-    let (model, r) = one_credential(inner, &req.model).await?;
-    let built = build_count_tokens(
-        &inner.config,
-        AuthHeader::new(r.kind, &r.secret),
-        req,
-        &BuildOptions::default(),
-    )?;
-    let out = Outgoing {
-        method: reqwest::Method::POST,
-        url: &built.url,
-        headers: &built.headers,
-        body: Some(Bytes::from(built.body_bytes()?)),
-        profile_id: r.profile_id.as_deref(),
-        token_auth: r.kind.is_bearer(),
-    };
-    let mut log = AttemptLog::new("count_tokens");
-    log.target(&model, r.profile_id.as_deref());
-    let (v, _): (CountTokensResponse, _) = send_json(inner, &out, &mut log).await?;
-    Ok(v.input_tokens)
+/// A one-off call (no failover) for `model`: the first usable credential of its provider, the
+/// request `build` makes with it, sent with the client's retry policy and its body decoded as
+/// `T`. On failure the error comes with every attempt; a credential that could not be resolved
+/// is recorded as one, as in the failover loop.
+async fn one_off<T, B>(
+    inner: &Arc<Inner>,
+    operation: &'static str,
+    model: ModelRef,
+    build: impl FnOnce(AuthHeader<'_>) -> Result<BuiltRequest<B>>,
+) -> std::result::Result<Response<T>, RequestFailure>
+where
+    T: serde::de::DeserializeOwned,
+    B: serde::Serialize,
+{
+    let mut log = AttemptLog::new(operation);
+    let result = async {
+        let r = match inner
+            .usage
+            .resolve_first(&inner.auth, &model.provider, None)
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                log.unresolved(&model, &e);
+                return Err(e);
+            }
+        };
+        let built = build(AuthHeader::new(r.kind, &r.secret))?;
+        let body = if built.method == reqwest::Method::GET {
+            None
+        } else {
+            Some(Bytes::from(built.body_bytes()?))
+        };
+        let out = Outgoing {
+            method: built.method.clone(),
+            url: &built.url,
+            headers: &built.headers,
+            body,
+            profile_id: r.profile_id.as_deref(),
+            token_auth: r.kind.is_bearer(),
+        };
+        log.target(&model, r.profile_id.as_deref());
+        let (value, meta) = send_json(inner, &out, &mut log).await?;
+        let betas = built
+            .header("anthropic-beta")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|b| !b.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut warnings = r.warnings.clone();
+        warnings.extend(built.warnings);
+        Ok(Response {
+            value,
+            meta,
+            profile_id: r.profile_id.clone(),
+            credential_source: source_label(&r),
+            credential_kind: r.kind,
+            model,
+            betas,
+            cache_ttl: None,
+            failed_attempts: Vec::new(),
+            attempts: log.take(),
+            cost: None,
+            warnings,
+        })
+    }
+    .await;
+    result.map_err(|error| RequestFailure {
+        error,
+        attempts: log.into_vec(),
+    })
+}
+
+pub(crate) async fn count_tokens(
+    inner: &Arc<Inner>,
+    req: MessageRequest,
+) -> std::result::Result<Response<u64>, RequestFailure> {
+    let model = one_off_model(inner, &req.model);
+    let r = one_off(inner, "count_tokens", model, |auth| {
+        build_count_tokens(&inner.config, auth, req, &BuildOptions::default())
+    })
+    .await?;
+    Ok(r.map(|v: CountTokensResponse| v.input_tokens))
 }
 
 pub(crate) async fn list_models(
     inner: &Arc<Inner>,
     after_id: Option<&str>,
     limit: Option<u32>,
-) -> Result<ModelList> {
-    let (model, r) = one_credential(inner, "").await?;
-    let built = build_list_models(
-        &inner.config,
-        &model.provider,
-        AuthHeader::new(r.kind, &r.secret),
-        after_id,
-        limit,
-    )?;
-    let out = Outgoing {
-        method: reqwest::Method::GET,
-        url: &built.url,
-        headers: &built.headers,
-        body: None,
-        profile_id: r.profile_id.as_deref(),
-        token_auth: r.kind.is_bearer(),
-    };
-    let mut log = AttemptLog::new("list_models");
-    log.target(&model, r.profile_id.as_deref());
-    Ok(send_json(inner, &out, &mut log).await?.0)
+) -> std::result::Result<Response<ModelList>, RequestFailure> {
+    let model = one_off_model(inner, "");
+    let provider = model.provider.clone();
+    one_off(inner, "list_models", model, |auth| {
+        build_list_models(&inner.config, &provider, auth, after_id, limit)
+    })
+    .await
 }

@@ -138,10 +138,30 @@ impl<T> Response<T> {
     pub fn cost(&self) -> Option<&crate::cost::Cost> {
         self.cost.as_ref()
     }
+
+    /// The same response with its value mapped by `f`.
+    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            value: f(self.value),
+            meta: self.meta,
+            profile_id: self.profile_id,
+            credential_source: self.credential_source,
+            credential_kind: self.credential_kind,
+            model: self.model,
+            betas: self.betas,
+            cache_ttl: self.cache_ttl,
+            failed_attempts: self.failed_attempts,
+            attempts: self.attempts,
+            cost: self.cost,
+            warnings: self.warnings,
+        }
+    }
 }
 
-/// A request that failed, with every attempt it made: what
-/// [`Client::send_recorded`] and [`Client::stream_recorded`] return on failure.
+/// A request that failed, with every attempt it made: what the `*_recorded` methods
+/// ([`Client::send_recorded`], [`Client::stream_recorded`], [`Session::send_recorded`],
+/// [`Session::stream_recorded`], [`Client::count_tokens_recorded`],
+/// [`Client::list_models_page_recorded`]) return on failure.
 ///
 /// `attempts` holds every try in order, SDK-rule retries included (three 429s on one profile
 /// and a 401 on the next are four entries), also when the [`error`](Self::error) itself is a
@@ -644,16 +664,51 @@ impl Client {
     }
 
     /// `POST /v1/messages/count_tokens` for a request (its `model` may be an alias or ref).
+    ///
+    /// A one-off call: the first usable credential of the model's provider, the client's
+    /// retry policy, no profile rotation or model fallback.
     pub async fn count_tokens(&self, req: MessageRequest) -> Result<u64> {
+        match failover::count_tokens(&self.inner, req).await {
+            Ok(r) => Ok(r.value),
+            Err(f) => Err(f.error),
+        }
+    }
+
+    /// [`count_tokens`](Self::count_tokens) with how the count was obtained: on success a
+    /// [`Response`] whose `value` is the count (its [`attempts`](Response::attempts) hold every
+    /// try, SDK-rule retries included, the successful one last); on failure a
+    /// [`RequestFailure`] with the error and every try made. A credential that could not be
+    /// resolved is one attempt (reason [`auth`](crate::FailureReason::Auth), no status), as
+    /// for [`send_recorded`](Self::send_recorded); a request refused before any try has none.
+    /// `cost` is always `None` (counting is not billed per token).
+    pub async fn count_tokens_recorded(
+        &self,
+        req: MessageRequest,
+    ) -> std::result::Result<Response<u64>, RequestFailure> {
         failover::count_tokens(&self.inner, req).await
     }
 
-    /// One page of `GET /v1/models`.
+    /// One page of `GET /v1/models` for the default model's provider (a one-off call, as
+    /// [`count_tokens`](Self::count_tokens)).
     pub async fn list_models_page(
         &self,
         after_id: Option<&str>,
         limit: Option<u32>,
     ) -> Result<ModelList> {
+        match failover::list_models(&self.inner, after_id, limit).await {
+            Ok(r) => Ok(r.value),
+            Err(f) => Err(f.error),
+        }
+    }
+
+    /// [`list_models_page`](Self::list_models_page) with its attempts, in the shape of
+    /// [`count_tokens_recorded`](Self::count_tokens_recorded): the page in a [`Response`] (its
+    /// `model` is the default model, whose provider was asked), or a [`RequestFailure`].
+    pub async fn list_models_page_recorded(
+        &self,
+        after_id: Option<&str>,
+        limit: Option<u32>,
+    ) -> std::result::Result<Response<ModelList>, RequestFailure> {
         failover::list_models(&self.inner, after_id, limit).await
     }
 
@@ -722,14 +777,35 @@ impl Session {
 
     /// Sends through the session's pin.
     pub async fn send(&self, req: MessageRequest) -> Result<Response<Message>> {
-        let r = self.client.send_pinned(req, &self.pin()).await?;
+        self.send_recorded(req).await.map_err(Error::from)
+    }
+
+    /// [`send`](Self::send) that keeps the attempts of a failed request too, as
+    /// [`Client::send_recorded`]: on failure a [`RequestFailure`] carries the error and every
+    /// try made. An automatic pin follows the profile that answered, as with `send`; a failure
+    /// leaves the pin as it was.
+    pub async fn send_recorded(
+        &self,
+        req: MessageRequest,
+    ) -> std::result::Result<Response<Message>, RequestFailure> {
+        let r = self.client.send_recorded(req, &self.pin()).await?;
         self.learn(r.profile_id.as_deref());
         Ok(r)
     }
 
     /// Streams through the session's pin.
     pub async fn stream(&self, req: MessageRequest) -> Result<MessageStream> {
-        let s = self.client.stream_pinned(req, &self.pin()).await?;
+        self.stream_recorded(req).await.map_err(Error::from)
+    }
+
+    /// [`stream`](Self::stream) that keeps the attempts of a stream that could not be opened,
+    /// as [`Client::stream_recorded`]. An automatic pin follows the profile the stream opened
+    /// with, as with `stream`.
+    pub async fn stream_recorded(
+        &self,
+        req: MessageRequest,
+    ) -> std::result::Result<MessageStream, RequestFailure> {
+        let s = self.client.stream_recorded(req, &self.pin()).await?;
         self.learn(s.profile_id());
         Ok(s)
     }
