@@ -112,7 +112,8 @@ typedef struct claw_client claw_client;
 typedef struct claw_config claw_config;
 
 /**
- * An error returned through a `claw_error **err` out-argument: a code and a message.
+ * An error returned through a `claw_error **err` out-argument: a code, a message, the HTTP
+ * details of the last answer and, for a failed request, its attempts.
  *
  * Owned by the caller, who frees it with `claw_error_free`. Immutable; may be read from any thread.
  * The message never contains a secret.
@@ -458,8 +459,8 @@ claw_result claw_client_new_with_options(const claw_config *cfg,
  * without prices). `claw_client_send_response` also gives the request id, the profile and the
  * model that answered. Errors: `CLAW_ERR_NO_CREDENTIALS`,
  * `CLAW_ERR_AUTH_REJECTED`, `CLAW_ERR_RATE_LIMITED`, `CLAW_ERR_API`, `CLAW_ERR_NETWORK`, … (see the
- * codes); `claw_error_http_status` / `claw_error_request_id` give the HTTP details. Blocks;
- * thread-safe.
+ * codes); `claw_error_http_status` / `claw_error_request_id` give the HTTP details of the last
+ * answer and `claw_error_attempts_json` every attempt made. Blocks; thread-safe.
  *
  * # Safety
  * `client` is a live client; `request_json` is NUL-terminated; `out_message_json` is valid for
@@ -514,8 +515,10 @@ claw_result claw_client_send_response(claw_client *client,
  * A stream that has started is never retried; a failure after the first event returns
  * `CLAW_ERR_STREAM` (or the classified code, e.g. `CLAW_ERR_RATE_LIMITED` for an
  * `overloaded_error` event). When `cb` returns non-zero the stream is dropped and the call
- * returns `CLAW_ERR_STOPPED_BY_CALLBACK` (no message is written). Blocks; `cb` runs on the
- * calling thread; thread-safe.
+ * returns `CLAW_ERR_STOPPED_BY_CALLBACK` (no message is written). On failure
+ * `claw_error_attempts_json` gives the attempts: those that failed to open the stream, or, when
+ * it failed after it opened, those until it opened. Blocks; `cb` runs on the calling thread;
+ * thread-safe.
  *
  * # Safety
  * `client` is a live client; `request_json` is NUL-terminated; `cb` is NULL or a function safe
@@ -565,8 +568,8 @@ claw_result claw_client_stream_response(claw_client *client,
  * usable credential of the model's provider, with the client's retry policy but no profile
  * rotation or model fallback.
  *
- * On success `*out_tokens` receives the count. Errors as for `claw_client_send`. Blocks;
- * thread-safe.
+ * On success `*out_tokens` receives the count. Errors as for `claw_client_send`
+ * (`claw_error_attempts_json` gives the tries: one unless retried). Blocks; thread-safe.
  *
  * # Safety
  * `client` is a live client; `request_json` is NUL-terminated; `out_tokens` is valid for
@@ -720,6 +723,26 @@ uint16_t claw_error_http_status(const claw_error *err);
  * `err` is NULL or a live `claw_error` from this library.
  */
 const char *claw_error_request_id(const claw_error *err);
+
+/**
+ * The attempts of the failed request, a JSON array owned by `err` (valid until
+ * `claw_error_free(err)`; do not free it): every try in order, SDK-rule retries included, in
+ * the shape of a successful response's `"attempts"` (`[{"profileId", "model", "status",
+ * "transport", "reason", "retryDelayMs", "requestId", "durationMs", "message"}, …]`, absent
+ * values null; see `claw_client_send_response`). Three 429s on one profile and a 401 on the
+ * next are four entries, the last one the 401. A credential that could not be resolved is an
+ * entry with `"reason": "auth"` and no status.
+ *
+ * `"[]"` when the request failed before any try (an invalid request or argument), for a call
+ * cancelled before a response started (the tries cut short are not kept) and for errors of
+ * calls that send no request. For a stream that failed after it opened (`CLAW_ERR_STREAM`, a
+ * classified error event, `CLAW_ERR_STOPPED_BY_CALLBACK`, `CLAW_ERR_CANCELLED`), the attempts
+ * until it opened, the last one being the stream's own. NULL for a NULL `err`.
+ *
+ * # Safety
+ * `err` is NULL or a live `claw_error` from this library.
+ */
+const char *claw_error_attempts_json(const claw_error *err);
 
 /**
  * Frees an error. `claw_error_free(NULL)` does nothing.

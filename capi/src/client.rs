@@ -7,11 +7,13 @@ use super::cancel::claw_cancel;
 use super::config::claw_config;
 use super::error::{
     CLAW_ERR_CANCELLED, CLAW_ERR_INTERNAL, CLAW_ERR_INVALID_ARGUMENT, CLAW_ERR_NOT_SUPPORTED,
-    CLAW_ERR_STOPPED_BY_CALLBACK, CLAW_ERR_USED_AFTER_FORK, FfiError, claw_error, claw_result,
+    CLAW_ERR_STOPPED_BY_CALLBACK, CLAW_ERR_USED_AFTER_FORK, FfiError, attempts_json, claw_error,
+    claw_result,
 };
 use super::request::parse_request;
 use claw::auth::shared::{SHARED_STATE_ENV, SharedStateOptions};
-use claw::client::Client;
+use claw::client::{Client, ProfilePin};
+use std::cell::RefCell;
 use std::ffi::{CString, c_char, c_int, c_void};
 use std::future::Future;
 use std::mem::ManuallyDrop;
@@ -119,7 +121,7 @@ impl Output {
             Output::Message => to_json(
                 &MessageJson {
                     message: &r.value,
-                    attempts: r.attempts().iter().map(|a| a.to_json()).collect(),
+                    attempts: attempts_json(r.attempts()),
                     cost: r.cost(),
                 },
                 "the message",
@@ -130,7 +132,7 @@ impl Output {
                     request_id: r.meta.request_id(),
                     profile_id: r.profile_id.as_deref(),
                     model: r.model.to_string(),
-                    attempts: r.attempts().iter().map(|a| a.to_json()).collect(),
+                    attempts: attempts_json(r.attempts()),
                     cost: r.cost(),
                 },
                 "the response",
@@ -321,7 +323,11 @@ unsafe fn send_impl(
             };
             check_out(out_message_json, "out_message_json")?;
             let response = client.run(cancel, async {
-                client.client.send(request).await.map_err(FfiError::from)
+                client
+                    .client
+                    .send_recorded(request, &ProfilePin::Auto)
+                    .await
+                    .map_err(FfiError::from)
             })?;
             let json = output.render(&response)?;
             write_out(out_message_json, to_c_string(json)?);
@@ -342,8 +348,8 @@ unsafe fn send_impl(
 /// without prices). `claw_client_send_response` also gives the request id, the profile and the
 /// model that answered. Errors: `CLAW_ERR_NO_CREDENTIALS`,
 /// `CLAW_ERR_AUTH_REJECTED`, `CLAW_ERR_RATE_LIMITED`, `CLAW_ERR_API`, `CLAW_ERR_NETWORK`, … (see the
-/// codes); `claw_error_http_status` / `claw_error_request_id` give the HTTP details. Blocks;
-/// thread-safe.
+/// codes); `claw_error_http_status` / `claw_error_request_id` give the HTTP details of the last
+/// answer and `claw_error_attempts_json` every attempt made. Blocks; thread-safe.
 ///
 /// # Safety
 /// `client` is a live client; `request_json` is NUL-terminated; `out_message_json` is valid for
@@ -447,8 +453,15 @@ unsafe fn stream_impl(
                 Some(c) => Some(arg_ref(c, "cancel")?),
                 None => None,
             };
+            // The attempts of the opened stream, for an error after it opened (also when the
+            // call is cancelled, which drops the stream).
+            let opened = RefCell::new(Vec::new());
             let message = client.run(cancel, async {
-                let mut stream = client.client.stream(request).await?;
+                let mut stream = client
+                    .client
+                    .stream_recorded(request, &ProfilePin::Auto)
+                    .await?;
+                opened.replace(stream.attempts().to_vec());
                 while let Some(event) = stream.next_event().await {
                     let event = event?;
                     if let Some(cb) = cb {
@@ -464,6 +477,12 @@ unsafe fn stream_impl(
                     }
                 }
                 Ok(stream.final_response().await?)
+            });
+            let message = message.map_err(|mut e| {
+                if e.attempts.is_empty() {
+                    e.attempts = opened.take();
+                }
+                e
             })?;
             let json = output.render(&message)?;
             if !out_message_json.is_null() {
@@ -483,8 +502,10 @@ unsafe fn stream_impl(
 /// A stream that has started is never retried; a failure after the first event returns
 /// `CLAW_ERR_STREAM` (or the classified code, e.g. `CLAW_ERR_RATE_LIMITED` for an
 /// `overloaded_error` event). When `cb` returns non-zero the stream is dropped and the call
-/// returns `CLAW_ERR_STOPPED_BY_CALLBACK` (no message is written). Blocks; `cb` runs on the
-/// calling thread; thread-safe.
+/// returns `CLAW_ERR_STOPPED_BY_CALLBACK` (no message is written). On failure
+/// `claw_error_attempts_json` gives the attempts: those that failed to open the stream, or, when
+/// it failed after it opened, those until it opened. Blocks; `cb` runs on the calling thread;
+/// thread-safe.
 ///
 /// # Safety
 /// `client` is a live client; `request_json` is NUL-terminated; `cb` is NULL or a function safe
@@ -577,8 +598,8 @@ pub unsafe extern "C" fn claw_client_stream_response(
 /// usable credential of the model's provider, with the client's retry policy but no profile
 /// rotation or model fallback.
 ///
-/// On success `*out_tokens` receives the count. Errors as for `claw_client_send`. Blocks;
-/// thread-safe.
+/// On success `*out_tokens` receives the count. Errors as for `claw_client_send`
+/// (`claw_error_attempts_json` gives the tries: one unless retried). Blocks; thread-safe.
 ///
 /// # Safety
 /// `client` is a live client; `request_json` is NUL-terminated; `out_tokens` is valid for
@@ -599,11 +620,11 @@ pub unsafe extern "C" fn claw_client_count_tokens(
             let n = client.run(None, async {
                 client
                     .client
-                    .count_tokens(request)
+                    .count_tokens_recorded(request)
                     .await
                     .map_err(FfiError::from)
             })?;
-            write_out(out_tokens, n);
+            write_out(out_tokens, n.value);
             Ok(())
         })
     }
@@ -637,11 +658,11 @@ pub unsafe extern "C" fn claw_client_list_models(
             let page = client.run(None, async {
                 client
                     .client
-                    .list_models_page(after_id, (limit > 0).then_some(limit))
+                    .list_models_page_recorded(after_id, (limit > 0).then_some(limit))
                     .await
                     .map_err(FfiError::from)
             })?;
-            let json = to_json(&page, "the model list")?;
+            let json = to_json(&page.value, "the model list")?;
             write_out(out_json, to_c_string(json)?);
             Ok(())
         })

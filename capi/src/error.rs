@@ -4,7 +4,8 @@
 //! codes are only ever appended to a block. C callers compare against the `CLAW_ERR_*` macros;
 //! `claw_error_code(err)` always equals the `claw_result` the call returned.
 
-use claw::error::{Error, ErrorCategory};
+use claw::client::RequestFailure;
+use claw::error::{Attempt, Error, ErrorCategory};
 use std::ffi::{CString, c_char};
 use std::ptr;
 
@@ -83,7 +84,8 @@ pub const CLAW_ERR_NOT_SUPPORTED: claw_result = 1504;
 /// An internal error not covered by another code.
 pub const CLAW_ERR_INTERNAL: claw_result = 1505;
 
-/// An error returned through a `claw_error **err` out-argument: a code and a message.
+/// An error returned through a `claw_error **err` out-argument: a code, a message, the HTTP
+/// details of the last answer and, for a failed request, its attempts.
 ///
 /// Owned by the caller, who frees it with `claw_error_free`. Immutable; may be read from any thread.
 /// The message never contains a secret.
@@ -92,6 +94,8 @@ pub struct claw_error {
     pub(crate) message: CString,
     pub(crate) http_status: u16,
     pub(crate) request_id: Option<CString>,
+    /// The attempts as a JSON array (`[]` when none were made).
+    pub(crate) attempts: CString,
 }
 
 /// An error on its way to C: the code, the message and optional HTTP details.
@@ -105,6 +109,9 @@ pub struct FfiError {
     pub http_status: u16,
     /// `request-id` of that response.
     pub request_id: Option<String>,
+    /// The attempts of the failed request, in order (empty when it made none, or when the
+    /// error did not come from a request).
+    pub attempts: Vec<Attempt>,
 }
 
 impl FfiError {
@@ -115,6 +122,7 @@ impl FfiError {
             message: message.into(),
             http_status: 0,
             request_id: None,
+            attempts: Vec::new(),
         }
     }
 
@@ -131,13 +139,26 @@ impl FfiError {
         let request_id = self
             .request_id
             .and_then(|r| CString::new(r.replace('\0', "")).ok());
+        // serde_json escapes NUL, so the text has none; "[]" is a fallback never expected.
+        let attempts = serde_json::to_string(&attempts_json(&self.attempts))
+            .ok()
+            .and_then(|j| CString::new(j).ok())
+            .unwrap_or_else(|| c"[]".to_owned());
         Box::into_raw(Box::new(claw_error {
             code: self.code,
             message,
             http_status: self.http_status,
             request_id,
+            attempts,
         }))
     }
+}
+
+/// The attempts of a request in the C API's JSON shape (`[{"profileId", "model", "status",
+/// "transport", "reason", "retryDelayMs", "requestId", "durationMs", "message"}, …]`): what a
+/// success's `"attempts"` and `claw_error_attempts_json` hold.
+pub(crate) fn attempts_json(attempts: &[Attempt]) -> Vec<serde_json::Value> {
+    attempts.iter().map(Attempt::to_json).collect()
 }
 
 /// The `CLAW_ERR_*` code for a crate [`Error`], by its [`ErrorCategory`].
@@ -184,6 +205,16 @@ impl From<Error> for FfiError {
                 .unwrap_or(0),
             request_id: e.request_id().map(str::to_owned),
             message: e.to_string(),
+            attempts: Vec::new(),
+        }
+    }
+}
+
+impl From<RequestFailure> for FfiError {
+    fn from(f: RequestFailure) -> Self {
+        FfiError {
+            attempts: f.attempts,
+            ..FfiError::from(f.error)
         }
     }
 }
@@ -236,6 +267,31 @@ pub unsafe extern "C" fn claw_error_request_id(err: *const claw_error) -> *const
     unsafe { err.as_ref() }
         .and_then(|e| e.request_id.as_ref())
         .map_or(ptr::null(), |r| r.as_ptr())
+}
+
+/// The attempts of the failed request, a JSON array owned by `err` (valid until
+/// `claw_error_free(err)`; do not free it): every try in order, SDK-rule retries included, in
+/// the shape of a successful response's `"attempts"` (`[{"profileId", "model", "status",
+/// "transport", "reason", "retryDelayMs", "requestId", "durationMs", "message"}, …]`, absent
+/// values null; see `claw_client_send_response`). Three 429s on one profile and a 401 on the
+/// next are four entries, the last one the 401. A credential that could not be resolved is an
+/// entry with `"reason": "auth"` and no status.
+///
+/// `"[]"` when the request failed before any try (an invalid request or argument), for a call
+/// cancelled before a response started (the tries cut short are not kept) and for errors of
+/// calls that send no request. For a stream that failed after it opened (`CLAW_ERR_STREAM`, a
+/// classified error event, `CLAW_ERR_STOPPED_BY_CALLBACK`, `CLAW_ERR_CANCELLED`), the attempts
+/// until it opened, the last one being the stream's own. NULL for a NULL `err`.
+///
+/// # Safety
+/// `err` is NULL or a live `claw_error` from this library.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn claw_error_attempts_json(err: *const claw_error) -> *const c_char {
+    // SAFETY: the caller passes NULL or a live error.
+    match unsafe { err.as_ref() } {
+        Some(e) => e.attempts.as_ptr(),
+        None => ptr::null(),
+    }
 }
 
 /// Frees an error. `claw_error_free(NULL)` does nothing.

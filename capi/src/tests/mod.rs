@@ -2,6 +2,8 @@
 //! Rust library for integration tests to link).
 
 #[cfg(feature = "mock")]
+mod failures;
+#[cfg(feature = "mock")]
 mod hostile;
 #[cfg(feature = "mock")]
 mod requests;

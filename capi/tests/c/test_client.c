@@ -148,6 +148,17 @@ static void test_rotation_on_401(claw_config *cfg, claw_client *client) {
     claw_string_free(status);
 }
 
+/* How many times `needle` occurs in `haystack`. */
+static int count_of(const char *haystack, const char *needle) {
+    int n = 0;
+    const char *p = haystack;
+    while ((p = strstr(p, needle)) != NULL) {
+        n++;
+        p += strlen(needle);
+    }
+    return n;
+}
+
 static void test_all_rejected_and_rate_limited(const char *state) {
     claw_config *cfg = make_config(state);
     claw_client *client = NULL;
@@ -162,9 +173,16 @@ static void test_all_rejected_and_rate_limited(const char *state) {
     CHECK(claw_error_code(err) == CLAW_ERR_AUTH_REJECTED);
     CHECK_CONTAINS(claw_error_message(err), "401");
     CHECK_NOT_CONTAINS(claw_error_message(err), KEY_A);
+    /* The attempts: one, the 401. */
+    CHECK(claw_error_attempts_json(err) != NULL);
+    CHECK(count_of(claw_error_attempts_json(err), "\"profileId\"") == 1);
+    CHECK_CONTAINS(claw_error_attempts_json(err), "\"status\":401");
+    CHECK_CONTAINS(claw_error_attempts_json(err), "\"reason\":\"auth\"");
+    CHECK_NOT_CONTAINS(claw_error_attempts_json(err), KEY_A);
     claw_error_free(err);
     err = NULL;
     CHECK(msg == NULL);
+    CHECK(claw_error_attempts_json(NULL) == NULL);
 
     /* anthropic:a is cooling down now; a fresh agent with one key gets 429s until retries end. */
     CHECK_OK(claw_auth_set_api_key(cfg, "limited", KEY_B, "anthropic:b", NULL, &err), err);
@@ -179,6 +197,10 @@ static void test_all_rejected_and_rate_limited(const char *state) {
     CHECK(claw_error_http_status(err) == 429);
     CHECK(claw_error_request_id(err) != NULL);
     CHECK(strncmp(claw_error_request_id(err), "req_mock_", 9) == 0);
+    /* Every try: the first two retried after the server's 1 ms. */
+    CHECK(count_of(claw_error_attempts_json(err), "\"status\":429") == 3);
+    CHECK(count_of(claw_error_attempts_json(err), "\"retryDelayMs\":1,") == 2);
+    CHECK_CONTAINS(claw_error_attempts_json(err), claw_error_request_id(err));
     claw_error_free(err);
     err = NULL;
 
@@ -189,6 +211,15 @@ static void test_all_rejected_and_rate_limited(const char *state) {
     CHECK(claw_client_send(client, PING, &msg, &err) == CLAW_ERR_NO_CREDENTIALS);
     CHECK(strncmp(claw_error_message(err), "No API key found for provider \"anthropic\"", 41) == 0);
     CHECK_CONTAINS(claw_error_message(err), "\"empty\"");
+    /* The credential that could not be resolved is an attempt with no status. */
+    CHECK(count_of(claw_error_attempts_json(err), "\"profileId\"") == 1);
+    CHECK_CONTAINS(claw_error_attempts_json(err), "\"status\":null");
+    claw_error_free(err);
+    err = NULL;
+    /* An invalid request makes no try. */
+    CHECK(claw_client_send(client, "{\"messages\":[{\"role\":\"user\",\"content\":\"\"}]}", &msg, &err) ==
+          CLAW_ERR_INVALID_REQUEST);
+    CHECK(strcmp(claw_error_attempts_json(err), "[]") == 0);
     claw_error_free(err);
     claw_client_free(client);
     claw_config_free(cfg);
