@@ -708,7 +708,8 @@ uint32_t claw_error_code(const claw_error *err);
 const char *claw_error_message(const claw_error *err);
 
 /**
- * The HTTP status of the response the error came from, or 0 when there was none.
+ * The HTTP status of the response the error came from (for a request that failed on several
+ * profiles or models, the last answer's), or 0 when there was none.
  *
  * # Safety
  * `err` is NULL or a live `claw_error` from this library.
@@ -716,8 +717,9 @@ const char *claw_error_message(const claw_error *err);
 uint16_t claw_error_http_status(const claw_error *err);
 
 /**
- * The `request-id` of the response the error came from (owned by `err`, valid until
- * `claw_error_free`), or NULL when there was none.
+ * The `request-id` of the response the error came from (for a request that failed on several
+ * profiles or models, the last answer's; owned by `err`, valid until `claw_error_free`), or
+ * NULL when there was none.
  *
  * # Safety
  * `err` is NULL or a live `claw_error` from this library.

@@ -193,17 +193,20 @@ pub fn code_for(e: &Error) -> claw_result {
 }
 
 impl From<Error> for FfiError {
+    /// The HTTP details are those of the last answer: for [`Error::AllModelsFailed`], the last
+    /// attempt's status and `request-id`.
     fn from(e: Error) -> Self {
+        let last = match &e {
+            Error::AllModelsFailed { attempts } => attempts.last(),
+            _ => None,
+        };
         FfiError {
             code: code_for(&e),
-            http_status: e
-                .status()
-                .or_else(|| match &e {
-                    Error::AllModelsFailed { attempts } => attempts.last().and_then(|a| a.status),
-                    _ => None,
-                })
-                .unwrap_or(0),
-            request_id: e.request_id().map(str::to_owned),
+            http_status: e.status().or_else(|| last?.status).unwrap_or(0),
+            request_id: e
+                .request_id()
+                .or_else(|| last?.request_id.as_deref())
+                .map(str::to_owned),
             message: e.to_string(),
             attempts: Vec::new(),
         }
@@ -246,7 +249,8 @@ pub unsafe extern "C" fn claw_error_message(err: *const claw_error) -> *const c_
     }
 }
 
-/// The HTTP status of the response the error came from, or 0 when there was none.
+/// The HTTP status of the response the error came from (for a request that failed on several
+/// profiles or models, the last answer's), or 0 when there was none.
 ///
 /// # Safety
 /// `err` is NULL or a live `claw_error` from this library.
@@ -256,8 +260,9 @@ pub unsafe extern "C" fn claw_error_http_status(err: *const claw_error) -> u16 {
     unsafe { err.as_ref() }.map_or(0, |e| e.http_status)
 }
 
-/// The `request-id` of the response the error came from (owned by `err`, valid until
-/// `claw_error_free`), or NULL when there was none.
+/// The `request-id` of the response the error came from (for a request that failed on several
+/// profiles or models, the last answer's; owned by `err`, valid until `claw_error_free`), or
+/// NULL when there was none.
 ///
 /// # Safety
 /// `err` is NULL or a live `claw_error` from this library.

@@ -133,9 +133,20 @@ fn a_failed_send_carries_every_attempt() {
         };
         assert!(out.is_null());
         assert_ne!(rc, CLAW_OK);
+        // The HTTP details are the last answer's, that of the last attempt.
+        let (status, request_id) = unsafe {
+            let rid = claw_error_request_id(err);
+            assert!(!rid.is_null(), "{what}: the last answer's request id");
+            (
+                claw_error_http_status(err),
+                CStr::from_ptr(rid).to_str().unwrap().to_owned(),
+            )
+        };
         let (code, attempts) = take_attempts(err);
         assert_eq!(code, rc);
         check_three_429s_then_401(what, &attempts);
+        assert_eq!(status, 401, "{what}");
+        assert_eq!(attempts[3]["requestId"], request_id.as_str(), "{what}");
     }
     unsafe { claw_cancel_free(cancel) };
 }
