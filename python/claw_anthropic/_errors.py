@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Type
+from typing import Dict, List, Optional, Type
+
+from .types import Attempt
 
 __all__ = [
     "codes",
@@ -83,13 +85,22 @@ class AnthropicError(Exception):
     """Base of every error this package raises for a failed call (``ClawError`` is the same
     class). ``code`` is a :class:`codes` value, ``message`` never contains a secret;
     ``http_status`` (0 when no HTTP answer was involved) and ``request_id`` describe the last
-    HTTP answer when there was one."""
+    HTTP answer when there was one.
+
+    ``attempts`` is every :class:`~claw_anthropic.types.Attempt` the failed request made, in
+    order, SDK-rule retries included (three 429s on one profile and a 401 on the next are four
+    entries, the 401 last), the objects a successful :class:`~claw_anthropic.types.Message`
+    has in its ``attempts``. Empty when the call failed before any try (an invalid request), for
+    a call cancelled before a response started, and for calls that send no request. For a
+    stream that failed after it opened: the attempts until it opened, the last one the
+    stream's own."""
 
     code: int
     message: str
     http_status: int
     request_id: Optional[str]
     body: Optional[object]
+    attempts: List[Attempt]
 
     def __init__(
         self,
@@ -98,6 +109,7 @@ class AnthropicError(Exception):
         http_status: int = 0,
         request_id: Optional[str] = None,
         body: Optional[object] = None,
+        attempts: Optional[List[Attempt]] = None,
     ) -> None:
         super().__init__(f"[{codes.name_of(code)}] {message}")
         self.code = code
@@ -105,6 +117,7 @@ class AnthropicError(Exception):
         self.http_status = http_status
         self.request_id = request_id
         self.body = body
+        self.attempts = attempts if attempts is not None else []
 
     @property
     def name(self) -> str:

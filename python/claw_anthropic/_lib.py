@@ -91,6 +91,7 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "claw_error_message": (_s, [ClawErrorPtr]),
     "claw_error_http_status": (ctypes.c_uint16, [ClawErrorPtr]),
     "claw_error_request_id": (_s, [ClawErrorPtr]),
+    "claw_error_attempts_json": (_s, [ClawErrorPtr]),
     "claw_error_free": (None, [ClawErrorPtr]),
     "claw_config_load": (_u32, [_s, _out_p, _out_err]),
     "claw_config_load_state_dir": (_u32, [_s, _out_p, _out_err]),

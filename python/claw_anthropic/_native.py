@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Type,
 
 from ._errors import error_class
 from ._lib import EVENT_CB, ClawErrorPtr, lib
+from .types import Attempt
 
 __all__ = [
     "Config",
@@ -95,18 +96,31 @@ def expect_opt(value: object, cls: Type[_T], name: str) -> Optional[_T]:
     return None if value is None else expect(value, cls, name)
 
 
+def _attempts(err: Any) -> List[Attempt]:
+    """The attempts a ``claw_error`` carries (``claw_error_attempts_json``)."""
+    raw = lib.claw_error_attempts_json(err)
+    if not raw:
+        return []
+    return [Attempt(a) for a in json.loads(raw.decode("utf-8", "replace"))]
+
+
 def raise_error(rc: int, err: Any) -> None:
-    """Raises the exception for a failed call's result code and ``claw_error`` (freed here)."""
+    """Raises the exception for a failed call's result code and ``claw_error`` (freed here),
+    with the failed request's attempts."""
     if rc == 0:
         return
     if err:
-        code = int(lib.claw_error_code(err))
-        message = (lib.claw_error_message(err) or b"").decode("utf-8", "replace")
-        status = int(lib.claw_error_http_status(err))
-        rid = lib.claw_error_request_id(err)
-        lib.claw_error_free(err)
+        try:
+            code = int(lib.claw_error_code(err))
+            message = (lib.claw_error_message(err) or b"").decode("utf-8", "replace")
+            status = int(lib.claw_error_http_status(err))
+            rid = lib.claw_error_request_id(err)
+            request_id = rid.decode() if rid else None
+            attempts = _attempts(err)
+        finally:
+            lib.claw_error_free(err)
         cls = error_class(code, status)
-        raise cls(code, message, status, rid.decode() if rid else None)
+        raise cls(code, message, status, request_id, None, attempts)
     raise error_class(rc, 0)(rc, "(no error details)")
 
 
