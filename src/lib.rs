@@ -18,7 +18,7 @@
 //! | `models status` as a value                      | [`status::StatusReport`]                             |
 //! | tell failures apart                             | [`Error`] and its `is_*` predicates, [`FailureReason`] |
 //! | request id and rate-limit headers               | [`ResponseMeta`] (on every [`Response`])             |
-//! | every attempt (retries, failover) and the cost  | [`Response::attempts`], [`Response::cost`]; of a failed request: [`Client::send_recorded`] ([`RequestFailure`]) |
+//! | every attempt (retries, failover) and the cost  | [`Response::attempts`], [`Response::cost`]; of a failed request: the `*_recorded` calls ([`Client::send_recorded`], [`Session::send_recorded`], [`Client::count_tokens_recorded`], …) and [`RequestFailure`] |
 //! | where files live, which agent                   | [`Paths`], [`AgentId`], [`EnvView`]                  |
 //! | a loopback Anthropic server for tests (`mock`)  | `mock::MockServer`                                   |
 //! | what is kept compatible with Clawdbot, and why  | [`compatibility`]                                    |
