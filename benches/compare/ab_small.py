@@ -3,6 +3,7 @@
 
     python3 benches/compare/ab_small.py [--conc 1] [--pairs 8] [--runs 5] [--n 2000] [--pin]
                                         [--baseline same|minimal] [--separate] [--timeout-ms T]
+                                        [--rt multi|current]
 
 run.sh measures every client once per cell, one after the other; on a noisy machine the two
 cells being compared can land in different moments. By default this script runs `claw-compare
@@ -14,7 +15,8 @@ median and quartiles of the per-round ratios crate rate ÷ plain reqwest rate.
 headers, `User-Agent` and body bytes, prompt-cache breakpoint included: the server does the
 same work for both); `--baseline minimal` a hand-written minimal one (three headers, no
 breakpoint; the mock server spends less on it, and on shared cores that shows in the client's
-rate). `--timeout-ms` gives plain reqwest a per-request timeout like this crate's.
+rate). `--rt current` runs the clients on a current-thread tokio runtime (no work moves
+between threads) instead of the default multi-thread one. `--timeout-ms` gives plain reqwest a per-request timeout like this crate's.
 
 `--separate` is the older method: `claw-compare reqwest-small` and `claw-compare crate-small`
 alternately in their own processes, PAIRS times, the ratio per pair from the medians of RUNS
@@ -74,6 +76,7 @@ def main():
     ap.add_argument("--baseline", choices=["same", "minimal"], default="same")
     ap.add_argument("--separate", action="store_true")
     ap.add_argument("--timeout-ms", type=int)
+    ap.add_argument("--rt", choices=["multi", "current"], default="multi")
     a = ap.parse_args()
     work, port, state, cli, driver = fixtures()
 
@@ -99,7 +102,7 @@ def main():
 
     def drive(args):
         cmd = client_prefix + [driver] + args + [
-            "--n", str(a.n), "--conc", str(a.conc), "--runs", str(a.runs)]
+            "--n", str(a.n), "--conc", str(a.conc), "--runs", str(a.runs), "--rt", a.rt]
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                              env=env)
         out = p.stdout.read()
@@ -134,7 +137,7 @@ def main():
     result = {
         "method": "separate" if a.separate else "in-process", "baseline": a.baseline,
         "timeout_ms": a.timeout_ms,
-        "conc": a.conc, "pairs": a.pairs, "runs": a.runs, "n": a.n, "pin": a.pin,
+        "conc": a.conc, "rt": a.rt, "pairs": a.pairs, "runs": a.runs, "n": a.n, "pin": a.pin,
         "ratio_median": statistics.median(ratios), "ratio_quartiles": [q1, q3],
         "ratios": sorted(ratios),
         "reqwest_rps_median": statistics.median(base),
@@ -146,7 +149,7 @@ def main():
         f.write(json.dumps(result) + "\n")
     what = f"{a.pairs} pairs x {a.runs} runs" if a.separate else \
         f"{a.pairs} processes x {a.runs} rounds, in-process"
-    line = (f"concurrency {a.conc}{' (pinned)' if a.pin else ''}, {what}, baseline {a.baseline}"
+    line = (f"concurrency {a.conc}{' (pinned)' if a.pin else ''}, {a.rt}-thread runtime, {what}, baseline {a.baseline}"
             f"{f' (timeout {a.timeout_ms} ms)' if a.timeout_ms is not None else ''}: "
             f"crate/reqwest rate ratio median {result['ratio_median']:.3f} "
             f"(quartiles {q1:.3f}-{q3:.3f}); reqwest {result['reqwest_rps_median']:.0f} req/s")

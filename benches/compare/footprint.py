@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Instructions and code footprint per small request, this crate vs plain reqwest (not run in CI).
 
-    python3 benches/compare/footprint.py [--top 30]
+    python3 benches/compare/footprint.py [--top 30] [--diff 30] [--conc 1]
 
 Runs `claw-compare crate-small` and `claw-compare reqwest-small` under callgrind
 (`--dump-instr=yes`) twice each, with 250 and 500 requests per run (one warm-up run + one timed
@@ -13,7 +13,7 @@ divided by 500):
   per request, i.e. what a request pulls into the instruction cache when another process (the
   mock server on a shared core) has evicted it since the last one.
 
-With `--top N`, the crate's own functions with the most such lines are listed; with `--diff N`,
+`--conc C` keeps C requests in flight (default 1). With `--top N`, the crate's own functions with the most such lines are listed; with `--diff N`,
 the N functions (any crate's) whose line counts differ most between the two clients. The two counts
 are deterministic (no timing); note that under valgrind a run lasts ~50x longer, so the
 usage log's 500 ms flush runs every few requests and its code is counted as per-request code.
@@ -72,6 +72,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--top", type=int, default=0)
     ap.add_argument("--diff", type=int, default=0)
+    ap.add_argument("--conc", type=int, default=1)
     a = ap.parse_args()
     _, port, state, cli, driver = fixtures()
     out = tempfile.mkdtemp(prefix="claw-footprint-")
@@ -95,7 +96,7 @@ def main():
                 subprocess.run(
                     ["valgrind", "--tool=callgrind", "--dump-instr=yes", "--compress-strings=no",
                      "--compress-pos=no", f"--callgrind-out-file={f}"]
-                    + cmd + ["--n", str(n), "--conc", "1", "--runs", "1"],
+                    + cmd + ["--n", str(n), "--conc", str(a.conc), "--runs", "1"],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                     check=True,
