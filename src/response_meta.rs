@@ -90,23 +90,44 @@ const SLOTS: [&str; 13] = [
     "anthropic-ratelimit-output-tokens-reset",
 ];
 
-/// The slot of a rate-limit header, from its name after `anthropic-ratelimit-`.
+/// The slot of a rate-limit header, from its name after `anthropic-ratelimit-` (one string
+/// match: the compiler dispatches on the length first).
 fn rate_limit_slot(rest: &str) -> Option<usize> {
-    let (bucket, field) = rest.rsplit_once('-')?;
-    let b = match bucket {
-        "requests" => 0,
-        "tokens" => 1,
-        "input-tokens" => 2,
-        "output-tokens" => 3,
+    Some(match rest {
+        "requests-limit" => 1,
+        "requests-remaining" => 2,
+        "requests-reset" => 3,
+        "tokens-limit" => 4,
+        "tokens-remaining" => 5,
+        "tokens-reset" => 6,
+        "input-tokens-limit" => 7,
+        "input-tokens-remaining" => 8,
+        "input-tokens-reset" => 9,
+        "output-tokens-limit" => 10,
+        "output-tokens-remaining" => 11,
+        "output-tokens-reset" => 12,
         _ => return None,
-    };
-    let f = match field {
-        "limit" => 0,
-        "remaining" => 1,
-        "reset" => 2,
-        _ => return None,
-    };
-    Some(1 + 3 * b + f)
+    })
+}
+
+/// The value as text when it is ASCII: what `HeaderValue::to_str` returns, without its
+/// byte-by-byte loop (a `HeaderValue` holds no control character but tab and no DEL, so its
+/// ASCII values are the visible ones).
+fn visible_ascii(value: &reqwest::header::HeaderValue) -> Option<&str> {
+    let bytes = value.as_bytes();
+    if bytes.is_ascii() {
+        std::str::from_utf8(bytes).ok()
+    } else {
+        None
+    }
+}
+
+/// Whether a count reads as zero, as `parse::<u64>() == Ok(0)` decides (`0`, `00`, `+0`,
+/// surrounding whitespace), without parsing.
+fn reads_as_zero(v: &str) -> bool {
+    let t = v.trim();
+    let t = t.strip_prefix('+').unwrap_or(t);
+    !t.is_empty() && t.bytes().all(|b| b == b'0')
 }
 
 impl RawValues {
@@ -166,7 +187,9 @@ impl ResponseMeta {
                 None if name == "request-id" => Some(0),
                 None => None,
             };
-            let Ok(v) = value.to_str() else { continue };
+            let Some(v) = visible_ascii(value) else {
+                continue;
+            };
             if let Some(slot) = slot {
                 meta.raw.keep(slot, v);
                 continue;
@@ -195,11 +218,7 @@ impl ResponseMeta {
 
     /// Whether some bucket's `anthropic-ratelimit-<bucket>-remaining` is 0 (no allocation).
     pub fn rate_limit_exhausted(&self) -> bool {
-        (0..4).any(|b| {
-            self.raw
-                .get(2 + 3 * b)
-                .is_some_and(|v| v.trim().parse::<u64>() == Ok(0))
-        })
+        (0..4).any(|b| self.raw.get(2 + 3 * b).is_some_and(reads_as_zero))
     }
 
     /// The `anthropic-ratelimit-*` headers, parsed (on each call): a limit or remaining count
@@ -278,6 +297,37 @@ pub fn parse_retry_after(
 mod tests {
     use super::*;
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    #[test]
+    fn each_rate_limit_name_maps_to_its_slot_and_no_other_name_does() {
+        for (i, name) in SLOTS.iter().enumerate().skip(1) {
+            let rest = name.strip_prefix("anthropic-ratelimit-").unwrap();
+            assert_eq!(rate_limit_slot(rest), Some(i), "{name}");
+        }
+        for other in [
+            "requests",
+            "tokens-limits",
+            "requests-limit ",
+            "priority-limit",
+            "",
+        ] {
+            assert_eq!(rate_limit_slot(other), None, "{other:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn visible_ascii_agrees_with_to_str(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..12)) {
+            if let Ok(v) = reqwest::header::HeaderValue::from_bytes(&bytes) {
+                proptest::prop_assert_eq!(visible_ascii(&v), v.to_str().ok());
+            }
+        }
+
+        #[test]
+        fn reads_as_zero_agrees_with_parsing(v in "[ \t+0-9a-]{0,6}") {
+            proptest::prop_assert_eq!(reads_as_zero(&v), v.trim().parse::<u64>() == Ok(0));
+        }
+    }
 
     #[test]
     fn every_rate_limit_header_lands_in_its_field_and_the_first_value_wins() {

@@ -2,9 +2,11 @@
 //! the span of each attempt.
 
 use super::trace;
+use crate::auth::resolve::ResolvedAuth;
 use crate::config::ModelRef;
 use crate::error::{Attempt, Error, FailureReason};
 use crate::response_meta::ResponseMeta;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::Span;
 
@@ -12,10 +14,11 @@ use tracing::Span;
 pub(crate) struct AttemptLog {
     operation: &'static str,
     entries: Vec<Attempt>,
-    /// `provider/model` and model id of the attempts to come.
-    model: String,
-    model_id: String,
-    profile_id: Option<String>,
+    /// The model of the attempts to come: `models[index]` (shared with the failover loop, so
+    /// naming the target costs no copy).
+    model: Option<(Arc<[ModelRef]>, usize)>,
+    /// The credential of the attempts to come (its profile id).
+    auth: Option<Arc<ResolvedAuth>>,
     /// The try in flight: when it started and its span.
     started: Option<Instant>,
     span: Span,
@@ -27,19 +30,35 @@ impl AttemptLog {
         AttemptLog {
             operation,
             entries: Vec::new(),
-            model: String::new(),
-            model_id: String::new(),
-            profile_id: None,
+            model: None,
+            auth: None,
             started: None,
             span: Span::none(),
         }
     }
 
-    /// The model and profile of the next tries.
-    pub(crate) fn target(&mut self, model: &ModelRef, profile_id: Option<&str>) {
-        model.ref_string().clone_into(&mut self.model);
-        model.model.clone_into(&mut self.model_id);
-        self.profile_id = profile_id.map(str::to_owned);
+    /// The model (`models[index]`) and credential of the next tries.
+    pub(crate) fn target(
+        &mut self,
+        models: &Arc<[ModelRef]>,
+        index: usize,
+        auth: &Arc<ResolvedAuth>,
+    ) {
+        self.model = Some((models.clone(), index));
+        self.auth = Some(auth.clone());
+    }
+
+    fn model(&self) -> Option<&ModelRef> {
+        self.model.as_ref().and_then(|(m, i)| m.get(*i))
+    }
+
+    fn profile_id(&self) -> Option<&str> {
+        self.auth.as_ref().and_then(|a| a.profile_id.as_deref())
+    }
+
+    /// `provider/model` of the target, as an attempt records it.
+    fn model_ref(&self) -> String {
+        self.model().map(ModelRef::ref_string).unwrap_or_default()
     }
 
     /// Starts a try: its clock and its span (returned to instrument the exchange).
@@ -47,8 +66,8 @@ impl AttemptLog {
         self.span = trace::attempt_span(
             self.operation,
             self.entries.len() + 1,
-            &self.model_id,
-            self.profile_id.as_deref(),
+            self.model().map_or("", |m| m.model.as_str()),
+            self.profile_id(),
         );
         self.started = Some(Instant::now());
         self.span.clone()
@@ -61,7 +80,12 @@ impl AttemptLog {
     /// The try in flight failed with `err`.
     pub(crate) fn failed(&mut self, err: &Error) {
         let duration = self.elapsed();
-        let a = Attempt::failed(self.model.clone(), self.profile_id.clone(), err, duration);
+        let a = Attempt::failed(
+            self.model_ref(),
+            self.profile_id().map(str::to_owned),
+            err,
+            duration,
+        );
         trace::record_attempt(&self.span, &a);
         self.entries.push(a);
     }
@@ -70,8 +94,8 @@ impl AttemptLog {
     pub(crate) fn succeeded(&mut self, meta: &ResponseMeta) {
         let duration = self.elapsed();
         let a = Attempt {
-            model: self.model.clone(),
-            profile_id: self.profile_id.clone(),
+            model: self.model_ref(),
+            profile_id: self.profile_id().map(str::to_owned),
             message: None,
             reason: None,
             status: Some(meta.status),

@@ -13,8 +13,8 @@ use crate::config::ModelRef;
 use crate::config::model_ref::normalize_provider;
 use crate::error::{Attempt, Error, FailureReason, Result};
 use crate::request::build::{
-    AuthHeader, BuildOptions, BuiltRequest, Prepared, build_count_tokens, build_list_models,
-    prepare_messages,
+    AuthHeader, BuildOptions, BuiltRequest, Prepared, betas_of, build_count_tokens,
+    build_list_models, prepare_messages,
 };
 use crate::request::messages::{CountTokensResponse, Message, MessageRequest, ModelList};
 use bytes::Bytes;
@@ -214,14 +214,14 @@ async fn exchange(
 #[allow(clippy::manual_async_fn)]
 fn run<'a>(
     inner: &'a Arc<Inner>,
-    req: MessageRequest,
+    mut req: MessageRequest,
     pin: &'a ProfilePin,
     mode: Mode,
 ) -> impl Future<Output = std::result::Result<(Outcome, Response<()>), RequestFailure>> + Send + 'a
 {
     async move {
         let mut log = AttemptLog::new("chat");
-        let result = fail_over(inner, req, pin, mode, &mut log).await;
+        let result = fail_over(inner, &mut req, pin, mode, &mut log).await;
         result.map_err(|error| RequestFailure {
             error,
             attempts: log.into_vec(),
@@ -229,13 +229,12 @@ fn run<'a>(
     }
 }
 
-/// The failover loop. A plain function returning the future (not an `async fn`): an async
-/// block uses `req` where it was captured, where an `async fn` keeps a second copy of its
-/// arguments in its state.
+/// The failover loop. It borrows the request from [`run`], whose state holds it once (taken
+/// by value, it would be stored in both futures' states).
 #[allow(clippy::manual_async_fn)]
 fn fail_over<'a>(
     inner: &'a Arc<Inner>,
-    mut req: MessageRequest,
+    req: &'a mut MessageRequest,
     pin: &'a ProfilePin,
     mode: Mode,
     log: &'a mut AttemptLog,
@@ -244,9 +243,9 @@ fn fail_over<'a>(
         req.stream = Some(matches!(mode, Mode::Stream));
         // Refused before a profile is chosen: no request, nothing recorded in the store.
         crate::request::check::check_messages(&req.messages)?;
-        let (models, mut warnings) = candidate_models(inner, &req)?;
+        let (models, mut warnings) = candidate_models(inner, req)?;
         if let Some(primary) = models.first() {
-            trace::record_request(&tracing::Span::current(), &inner.config, &req, primary);
+            trace::record_request(&tracing::Span::current(), &inner.config, req, primary);
         }
         let mut attempts: Vec<Attempt> = Vec::new();
         let mut errors: Vec<Error> = Vec::new();
@@ -254,7 +253,7 @@ fn fail_over<'a>(
         if let (ProfilePin::Only(id), Some(primary)) = (pin, models.first()) {
             check_user_pin(inner, &primary.provider, id)?;
         }
-        for model in models.iter() {
+        for (index, model) in models.iter().enumerate() {
             let mut tried: Vec<String> = Vec::new();
             let mut last_reason = FailureReason::Unknown;
             let pin = pin_for(inner, &model.provider, pin);
@@ -280,7 +279,7 @@ fn fail_over<'a>(
                     &inner.config,
                     AuthHeader::new(resolved.kind, &resolved.secret),
                     model,
-                    &mut req,
+                    req,
                     &BuildOptions {
                         cache_policy: inner.cache_policy,
                         stream: Some(matches!(mode, Mode::Stream)),
@@ -288,7 +287,7 @@ fn fail_over<'a>(
                     },
                     Some(&inner.header_cache),
                 )?;
-                log.target(model, resolved.profile_id.as_deref());
+                log.target(&models, index, &resolved);
                 match exchange(inner, &prepared, &resolved, &mode, log).await {
                     Ok((outcome, meta)) => {
                         if let Some(pid) = &resolved.profile_id {
@@ -487,19 +486,10 @@ where
             profile_id: r.profile_id.as_deref(),
             token_auth: r.kind.is_bearer(),
         };
-        log.target(&model, r.profile_id.as_deref());
+        let target: Arc<[ModelRef]> = Arc::new([model.clone()]);
+        log.target(&target, 0, &r);
         let (value, meta) = send_json(inner, &out, &mut log).await?;
-        let betas = built
-            .header("anthropic-beta")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                v.split(',')
-                    .map(str::trim)
-                    .filter(|b| !b.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let betas = betas_of(&built.headers);
         let mut warnings = r.warnings.clone();
         warnings.extend(built.warnings);
         Ok(Response {

@@ -6,7 +6,6 @@ use crate::error::{ApiError, Error, Result, TransportKind};
 use crate::request::messages::Message;
 use crate::response_meta::ResponseMeta;
 use bytes::Bytes;
-use futures_util::StreamExt;
 use std::pin::Pin;
 use tracing::Instrument;
 
@@ -53,31 +52,54 @@ pub(crate) fn transport_error(e: &reqwest::Error, meta: Option<ResponseMeta>) ->
     }
 }
 
-/// Reads at most `limit` bytes of a body; the rest is dropped (bounded read of error bodies).
-pub(crate) async fn read_bounded(resp: reqwest::Response, limit: usize) -> Result<(Bytes, bool)> {
-    if resp
-        .content_length()
-        .is_some_and(|n| usize::try_from(n).is_ok_and(|n| n <= limit))
-    {
-        // A declared length within the limit: the transport delivers exactly that many bytes
-        // (or fails), and a body that arrived in one piece is taken without a copy.
-        let body = resp.bytes().await.map_err(|e| transport_error(&e, None))?;
-        return Ok((body, false));
+/// Reads a body, at most `limit` bytes: the bytes and whether the body went on past the
+/// limit. A body that arrives in one piece (the usual small JSON reply) is taken without a
+/// copy. A plain function returning the future (not an `async fn`, which would keep a second
+/// copy of `resp` in its state).
+pub(crate) fn read_bounded(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> impl Future<Output = Result<(Bytes, bool)>> + Send {
+    enum Body {
+        Empty,
+        One(Bytes),
+        Many(Vec<u8>),
     }
-    let mut out: Vec<u8> = Vec::new();
-    let mut truncated = false;
-    let mut s = resp.bytes_stream();
-    while let Some(chunk) = s.next().await {
-        let chunk = chunk.map_err(|e| transport_error(&e, None))?;
-        let room = limit.saturating_sub(out.len());
-        if chunk.len() > room {
-            out.extend_from_slice(&chunk[..room]);
-            truncated = true;
-            break;
+    async move {
+        let (mut body, mut len, mut truncated) = (Body::Empty, 0usize, false);
+        while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(&e, None))? {
+            let take = chunk.len().min(limit - len);
+            truncated = take < chunk.len();
+            let chunk = if truncated {
+                chunk.slice(..take)
+            } else {
+                chunk
+            };
+            len += take;
+            body = match body {
+                Body::Empty => Body::One(chunk),
+                Body::One(first) => {
+                    let mut all = Vec::with_capacity(first.len() + chunk.len());
+                    all.extend_from_slice(&first);
+                    all.extend_from_slice(&chunk);
+                    Body::Many(all)
+                }
+                Body::Many(mut all) => {
+                    all.extend_from_slice(&chunk);
+                    Body::Many(all)
+                }
+            };
+            if truncated {
+                break;
+            }
         }
-        out.extend_from_slice(&chunk);
+        let bytes = match body {
+            Body::Empty => Bytes::new(),
+            Body::One(b) => b,
+            Body::Many(all) => Bytes::from(all),
+        };
+        Ok((bytes, truncated))
     }
-    Ok((Bytes::from(out), truncated))
 }
 
 /// Turns an error response into [`Error::Api`].
@@ -204,11 +226,15 @@ struct Probe {
     error: Option<serde_json::Value>,
 }
 
+/// The searcher for `"error"`, built once.
+static ERROR_KEY: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"error\""));
+
 /// When a successful body is an API error object, that error. Costs a search of the first
 /// bytes for an `"error"` string; only a body that has one there is parsed (again).
 fn error_in_body(body: &[u8], meta: &ResponseMeta, out: &Outgoing<'_>) -> Option<Error> {
     let head = &body[..body.len().min(256)];
-    memchr::memmem::find(head, b"\"error\"")?;
+    ERROR_KEY.find(head)?;
     let probe: Probe = serde_json::from_slice(body).ok()?;
     (probe.kind.as_deref() == Some("error")).then(|| {
         error_object(
@@ -374,7 +400,9 @@ async fn exchange_once(
     if !read_body {
         let checked = tokio::select! {
             biased;
-            r = check_stream_head(resp, &meta, out) => r,
+            // Boxed: streams only, once per stream; inline, its state would enlarge every
+            // request's future.
+            r = Box::pin(check_stream_head(resp, &meta, out)) => r,
             () = deadline.as_mut() => Err(timeout_error(
                 "the response body was not read",
                 inner.timeouts.request,

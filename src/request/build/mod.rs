@@ -267,7 +267,7 @@ fn to_json<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
 const ANTHROPIC_BETA: HeaderName = HeaderName::from_static("anthropic-beta");
 
 /// The beta flags of a header set (the `anthropic-beta` value, split).
-fn betas_of(headers: &HeaderMap) -> Vec<String> {
+pub(crate) fn betas_of(headers: &HeaderMap) -> Vec<String> {
     headers
         .get(&ANTHROPIC_BETA)
         .and_then(|v| v.to_str().ok())
