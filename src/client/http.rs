@@ -277,6 +277,27 @@ fn timeout_error(what: &str, limit: std::time::Duration, meta: Option<&ResponseM
     }
 }
 
+/// A redirect answer: the caller's error (the base URL is not where the API answers, as for a
+/// refused base URL), never followed, retried or counted against the profile. Following it would hand the credential
+/// to whatever address the answer names.
+#[cold]
+fn redirect_error(url: &reqwest::Url, resp: &reqwest::Response) -> Error {
+    let to = resp
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map_or_else(
+            || "an address it did not give".to_owned(),
+            |l| format!("{l:?}"),
+        );
+    Error::InvalidArgument(format!(
+        "{url} answered HTTP {} redirecting to {to}; redirects are not followed (the request \
+         carries a credential): set the provider's `baseUrl` (models.providers.<id>.baseUrl) to \
+         the address the API answers at",
+        resp.status().as_u16()
+    ))
+}
+
 /// Sends once; a non-2xx status becomes [`Error::Api`]. `deadline` bounds the exchange.
 async fn attempt(
     inner: &Inner,
@@ -300,6 +321,9 @@ async fn attempt(
             ));
         }
     };
+    if resp.status().is_redirection() {
+        return Err(redirect_error(out.url, &resp));
+    }
     let meta = ResponseMeta::from_headers(
         resp.status().as_u16(),
         resp.headers(),

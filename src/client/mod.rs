@@ -319,6 +319,10 @@ impl ClientBuilder {
         self
     }
     /// Use this `reqwest::Client` (its pool) instead of building one.
+    ///
+    /// The client this crate builds follows no redirect (a request carries its credential,
+    /// and `reqwest` would send an `x-api-key` on to another host); give yours
+    /// `redirect(reqwest::redirect::Policy::none())` to keep that guarantee.
     pub fn http_client(&mut self, c: reqwest::Client) -> &mut Self {
         self.http = Some(c);
         self
@@ -362,6 +366,9 @@ impl ClientBuilder {
                 .connect_timeout(self.timeouts.connect)
                 .pool_idle_timeout(Duration::from_secs(90))
                 .tcp_nodelay(true)
+                // A redirect is an error, never followed: the request carries the credential
+                // (and `reqwest` strips only `Authorization` when the host changes).
+                .redirect(reqwest::redirect::Policy::none())
                 .user_agent(crate::USER_AGENT)
                 .build()
                 .map_err(|e| Error::Transport {

@@ -210,3 +210,49 @@ fn tls_is_rustls_only() {
         "{reqwest_line}"
     );
 }
+
+/// A redirect is an error, never followed: the request carries the credential, and `reqwest`
+/// would send an `x-api-key` on to the host the redirect names (it strips only
+/// `Authorization`). Not retried, not counted against the profile, and the message says what
+/// to fix.
+#[tokio::test]
+async fn a_redirect_is_refused_and_the_credential_goes_nowhere_else() {
+    let elsewhere = MockServer::start().await.unwrap();
+    let api = MockServer::start().await.unwrap();
+    let w = World::new(&api.url(), &[("anthropic:a", &canary_key('a'))]);
+    let clock: SharedClock = w.clock.clone();
+    // The client this crate builds (no `http_client` of the caller's).
+    let client = Client::builder(w.config.clone())
+        .agent(AgentId::main())
+        .clock(clock)
+        .sleeper(Arc::new(claw_anthropic::client::RecordingSleeper::new()))
+        .build()
+        .unwrap();
+    let target = format!("{}/v1/messages", elsewhere.url());
+    for (status, streaming) in [(307, false), (308, true), (302, false), (301, true)] {
+        api.enqueue(
+            claw_anthropic::mock::MockReply::raw(status, "text/plain", "")
+                .header("location", target.as_str()),
+        );
+        let e = if streaming {
+            client.stream(hello()).await.unwrap_err()
+        } else {
+            client.send(hello()).await.unwrap_err()
+        };
+        let msg = e.to_string();
+        assert!(matches!(e, Error::InvalidArgument(_)), "{status}: {e:?}");
+        assert!(
+            msg.contains(&format!("HTTP {status}")) && msg.contains(&target),
+            "{status}: the message names the answer and where it pointed: {msg}"
+        );
+        assert!(msg.contains("baseUrl"), "{status}: says what to fix: {msg}");
+        assert!(!msg.contains(CANARY));
+    }
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the redirect was followed: {:?}",
+        elsewhere.requests()
+    );
+    assert_eq!(api.requests().len(), 4, "one try per request, no retry");
+    assert!(w.store()["usageStats"].is_null(), "{}", w.store());
+}
