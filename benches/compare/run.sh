@@ -237,6 +237,7 @@ fi
 # ---------------------------------------------------------------- 3. cold start
 if [[ " $ONLY " == *" cold "* ]]; then
   log "3. cold start"
+  command -v hyperfine >/dev/null || { echo "the cold-start section needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
   COLD_RUNS=$((RUNS * 5))
   # hyperfine gives the per-run times; /usr/bin/time one more run for the peak RSS.
   cold() { # tool command...
