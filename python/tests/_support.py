@@ -34,6 +34,22 @@ def start_mock() -> MockServer:
         raise
 
 
+class SharedMockServer:
+    """Mixin for a test case whose tests share one mock server, started once for the class."""
+
+    server: MockServer
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()  # type: ignore[misc]
+        cls.server = start_mock()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.server.close()
+        super().tearDownClass()  # type: ignore[misc]
+
+
 class MockStateDir:
     """A state dir whose ``clawdbot.json`` points the anthropic provider at ``server`` and whose
     main agent has one API key profile."""

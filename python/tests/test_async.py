@@ -7,10 +7,9 @@ import unittest
 from typing import List
 
 import claw_anthropic as anthropic
-from claw_anthropic import MockServer
 from claw_anthropic.lib.streaming import AsyncMessageStream
 
-from ._support import USER, MockStateDir, start_mock
+from ._support import USER, MockStateDir, SharedMockServer
 
 # A body that drips: 40 deltas sent 64 bytes every 20 ms (a stream that takes a while).
 DRIP = {"kind": "text_stream", "deltas": 40, "delta_len": 10, "drip": {"bytes": 64, "interval_ms": 20}}
@@ -25,17 +24,7 @@ async def wait_idle(client: anthropic.AsyncAnthropic) -> None:
     raise AssertionError("the native call did not end")
 
 
-class AsyncTests(unittest.IsolatedAsyncioTestCase):
-    server: MockServer
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.server = start_mock()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.server.close()
-
+class AsyncTests(SharedMockServer, unittest.IsolatedAsyncioTestCase):
     async def asyncSetUp(self) -> None:
         self.server.reset()
         self.state = MockStateDir(self.server)

@@ -10,7 +10,7 @@ import claw_anthropic as anthropic
 from claw_anthropic import Config, MockServer, codes
 from claw_anthropic.types import Attempt
 
-from ._support import USER, MockStateDir, start_mock
+from ._support import USER, MockStateDir, SharedMockServer
 
 SECOND_KEY = "sk-ant-api03-sdk-test-key-second-profile-0123456789abcdef"
 
@@ -72,15 +72,7 @@ class Base:
         return self.state.path
 
 
-class SyncFailureTests(Base, unittest.TestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.server = start_mock()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.server.close()
-
+class SyncFailureTests(Base, SharedMockServer, unittest.TestCase):
     def setUp(self) -> None:
         self.state = MockStateDir(self.server)
 
@@ -148,15 +140,7 @@ class SyncFailureTests(Base, unittest.TestCase):
         self.assertEqual(anthropic.AnthropicError(codes.API, "x").attempts, [])
 
 
-class AsyncFailureTests(Base, unittest.IsolatedAsyncioTestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.server = start_mock()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.server.close()
-
+class AsyncFailureTests(Base, SharedMockServer, unittest.IsolatedAsyncioTestCase):
     async def asyncSetUp(self) -> None:
         self.state = MockStateDir(self.server)
 

@@ -8,10 +8,9 @@ import logging
 import unittest
 
 import claw_anthropic as anthropic
-from claw_anthropic import MockServer
 from claw_anthropic.types import Attempt, Cost
 
-from ._support import KEY, USER, MockStateDir, start_mock
+from ._support import KEY, USER, MockStateDir, SharedMockServer
 
 OVERLOADED_ONCE = json.dumps(
     {
@@ -28,17 +27,7 @@ OVERLOADED_ONCE = json.dumps(
 )
 
 
-class ObservabilityTests(unittest.TestCase):
-    server: MockServer
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.server = start_mock()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.server.close()
-
+class ObservabilityTests(SharedMockServer, unittest.TestCase):
     def setUp(self) -> None:
         self.server.reset()
         prices = {"input": 3, "output": 15, "cacheRead": 0.3, "cacheWrite": 3.75}

@@ -7,24 +7,13 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import claw_anthropic as anthropic
-from claw_anthropic import MockServer
 from claw_anthropic.lib.streaming import MessageStream
 from claw_anthropic.types import Message, TextBlock, ToolUseBlock
 
-from ._support import KEY, USER, MockStateDir, mask, start_mock
+from ._support import KEY, USER, MockStateDir, SharedMockServer, mask
 
 
-class SdkTests(unittest.TestCase):
-    server: MockServer
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.server = start_mock()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.server.close()
-
+class SdkTests(SharedMockServer, unittest.TestCase):
     def setUp(self) -> None:
         self.server.reset()
         self.state = MockStateDir(self.server)
