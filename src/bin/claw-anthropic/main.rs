@@ -2,7 +2,8 @@
 //! command.
 //!
 //! Exit codes: 0 success, 1 failure, 2 usage error (and `models status --check`: 1 expired/missing,
-//! 2 expiring). Errors print the library's typed error message on stderr — never a secret.
+//! 2 expiring). Errors print the library's typed error message on stderr — never a secret;
+//! `send --json` also prints a failed request as JSON on stdout (the error and its attempts).
 //! When the reader of stdout goes away (`… | head`), the command stops quietly with status 0.
 
 /// `print!` to stdout; a closed stdout ends the command quietly (see [`common::write_out`]).

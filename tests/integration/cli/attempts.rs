@@ -1,4 +1,5 @@
-//! `send --json` attempts and cost, `send --verbose` lines, `CLAW_LOG=debug` spans.
+//! `send --json` attempts and cost, the JSON report of a failed `send --json`, `send --verbose`
+//! lines, `CLAW_LOG=debug` spans.
 #![cfg(all(feature = "cli", feature = "mock"))]
 
 use crate::support::{Home, canary_key, secret_core, text};
@@ -272,4 +273,214 @@ fn send_verbose_shows_a_credential_that_could_not_be_resolved() {
         "{err}"
     );
     assert!(server.requests().is_empty());
+}
+
+/// The `error: …` line of a failed command, without the prefix.
+fn error_line(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("error: "))
+        .unwrap_or_else(|| panic!("no error line: {stderr}"))
+}
+
+/// Stdout of a failed `send --json`: one JSON object.
+fn report(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON object ({e}): {}\n--- stderr\n{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn send_json_reports_a_failed_request_with_its_attempts() {
+    let (ka, kb) = (canary_key('a'), canary_key('b'));
+    for stream in [false, true] {
+        // Fresh state each time: the first run leaves both profiles in cooldown.
+        let server = MockServer::start_background().unwrap();
+        let h = home(&server, &ka, &kb);
+        three_429s(&server);
+        server.enqueue(MockReply::error(
+            401,
+            "authentication_error",
+            "invalid x-api-key",
+        ));
+        let mut a = vec![
+            "send",
+            "-m",
+            "ping",
+            "--model",
+            "anthropic/claude-opus-4-5",
+            "--json",
+        ];
+        if !stream {
+            a.push("--no-stream");
+        }
+        let out = h.run(&a);
+        assert_eq!(out.status.code(), Some(1), "stream {stream}");
+        let v = report(&out);
+        let err = text(&out.stderr);
+        // The human message on stderr, the same text in the report.
+        assert!(
+            error_line(&err).starts_with("All models failed (2)"),
+            "{err}"
+        );
+        assert_eq!(v["error"]["message"], error_line(&err), "{v}");
+        assert_eq!(v["error"]["code"], "AUTH_REJECTED", "{v}");
+        assert_eq!(v["error"]["reason"], "auth", "{v}");
+        assert_eq!(v["error"]["status"], 401, "{v}");
+        let attempts = v["attempts"].as_array().unwrap();
+        assert_eq!(attempts.len(), 4, "stream {stream}: {v}");
+        for t in &attempts[..3] {
+            assert_eq!(t["profileId"], "anthropic:a");
+            assert_eq!(t["model"], "anthropic/claude-opus-4-5");
+            assert_eq!(t["status"], 429);
+            assert_eq!(t["reason"], "rate_limit");
+            assert!(t["requestId"].as_str().unwrap().starts_with("req_mock_"));
+            assert!(t["durationMs"].is_u64());
+        }
+        assert_eq!(attempts[0]["retryDelayMs"], 1);
+        assert!(attempts[2]["retryDelayMs"].is_null());
+        let last = &attempts[3];
+        assert_eq!(last["profileId"], "anthropic:b");
+        assert_eq!(last["status"], 401);
+        assert_eq!(last["reason"], "auth");
+        assert!(last["requestId"].as_str().unwrap().starts_with("req_mock_"));
+        assert_eq!(v["error"]["requestId"], last["requestId"], "{v}");
+        // No partial message: nothing was received.
+        assert!(v.get("message").is_none(), "{v}");
+        let all = format!("{}{err}", text(&out.stdout));
+        assert!(!all.contains(&secret_core(&ka)) && !all.contains(&secret_core(&kb)));
+        assert_eq!(server.requests().len(), 4);
+    }
+}
+
+#[test]
+fn send_json_reports_a_failure_before_any_try() {
+    let server = MockServer::start_background().unwrap();
+    let h = home(&server, &canary_key('a'), &canary_key('b'));
+    // An empty message: refused before anything is read or sent (usage error, exit 2).
+    for stream in [false, true] {
+        let mut a = vec!["send", "-m", "", "--json"];
+        if !stream {
+            a.push("--no-stream");
+        }
+        let out = h.run(&a);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        let v = report(&out);
+        let err = text(&out.stderr);
+        assert!(error_line(&err).starts_with("--message: "), "{err}");
+        assert_eq!(
+            v,
+            json!({
+                "error": {
+                    "code": "INVALID_REQUEST",
+                    "reason": null,
+                    "message": error_line(&err),
+                    "status": null,
+                    "requestId": null,
+                },
+                "attempts": [],
+            })
+        );
+    }
+    // A credential that could not be resolved: the attempt the library records for it.
+    let out = h.run(&[
+        "send",
+        "-m",
+        "ping",
+        "--model",
+        "anthropic/claude-opus-4-5",
+        "--profile",
+        "anthropic:missing",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let v = report(&out);
+    let err = text(&out.stderr);
+    assert_eq!(v["error"]["message"], error_line(&err), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("anthropic:missing"),
+        "{v}"
+    );
+    assert_eq!(v["error"]["code"], "NO_PROFILE_CREDENTIALS", "{v}");
+    assert!(v["error"]["status"].is_null(), "{v}");
+    let attempts = v["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 1, "{v}");
+    assert!(attempts[0]["profileId"].is_null(), "{v}");
+    assert!(attempts[0]["status"].is_null(), "{v}");
+    assert_eq!(attempts[0]["reason"], "auth", "{v}");
+    // A dry run is unchanged: its failure is on stderr only.
+    let out = h.run(&[
+        "send",
+        "-m",
+        "ping",
+        "--profile",
+        "anthropic:missing",
+        "--dry-run",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).is_empty(), "{}", text(&out.stdout));
+    assert!(error_line(&text(&out.stderr)).contains("anthropic:missing"));
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn send_json_reports_a_stream_cut_after_some_text_with_the_partial_message() {
+    let (ka, kb) = (canary_key('a'), canary_key('b'));
+    // Cut off (the body ends early), and broken by an `overloaded_error` event.
+    let cases = [
+        (MockReply::truncated("Hello, wor"), "STREAM"),
+        (
+            MockReply::stream_error("Hello, wor", "overloaded_error", "Overloaded"),
+            "RATE_LIMITED",
+        ),
+    ];
+    for (reply, code) in cases {
+        let server = MockServer::start_background().unwrap();
+        let h = home(&server, &ka, &kb);
+        server.enqueue(reply);
+        let out = h.run(&[
+            "send",
+            "-m",
+            "ping",
+            "--model",
+            "anthropic/claude-opus-4-5",
+            "--json",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        // Only the report on stdout: the text received is in its partial message.
+        let v = report(&out);
+        let err = text(&out.stderr);
+        assert_eq!(v["error"]["message"], error_line(&err), "{v}");
+        assert_eq!(v["error"]["code"], code, "{v}");
+        assert!(v["error"]["status"].is_null(), "{v}");
+        assert_eq!(v["message"]["role"], "assistant", "{v}");
+        assert_eq!(v["message"]["content"][0]["text"], "Hello, wor", "{v}");
+        // The attempt that opened the stream, with the stream's request id.
+        let attempts = v["attempts"].as_array().unwrap();
+        assert_eq!(attempts.len(), 1, "{v}");
+        assert_eq!(attempts[0]["profileId"], "anthropic:a");
+        assert_eq!(attempts[0]["status"], 200);
+        assert!(
+            attempts[0]["requestId"]
+                .as_str()
+                .unwrap()
+                .starts_with("req_mock_")
+        );
+        assert_eq!(v["error"]["requestId"], attempts[0]["requestId"], "{v}");
+        let all = format!("{}{err}", text(&out.stdout));
+        assert!(!all.contains(&secret_core(&ka)) && !all.contains(&secret_core(&kb)));
+        // Without --json the text is printed as it arrives, then the error.
+        server.enqueue(MockReply::truncated("Hello, wor"));
+        let out = h.run(&["send", "-m", "ping", "--model", "anthropic/claude-opus-4-5"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(text(&out.stdout), "Hello, wor");
+    }
 }

@@ -343,7 +343,19 @@ fn send_pinned_to_an_unusable_profile_is_an_error_and_sends_nothing() {
             err.contains("belongs to provider \"openai\"") || err.contains("empty"),
             "{args:?}: {err}"
         );
-        assert!(text(&out.stdout).is_empty(), "{args:?}");
+        if args.contains(&"--json") {
+            // --json: the error as JSON on stdout, with no attempt.
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(v["error"]["code"], "INVALID_ARGUMENT", "{v}");
+            assert_eq!(
+                v["error"]["message"].as_str(),
+                err.trim_end().strip_prefix("error: "),
+                "{v}"
+            );
+            assert_eq!(v["attempts"], serde_json::json!([]), "{v}");
+        } else {
+            assert!(text(&out.stdout).is_empty(), "{args:?}");
+        }
     }
     assert!(server.requests().is_empty(), "nothing may be sent");
 }

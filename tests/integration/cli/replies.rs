@@ -32,7 +32,16 @@ fn send_fails_on_an_error_object_with_status_200_and_marks_no_success() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
     let err = text(&out.stderr);
     assert!(err.contains("overloaded_error"), "{err}");
-    assert!(text(&out.stdout).trim().is_empty(), "{}", text(&out.stdout));
+    // --json: the error and the three attempts as JSON on stdout.
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "RATE_LIMITED", "{v}");
+    assert_eq!(v["error"]["reason"], "rate_limit", "{v}");
+    // The library handles the error body as the status it stands for.
+    assert_eq!(v["error"]["status"], 529, "{v}");
+    assert_eq!(v["error"]["requestId"], "req_mock_3", "{v}");
+    let attempts = v["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 3, "{v}");
+    assert!(attempts.iter().all(|a| a["reason"] == "rate_limit"), "{v}");
     // Retried like a 529 (1 + 2 retries), then recorded as a rate-limit failure.
     assert_eq!(server.requests().len(), 3);
     let stats = &h.read_store("main")["usageStats"]["anthropic:default"];
