@@ -7,17 +7,19 @@
 //! produces the exact result or the positioned error. On every document it accepts it must build
 //! the same tree, ordinals included, as the fallback (checked by a differential property test).
 //!
-//! The parser is generic over what it builds ([`Build`]): the loader's [`Node`] tree, or plain
-//! [`serde_json::Value`]s for the loader's fast path (which also gives up on `$include`).
+//! The parser is generic over what it builds ([`Build`]): the loader's [`Node`] tree, or the
+//! [`Parsed`] values of the loader's fast path (which also gives up on `$include`).
 //! Members and items are gathered on scratch stacks so every map and array is allocated once,
 //! with its exact size.
 
+use super::parsed::{Parsed, unique_members};
 use super::tree::{Kind, Node, NonFinite, Origin};
 use indexmap::IndexMap;
-use serde_json::{Number, Value};
+use serde_json::Number;
+use std::borrow::Cow;
 
-/// What the parser builds.
-pub(crate) trait Build: Sized {
+/// What the parser builds from text that outlives it (`'a`).
+pub(crate) trait Build<'a>: Sized {
     /// Whether an object key `$include` makes the parse give up.
     const REJECT_INCLUDE: bool;
     fn null(origin: Origin) -> Self;
@@ -25,15 +27,16 @@ pub(crate) trait Build: Sized {
     fn number(n: Number, origin: Origin) -> Self;
     /// A number JSON cannot hold, as written (`1e400`).
     fn non_finite(literal: &str, origin: Origin) -> Self;
-    fn string(s: String, origin: Origin) -> Self;
+    /// A string, borrowed from the text when it has no escapes.
+    fn string(s: Cow<'a, str>, origin: Origin) -> Self;
     fn array(items: std::vec::Drain<'_, Self>, origin: Origin) -> Self;
     /// Members in document order; a repeated key keeps its first position and its last value.
-    fn object(members: std::vec::Drain<'_, (String, Self)>, origin: Origin) -> Self;
+    fn object(members: std::vec::Drain<'_, (Cow<'a, str>, Self)>, origin: Origin) -> Self;
     /// The number of members of an object built by [`Build::object`].
     fn object_len(&self) -> usize;
 }
 
-impl Build for Node {
+impl Build<'_> for Node {
     const REJECT_INCLUDE: bool = false;
     fn null(origin: Origin) -> Self {
         Node::new(Kind::Null, origin)
@@ -52,16 +55,16 @@ impl Build for Node {
             origin,
         )
     }
-    fn string(s: String, origin: Origin) -> Self {
-        Node::new(Kind::String(s), origin)
+    fn string(s: Cow<'_, str>, origin: Origin) -> Self {
+        Node::new(Kind::String(s.into_owned()), origin)
     }
     fn array(items: std::vec::Drain<'_, Self>, origin: Origin) -> Self {
         Node::new(Kind::Array(items.collect()), origin)
     }
-    fn object(members: std::vec::Drain<'_, (String, Self)>, origin: Origin) -> Self {
+    fn object(members: std::vec::Drain<'_, (Cow<'_, str>, Self)>, origin: Origin) -> Self {
         let mut map = IndexMap::with_capacity(members.len());
         for (k, v) in members {
-            map.insert(k, v);
+            map.insert(k.into_owned(), v);
         }
         Node::new(Kind::Object(map), origin)
     }
@@ -73,36 +76,35 @@ impl Build for Node {
     }
 }
 
-impl Build for Value {
+impl<'a> Build<'a> for Parsed<'a> {
     const REJECT_INCLUDE: bool = true;
     fn null(_: Origin) -> Self {
-        Value::Null
+        Parsed::Null
     }
     fn bool(b: bool, _: Origin) -> Self {
-        Value::Bool(b)
+        Parsed::Bool(b)
     }
     fn number(n: Number, _: Origin) -> Self {
-        Value::Number(n)
+        Parsed::Number(n)
     }
     /// `null`: what the loaded document holds (see [`Kind::NonFinite`]).
     fn non_finite(_: &str, _: Origin) -> Self {
-        Value::Null
+        Parsed::Null
     }
-    fn string(s: String, _: Origin) -> Self {
-        Value::String(s)
+    fn string(s: Cow<'a, str>, _: Origin) -> Self {
+        Parsed::String(s)
     }
     fn array(items: std::vec::Drain<'_, Self>, _: Origin) -> Self {
-        Value::Array(items.collect())
+        Parsed::Array(items.collect())
     }
-    fn object(members: std::vec::Drain<'_, (String, Self)>, _: Origin) -> Self {
-        let mut map = serde_json::Map::with_capacity(members.len());
-        for (k, v) in members {
-            map.insert(k, v);
-        }
-        Value::Object(map)
+    fn object(members: std::vec::Drain<'_, (Cow<'a, str>, Self)>, _: Origin) -> Self {
+        Parsed::Object(unique_members(members.collect()))
     }
     fn object_len(&self) -> usize {
-        self.as_object().map_or(0, serde_json::Map::len)
+        match self {
+            Parsed::Object(m) => m.len(),
+            _ => 0,
+        }
     }
 }
 
@@ -138,24 +140,28 @@ struct P<'a, T> {
     depth: usize,
     budget: usize,
     /// Members of the objects being parsed (innermost last).
-    members: Vec<(String, T)>,
+    members: Vec<(Cow<'a, str>, T)>,
     /// Items of the arrays being parsed (innermost last).
     items: Vec<T>,
     /// Whether some value of the text is not in the tree as written: an object repeated a key
     /// (its earlier value is dropped, so the built tree has fewer values than the text), or a
-    /// number is non-finite (a [`Value`] holds `null` for it).
+    /// number is non-finite (a [`Parsed`] value holds `null` for it).
     lossy: bool,
 }
 
 /// Parses `text` or returns `None` when the fallback parser must decide.
-pub(crate) fn parse<T: Build>(text: &str, file: u32, budget: usize) -> Option<T> {
+pub(crate) fn parse<'a, T: Build<'a>>(text: &'a str, file: u32, budget: usize) -> Option<T> {
     parse_checked(text, file, budget).map(|(v, _)| v)
 }
 
 /// [`parse`], also telling whether the tree holds every value of the text in order and as
 /// written (no object repeated a key, no number is non-finite): then a pre-order walk numbers
 /// its values as their origins' ordinals, and [`Node::from_value`] rebuilds the tree exactly.
-pub(crate) fn parse_checked<T: Build>(text: &str, file: u32, budget: usize) -> Option<(T, bool)> {
+pub(crate) fn parse_checked<'a, T: Build<'a>>(
+    text: &'a str,
+    file: u32,
+    budget: usize,
+) -> Option<(T, bool)> {
     let mut p = P {
         s: text,
         b: text.as_bytes(),
@@ -174,7 +180,7 @@ pub(crate) fn parse_checked<T: Build>(text: &str, file: u32, budget: usize) -> O
     (p.i == p.b.len()).then_some((v, !p.lossy))
 }
 
-impl<T: Build> P<'_, T> {
+impl<'a, T: Build<'a>> P<'a, T> {
     fn origin(&mut self) -> Origin {
         let o = Origin {
             file: self.file,
@@ -324,7 +330,7 @@ impl<T: Build> P<'_, T> {
         })
     }
 
-    fn string(&mut self, quote: u8) -> Option<String> {
+    fn string(&mut self, quote: u8) -> Option<Cow<'a, str>> {
         self.i += 1;
         let start = self.i;
         // Fast scan for the plain case (no escape, no line break).
@@ -334,14 +340,14 @@ impl<T: Build> P<'_, T> {
             && memchr::memchr(b'\r', &rest[..p]).is_none()
         {
             self.i = start + p + 1;
-            return Some(self.s[start..start + p].to_owned());
+            return Some(Cow::Borrowed(&self.s[start..start + p]));
         }
         let mut out = String::new();
         loop {
             let c = self.peek()?;
             if c == quote {
                 self.i += 1;
-                return Some(out);
+                return Some(Cow::Owned(out));
             }
             match c {
                 b'\n' | b'\r' => return None,
@@ -401,7 +407,7 @@ impl<T: Build> P<'_, T> {
         }
     }
 
-    fn key(&mut self) -> Option<String> {
+    fn key(&mut self) -> Option<Cow<'a, str>> {
         match self.peek()? {
             q @ (b'"' | b'\'') => self.string(q),
             c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
@@ -417,7 +423,7 @@ impl<T: Build> P<'_, T> {
                     }
                 }
                 self.i = i;
-                Some(self.s[start..i].to_owned())
+                Some(Cow::Borrowed(&self.s[start..i]))
             }
             _ => None,
         }
@@ -522,10 +528,10 @@ mod tests {
     use proptest::prelude::*;
 
     fn same(text: &str) {
-        let checked = parse_checked::<Value>(text, 0, MAX_DEPTH);
+        let checked = parse_checked::<Parsed>(text, 0, MAX_DEPTH);
         if let Some((v, true)) = &checked {
             // Every value is in the tree: pre-order numbering restores the origins.
-            let node = Node::from_value(v.clone(), 0);
+            let node = Node::from_value(v.clone().into_value(), 0);
             assert_eq!(
                 Some(node),
                 parse::<Node>(text, 0, MAX_DEPTH),
@@ -538,9 +544,10 @@ mod tests {
                 Ok(slow) => assert_eq!(fast, slow, "text: {text:?}"),
                 Err(e) => panic!("fast path accepted what json5 rejects ({e}): {text:?}"),
             }
-            // The plain-JSON build is the same document (unless it gave up on `$include`).
+            // The fast path's build is the same document, key order included (unless it gave up
+            // on `$include`).
             match value {
-                Some(v) => assert_eq!(v, fast.into_value(), "text: {text:?}"),
+                Some(v) => assert_eq!(v, Parsed::from_value(fast.into_value()), "text: {text:?}"),
                 None => assert!(text.contains("$include"), "text: {text:?}"),
             }
         } else {
@@ -553,7 +560,7 @@ mod tests {
         let text = "// c\n{ a: 'x\\n\\'y', \"b\": [1, -2, 3.5e2, 0, 0.5, 18446744073709551616, -9223372036854775809,], $c_1: {}, d: null, e: true, f: false, /* x */ g: \"\\u00e9\\x41\\0\", }";
         assert!(parse::<Node>(text, 0, MAX_DEPTH).is_some());
         same(text);
-        let (_, complete) = parse_checked::<Value>("{a: {b: 1, b: [2]}}", 0, MAX_DEPTH).unwrap();
+        let (_, complete) = parse_checked::<Parsed>("{a: {b: 1, b: [2]}}", 0, MAX_DEPTH).unwrap();
         assert!(!complete);
         same("{a: {b: 1, b: [2]}, c: 3}");
         let text = std::fs::read_to_string(concat!(
@@ -561,7 +568,7 @@ mod tests {
             "/tests/fixtures/config/realistic/clawdbot.json"
         ))
         .unwrap();
-        assert!(parse::<Value>(&text, 0, MAX_DEPTH).is_some());
+        assert!(parse::<Parsed>(&text, 0, MAX_DEPTH).is_some());
         same(&text);
     }
 

@@ -7,15 +7,16 @@
 //! the modeled sections → deserialize into [`ConfigDoc`]. Every problem found after parsing is
 //! collected (not just the first) and reported with file, line:column and JSON path.
 //!
-//! The common case takes a fast path: the byte-level parser builds plain [`Value`]s (no origins),
-//! substitution and validation run on them, the typed sections are moved out of the result and
-//! [`Config::raw`] is rebuilt only when asked for. Anything unusual (syntax the fast parser leaves
+//! The common case takes a fast path: the byte-level parser builds a [`Parsed`] document (no
+//! origins, strings borrowed from the text), substitution and validation run on it, the typed
+//! sections are moved out of it and [`Config::raw`] is rebuilt only when asked for. Anything unusual (syntax the fast parser leaves
 //! to `json5`, `$include`, a missing variable) goes through the full pipeline above; an invalid
 //! document is validated again on its tree with origins restored, for positioned diagnostics.
 
 use super::diag::{Pending, Sources};
 use super::include::{Includer, ReadError, read_source};
 use super::locate::Pos;
+use super::parsed::Parsed;
 use super::tree::{self, MAX_DEPTH, Node, Tree, View};
 use super::{Config, ConfigDoc, ModelRefWarning};
 use crate::env::{EnvSource, EnvView};
@@ -129,11 +130,17 @@ fn config_error(sources: &Sources, pending: Vec<Pending>) -> Error {
 fn build(text: String, file: Option<PathBuf>, paths: Paths, env: EnvView) -> Result<Config> {
     match fast_resolve(&text, &env) {
         Fast::Done(root, lookup_env, env) => {
-            finish(root, Some((text, lookup_env)), file, paths, env)
+            let doc = typed_sections(root).map_err(|e| shape_error(&file, e))?;
+            let raw = RawDoc::new(RawSource::Reparse {
+                text,
+                env: lookup_env,
+            });
+            Ok(finish(doc, raw, file, paths, env))
         }
         Fast::Invalid(root) => {
             // The full pipeline would reach this same tree (no include, no missing variable):
             // restore the origins and report what validation finds, with positions.
+            let root = root.into_value();
             let mut sources = Sources::default();
             let idx = sources.add(file, text);
             let node = Node::from_value(root, idx);
@@ -144,31 +151,32 @@ fn build(text: String, file: Option<PathBuf>, paths: Paths, env: EnvView) -> Res
 }
 
 /// How the fast path ended.
-enum Fast {
+enum Fast<'a> {
     /// The document, the view it was substituted with and the view the config reports.
-    Done(Value, EnvView, EnvView),
+    Done(Parsed<'a>, EnvView, EnvView),
     /// Parsed and substituted, invalid; every value of the text is in the tree, in order.
-    Invalid(Value),
+    Invalid(Parsed<'a>),
     /// Anything else: the full pipeline decides.
     GiveUp,
 }
 
 /// The fast path for the common case: text the byte-level parser handles, no `$include`, no
-/// missing variable. It parses straight into a [`Value`], substitutes and validates it, and
+/// missing variable. It parses straight into a [`Parsed`] document, substitutes and validates it, and
 /// gives up at the first sign of anything else — [`build_full`] then does the whole work again
 /// with positions, so every error (and every result) is the full pipeline's.
-fn fast_resolve(text: &str, env: &EnvView) -> Fast {
-    let Some((mut root, complete)) = super::fast::parse_checked::<Value>(text, 0, MAX_DEPTH) else {
+fn fast_resolve<'a>(text: &'a str, env: &EnvView) -> Fast<'a> {
+    let Some((mut root, complete)) = super::fast::parse_checked::<Parsed>(text, 0, MAX_DEPTH)
+    else {
         return Fast::GiveUp;
     };
     let lookup_env = with_block(env, collect_env_block(&root));
     let lookup = |name: &str| lookup_env.get(name).map(|v| v.expose().to_owned());
     let mut env_changed = false;
-    let Value::Object(map) = &mut root else {
+    let Parsed::Object(members) = &mut root else {
         return Fast::GiveUp;
     };
-    for (k, v) in map.iter_mut() {
-        match super::subst::substitute_value(v, &lookup) {
+    for (k, v) in members.iter_mut() {
+        match super::subst::substitute_parsed(v, &lookup) {
             Some(changed) => env_changed |= changed && k == "env",
             None => return Fast::GiveUp,
         }
@@ -258,24 +266,27 @@ fn build_full_with(
 
     // The view the config reports: the block's values after substitution.
     let env = with_block(&env, collect_env_block(&root));
-    finish(root.into_value(), None, file, paths, env)
+    let (doc, raw) = typed_doc_kept(root.into_value()).map_err(|e| shape_error(&file, e))?;
+    Ok(finish(doc, raw, file, paths, env))
 }
 
-/// Builds the [`Config`] from the resolved, valid document. `reparse`: the fast path's text and
-/// substitution environment, to rebuild [`Config::raw`] from when asked.
+/// The error for a valid document the typed sections cannot be built from (not reached in
+/// practice: validation checks every shape they use).
+fn shape_error(file: &Option<PathBuf>, why: String) -> Error {
+    Error::Config(ConfigError::message(
+        file.clone(),
+        format!("config does not match the expected shape: {why}"),
+    ))
+}
+
+/// Builds the [`Config`] from the typed sections of the resolved, valid document.
 fn finish(
-    root: Value,
-    reparse: Option<(String, EnvView)>,
+    doc: ConfigDoc,
+    raw: RawDoc,
     file: Option<PathBuf>,
     paths: Paths,
     env: EnvView,
-) -> Result<Config> {
-    let (doc, raw) = typed_doc(root, reparse).map_err(|e| {
-        Error::Config(ConfigError::message(
-            file.clone(),
-            format!("config does not match the expected shape: {e}"),
-        ))
-    })?;
+) -> Config {
     let mut config = Config {
         doc,
         raw,
@@ -286,7 +297,7 @@ fn finish(
         endpoints: Default::default(),
     };
     config.warnings = compute_warnings(&config);
-    Ok(config)
+    config
 }
 
 /// The whole document, built on first use (most callers never ask for it), so a load builds it
@@ -315,6 +326,13 @@ enum RawSource {
 }
 
 impl RawDoc {
+    fn new(source: RawSource) -> Self {
+        RawDoc {
+            source,
+            cell: OnceLock::new(),
+        }
+    }
+
     fn done(value: Value) -> Self {
         RawDoc {
             source: RawSource::Done,
@@ -350,23 +368,45 @@ impl RawDoc {
 /// loader, reported as such.
 fn reparse(text: &str, lookup_env: &EnvView) -> std::result::Result<Value, String> {
     const DEFECT: &str = "could not rebuild the whole config document";
-    let mut root: Value = super::fast::parse(text, 0, MAX_DEPTH).ok_or_else(|| {
+    let mut root: Parsed = super::fast::parse(text, 0, MAX_DEPTH).ok_or_else(|| {
         format!("{DEFECT}: its text no longer parses as it did when it was loaded")
     })?;
     let lookup = |name: &str| lookup_env.get(name).map(|v| v.expose().to_owned());
-    super::subst::substitute_value(&mut root, &lookup).ok_or_else(|| {
+    super::subst::substitute_parsed(&mut root, &lookup).ok_or_else(|| {
         format!("{DEFECT}: a variable it referred to when it was loaded is missing now")
     })?;
-    Ok(root)
+    Ok(root.into_value())
 }
 
-/// Builds the typed view section by section ([`super::typed`]); unmodeled sections are moved
-/// into [`ConfigDoc::other`]. With `reparse` (see [`RawSource::Reparse`]) the modeled sections
-/// are moved too; without, a copy is kept for [`Config::raw`].
-fn typed_doc(
-    root: Value,
-    reparse: Option<(String, EnvView)>,
-) -> std::result::Result<(ConfigDoc, RawDoc), String> {
+/// Builds the typed view section by section ([`super::typed`]), moving the document into it:
+/// unmodeled sections go to [`ConfigDoc::other`]. [`Config::raw`] is then rebuilt from the text.
+fn typed_sections(root: Parsed<'_>) -> std::result::Result<ConfigDoc, String> {
+    let members = match root {
+        Parsed::Object(members) => members,
+        // Not reached (validation wants an object); kept total.
+        other => return ConfigDoc::deserialize(&other.into_value()).map_err(|e| e.to_string()),
+    };
+    let mut doc = ConfigDoc::default();
+    let unmodeled = members.iter().filter(|(k, _)| !is_modeled(k)).count();
+    doc.other = Map::with_capacity(unmodeled);
+    for (k, v) in members {
+        if is_modeled(&k) {
+            section(&mut doc, &k, v)?;
+        } else {
+            doc.other.insert(k.into_owned(), v.into_value());
+        }
+    }
+    Ok(doc)
+}
+
+/// Whether a top-level key is a section with a typed view.
+fn is_modeled(key: &str) -> bool {
+    matches!(key, "env" | "auth" | "agents" | "models")
+}
+
+/// [`typed_sections`] for a document that cannot be rebuilt from text (the full pipeline): a
+/// copy of the modeled sections is kept for [`Config::raw`].
+fn typed_doc_kept(root: Value) -> std::result::Result<(ConfigDoc, RawDoc), String> {
     let map = match root {
         Value::Object(map) => map,
         other => {
@@ -375,39 +415,28 @@ fn typed_doc(
             return Ok((doc, RawDoc::done(other)));
         }
     };
-    let keep = reparse.is_none();
-    let mut doc = ConfigDoc::default();
     let len = map.len();
     let mut modeled = Vec::new();
+    let mut rest = Map::with_capacity(len);
     for (i, (k, v)) in map.into_iter().enumerate() {
-        if !matches!(k.as_str(), "env" | "auth" | "agents" | "models") {
-            doc.other.insert(k, v);
-            continue;
-        }
-        let v = if keep {
-            let copy = v.clone();
-            modeled.push((i, k.clone(), v));
-            copy
+        if is_modeled(&k) {
+            modeled.push((i, k, v));
         } else {
-            v
-        };
-        section(&mut doc, &k, v)?;
+            rest.insert(k, v);
+        }
     }
-    let source = match reparse {
-        Some((text, env)) => RawSource::Reparse { text, env },
-        None => RawSource::Parts { modeled, len },
+    let mut doc = ConfigDoc {
+        other: rest,
+        ..ConfigDoc::default()
     };
-    Ok((
-        doc,
-        RawDoc {
-            source,
-            cell: OnceLock::new(),
-        },
-    ))
+    for (_, k, v) in &modeled {
+        section(&mut doc, k, Parsed::from_value(v.clone()))?;
+    }
+    Ok((doc, RawDoc::new(RawSource::Parts { modeled, len })))
 }
 
 /// Converts one modeled top-level section into `doc` (`null` is the same as absent).
-fn section(doc: &mut ConfigDoc, key: &str, v: Value) -> std::result::Result<(), String> {
+fn section(doc: &mut ConfigDoc, key: &str, v: Parsed<'_>) -> std::result::Result<(), String> {
     if v.is_null() {
         return Ok(());
     }

@@ -14,6 +14,7 @@ mod include;
 mod load;
 mod locate;
 pub mod model_ref;
+mod parsed;
 pub mod schema;
 mod subst;
 mod tree;

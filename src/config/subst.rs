@@ -6,7 +6,9 @@
 //! `${VAR}`; anything else (`${lower}`, `$VAR`, a lone `$`) is left as written.
 
 use super::diag::Pending;
+use super::parsed::Parsed;
 use super::tree::{Kind, Node};
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// Whether `name` is a substitutable variable name (`[A-Z_][A-Z0-9_]*`).
@@ -113,38 +115,37 @@ fn render(link: Option<&Link<'_>>, quoted: bool) -> String {
     out
 }
 
-/// Substitutes every string of a plain JSON value in place (the loader's fast path). Returns
-/// whether anything changed, or `None` at the first missing variable (the full pipeline then
-/// reports it with its path and position).
-pub(crate) fn substitute_value(
-    value: &mut serde_json::Value,
+/// Substitutes every string of a fast-path document in place. Returns whether anything changed,
+/// or `None` at the first missing variable (the full pipeline then reports it with its path and
+/// position).
+pub(crate) fn substitute_parsed(
+    value: &mut Parsed<'_>,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Option<bool> {
-    use serde_json::Value;
     match value {
-        Value::String(s) => match substitute_str(s, lookup) {
+        Parsed::String(s) => match substitute_str(s, lookup) {
             Ok(Some(new)) => {
-                *s = new;
+                *s = Cow::Owned(new);
                 Some(true)
             }
             Ok(None) => Some(false),
             Err(_) => None,
         },
-        Value::Array(items) => {
+        Parsed::Array(items) => {
             let mut changed = false;
             for v in items {
-                changed |= substitute_value(v, lookup)?;
+                changed |= substitute_parsed(v, lookup)?;
             }
             Some(changed)
         }
-        Value::Object(map) => {
+        Parsed::Object(members) => {
             let mut changed = false;
-            for v in map.values_mut() {
-                changed |= substitute_value(v, lookup)?;
+            for (_, v) in members {
+                changed |= substitute_parsed(v, lookup)?;
             }
             Some(changed)
         }
-        Value::Null | Value::Bool(_) | Value::Number(_) => Some(false),
+        Parsed::Null | Parsed::Bool(_) | Parsed::Number(_) => Some(false),
     }
 }
 

@@ -1,65 +1,66 @@
-//! The typed sections built straight from a validated document, moving its strings and opaque
-//! values (no serde `#[serde(flatten)]`/`untagged` buffering, no copies).
+//! The typed sections built straight from a validated [`Parsed`] document: strings are moved (or
+//! copied once, out of the text they borrow from) and only the values the config keeps as opaque
+//! JSON become `serde_json` values (no serde `#[serde(flatten)]`/`untagged` buffering).
 //!
 //! Validation ([`super::validate`]) has already checked every shape used here, so the `Err` arms
 //! are not reached in practice; they keep the conversion total. It must give exactly what
 //! `serde::Deserialize` gives for the same document (checked by a property test in
 //! [`super::load`]).
 
+use super::parsed::{Member, Parsed};
 use super::types::{
     AgentDefaults, AgentEntry, AgentsConfig, AuthConfig, AuthMode, AuthProfileConfig, CacheTtl,
     CooldownConfig, EnvBlock, ModelEntry, ModelParams, ModelSelection, ModelSelectionDetail,
     ModelsConfig, OrderedMap, ProviderConfig, ShellEnv,
 };
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 type R<T> = Result<T, String>;
 
-fn mismatch<T>(key: &str, expected: &str, found: &Value) -> R<T> {
+fn mismatch<T>(key: &str, expected: &str, found: &Parsed<'_>) -> R<T> {
     let found = match found {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Parsed::Null => "null",
+        Parsed::Bool(_) => "a boolean",
+        Parsed::Number(_) => "a number",
+        Parsed::String(_) => "a string",
+        Parsed::Array(_) => "an array",
+        Parsed::Object(_) => "an object",
     };
     Err(format!("`{key}`: expected {expected}, found {found}"))
 }
 
-fn object(key: &str, v: Value) -> R<Map<String, Value>> {
+fn object<'a>(key: &str, v: Parsed<'a>) -> R<Vec<Member<'a>>> {
     match v {
-        Value::Object(m) => Ok(m),
+        Parsed::Object(m) => Ok(m),
         other => mismatch(key, "an object", &other),
     }
 }
 
-fn string(key: &str, v: Value) -> R<String> {
+fn string(key: &str, v: Parsed<'_>) -> R<String> {
     match v {
-        Value::String(s) => Ok(s),
+        Parsed::String(s) => Ok(s.into_owned()),
         other => mismatch(key, "a string", &other),
     }
 }
 
-fn opt_string(key: &str, v: Value) -> R<Option<String>> {
+fn opt_string(key: &str, v: Parsed<'_>) -> R<Option<String>> {
     match v {
-        Value::Null => Ok(None),
+        Parsed::Null => Ok(None),
         v => string(key, v).map(Some),
     }
 }
 
-fn opt_bool(key: &str, v: Value) -> R<Option<bool>> {
+fn opt_bool(key: &str, v: Parsed<'_>) -> R<Option<bool>> {
     match v {
-        Value::Null => Ok(None),
-        Value::Bool(b) => Ok(Some(b)),
+        Parsed::Null => Ok(None),
+        Parsed::Bool(b) => Ok(Some(b)),
         other => mismatch(key, "a boolean", &other),
     }
 }
 
-fn f64_of(key: &str, v: &Value) -> R<f64> {
+fn f64_of(key: &str, v: &Parsed<'_>) -> R<f64> {
     match v {
-        Value::Number(n) => match n.as_f64() {
+        Parsed::Number(n) => match n.as_f64() {
             Some(f) => Ok(f),
             None => mismatch(key, "a number", v),
         },
@@ -67,24 +68,24 @@ fn f64_of(key: &str, v: &Value) -> R<f64> {
     }
 }
 
-fn opt_f64(key: &str, v: Value) -> R<Option<f64>> {
+fn opt_f64(key: &str, v: Parsed<'_>) -> R<Option<f64>> {
     match v {
-        Value::Null => Ok(None),
+        Parsed::Null => Ok(None),
         v => f64_of(key, &v).map(Some),
     }
 }
 
-fn opt_u64(key: &str, v: Value) -> R<Option<u64>> {
+fn opt_u64(key: &str, v: Parsed<'_>) -> R<Option<u64>> {
     match &v {
-        Value::Null => Ok(None),
-        Value::Number(n) if n.as_u64().is_some() => Ok(n.as_u64()),
+        Parsed::Null => Ok(None),
+        Parsed::Number(n) if n.as_u64().is_some() => Ok(n.as_u64()),
         other => mismatch(key, "a non-negative integer", other),
     }
 }
 
-fn strings(key: &str, v: Value) -> R<Vec<String>> {
+fn strings(key: &str, v: Parsed<'_>) -> R<Vec<String>> {
     match v {
-        Value::Array(items) => items.into_iter().map(|s| string(key, s)).collect(),
+        Parsed::Array(items) => items.into_iter().map(|s| string(key, s)).collect(),
         other => mismatch(key, "an array", &other),
     }
 }
@@ -98,35 +99,35 @@ fn required<T>(v: Option<T>, key: &str, section: &str) -> R<T> {
 }
 
 /// `env`.
-pub(crate) fn env_block(v: Value) -> R<EnvBlock> {
+pub(crate) fn env_block(v: Parsed<'_>) -> R<EnvBlock> {
     let mut out = EnvBlock::default();
     for (k, v) in object("env", v)? {
-        match k.as_str() {
+        match &*k {
             "vars" => {
                 if !v.is_null() {
                     for (name, value) in object("vars", v)? {
                         let value = string(&name, value)?;
-                        out.vars.insert(name, value);
+                        out.vars.insert(name.into_owned(), value);
                     }
                 }
             }
             "shellEnv" => out.shell_env = shell_env(v)?,
             _ => {
                 let value = string(&k, v)?;
-                out.inline.insert(k, value);
+                out.inline.insert(k.into_owned(), value);
             }
         }
     }
     Ok(out)
 }
 
-fn shell_env(v: Value) -> R<Option<ShellEnv>> {
+fn shell_env(v: Parsed<'_>) -> R<Option<ShellEnv>> {
     if v.is_null() {
         return Ok(None);
     }
     let mut out = ShellEnv::default();
     for (k, v) in object("shellEnv", v)? {
-        match k.as_str() {
+        match &*k {
             "enabled" => out.enabled = opt_bool(&k, v)?,
             "timeoutMs" => out.timeout_ms = opt_u64(&k, v)?,
             _ => return unknown(&k, "shellEnv"),
@@ -136,16 +137,16 @@ fn shell_env(v: Value) -> R<Option<ShellEnv>> {
 }
 
 /// `auth`.
-pub(crate) fn auth(v: Value) -> R<AuthConfig> {
+pub(crate) fn auth(v: Parsed<'_>) -> R<AuthConfig> {
     let mut out = AuthConfig::default();
     for (k, v) in object("auth", v)? {
-        match k.as_str() {
+        match &*k {
             "profiles" => {
                 let m = object(&k, v)?;
                 out.profiles = OrderedMap::with_capacity(m.len());
                 for (id, p) in m {
                     let p = auth_profile(p)?;
-                    out.profiles.insert(id, p);
+                    out.profiles.insert(id.into_owned(), p);
                 }
             }
             "order" => {
@@ -153,7 +154,7 @@ pub(crate) fn auth(v: Value) -> R<AuthConfig> {
                 out.order = OrderedMap::with_capacity(m.len());
                 for (provider, ids) in m {
                     let ids = strings(&provider, ids)?;
-                    out.order.insert(provider, ids);
+                    out.order.insert(provider.into_owned(), ids);
                 }
             }
             "cooldowns" => out.cooldowns = cooldowns(v)?,
@@ -163,10 +164,10 @@ pub(crate) fn auth(v: Value) -> R<AuthConfig> {
     Ok(out)
 }
 
-fn auth_profile(v: Value) -> R<AuthProfileConfig> {
+fn auth_profile(v: Parsed<'_>) -> R<AuthProfileConfig> {
     let (mut provider, mut mode, mut email) = (None, None, None);
     for (k, v) in object("profile", v)? {
-        match k.as_str() {
+        match &*k {
             "provider" => provider = Some(string(&k, v)?),
             "mode" => {
                 mode = Some(match string(&k, v)?.as_str() {
@@ -187,19 +188,19 @@ fn auth_profile(v: Value) -> R<AuthProfileConfig> {
     })
 }
 
-fn cooldowns(v: Value) -> R<Option<CooldownConfig>> {
+fn cooldowns(v: Parsed<'_>) -> R<Option<CooldownConfig>> {
     if v.is_null() {
         return Ok(None);
     }
     let mut out = CooldownConfig::default();
     for (k, v) in object("cooldowns", v)? {
-        match k.as_str() {
+        match &*k {
             "billingBackoffHours" => out.billing_backoff_hours = opt_f64(&k, v)?,
             "billingBackoffHoursByProvider" => {
                 let mut m = BTreeMap::new();
                 for (p, h) in object(&k, v)? {
                     let h = f64_of(&p, &h)?;
-                    m.insert(p, h);
+                    m.insert(p.into_owned(), h);
                 }
                 out.billing_backoff_hours_by_provider = m;
             }
@@ -211,14 +212,14 @@ fn cooldowns(v: Value) -> R<Option<CooldownConfig>> {
     Ok(Some(out))
 }
 
-fn model_selection(key: &str, v: Value) -> R<Option<ModelSelection>> {
+fn model_selection(key: &str, v: Parsed<'_>) -> R<Option<ModelSelection>> {
     match v {
-        Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(ModelSelection::Ref(s))),
-        Value::Object(m) => {
+        Parsed::Null => Ok(None),
+        Parsed::String(s) => Ok(Some(ModelSelection::Ref(s.into_owned()))),
+        Parsed::Object(m) => {
             let mut d = ModelSelectionDetail::default();
             for (k, v) in m {
-                match k.as_str() {
+                match &*k {
                     "primary" => d.primary = opt_string(&k, v)?,
                     "fallbacks" => d.fallbacks = strings(&k, v)?,
                     _ => return unknown(&k, "a model selection"),
@@ -231,33 +232,33 @@ fn model_selection(key: &str, v: Value) -> R<Option<ModelSelection>> {
 }
 
 /// `agents`.
-pub(crate) fn agents(v: Value) -> R<AgentsConfig> {
+pub(crate) fn agents(v: Parsed<'_>) -> R<AgentsConfig> {
     let mut out = AgentsConfig::default();
     for (k, v) in object("agents", v)? {
-        match k.as_str() {
+        match &*k {
             "defaults" => {
                 if !v.is_null() {
                     out.defaults = Some(agent_defaults(v)?);
                 }
             }
             "list" => match v {
-                Value::Array(items) => {
+                Parsed::Array(items) => {
                     out.list = items.into_iter().map(agent_entry).collect::<R<Vec<_>>>()?;
                 }
                 other => return mismatch(&k, "an array", &other),
             },
             _ => {
-                out.extra.insert(k, v);
+                out.extra.insert(k.into_owned(), v.into_value());
             }
         }
     }
     Ok(out)
 }
 
-fn agent_defaults(v: Value) -> R<AgentDefaults> {
+fn agent_defaults(v: Parsed<'_>) -> R<AgentDefaults> {
     let mut out = AgentDefaults::default();
     for (k, v) in object("agents.defaults", v)? {
-        match k.as_str() {
+        match &*k {
             "model" => out.model = model_selection(&k, v)?,
             "imageModel" => out.image_model = model_selection(&k, v)?,
             "models" => {
@@ -265,21 +266,21 @@ fn agent_defaults(v: Value) -> R<AgentDefaults> {
                 out.models = OrderedMap::with_capacity(m.len());
                 for (id, e) in m {
                     let e = model_entry(e)?;
-                    out.models.insert(id, e);
+                    out.models.insert(id.into_owned(), e);
                 }
             }
             _ => {
-                out.extra.insert(k, v);
+                out.extra.insert(k.into_owned(), v.into_value());
             }
         }
     }
     Ok(out)
 }
 
-fn model_entry(v: Value) -> R<ModelEntry> {
+fn model_entry(v: Parsed<'_>) -> R<ModelEntry> {
     let mut out = ModelEntry::default();
     for (k, v) in object("model entry", v)? {
-        match k.as_str() {
+        match &*k {
             "alias" => out.alias = opt_string(&k, v)?,
             "params" => {
                 if !v.is_null() {
@@ -292,10 +293,10 @@ fn model_entry(v: Value) -> R<ModelEntry> {
     Ok(out)
 }
 
-fn model_params(v: Value) -> R<ModelParams> {
+fn model_params(v: Parsed<'_>) -> R<ModelParams> {
     let mut out = ModelParams::default();
     for (k, v) in object("params", v)? {
-        match k.as_str() {
+        match &*k {
             "cacheControlTtl" => {
                 out.cache_control_ttl = match opt_string(&k, v)?.as_deref() {
                     None => None,
@@ -314,25 +315,25 @@ fn model_params(v: Value) -> R<ModelParams> {
                 }
             }
             _ => {
-                out.extra.insert(k, v);
+                out.extra.insert(k.into_owned(), v.into_value());
             }
         }
     }
     Ok(out)
 }
 
-fn agent_entry(v: Value) -> R<AgentEntry> {
+fn agent_entry(v: Parsed<'_>) -> R<AgentEntry> {
     let mut id = None;
     let mut out = AgentEntry::default();
     for (k, v) in object("agents.list item", v)? {
-        match k.as_str() {
+        match &*k {
             "id" => id = Some(string(&k, v)?),
             "default" => out.default = opt_bool(&k, v)?,
             "name" => out.name = opt_string(&k, v)?,
             "agentDir" => out.agent_dir = opt_string(&k, v)?,
             "model" => out.model = model_selection(&k, v)?,
             _ => {
-                out.extra.insert(k, v);
+                out.extra.insert(k.into_owned(), v.into_value());
             }
         }
     }
@@ -341,30 +342,30 @@ fn agent_entry(v: Value) -> R<AgentEntry> {
 }
 
 /// `models`.
-pub(crate) fn models(v: Value) -> R<ModelsConfig> {
+pub(crate) fn models(v: Parsed<'_>) -> R<ModelsConfig> {
     let mut out = ModelsConfig::default();
     for (k, v) in object("models", v)? {
-        match k.as_str() {
+        match &*k {
             "providers" => {
                 let m = object(&k, v)?;
                 out.providers = OrderedMap::with_capacity(m.len());
                 for (id, p) in m {
                     let p = provider(p)?;
-                    out.providers.insert(id, p);
+                    out.providers.insert(id.into_owned(), p);
                 }
             }
             _ => {
-                out.extra.insert(k, v);
+                out.extra.insert(k.into_owned(), v.into_value());
             }
         }
     }
     Ok(out)
 }
 
-fn provider(v: Value) -> R<ProviderConfig> {
+fn provider(v: Parsed<'_>) -> R<ProviderConfig> {
     let mut out = ProviderConfig::default();
     for (k, v) in object("provider", v)? {
-        match k.as_str() {
+        match &*k {
             "baseUrl" => out.base_url = opt_string(&k, v)?,
             "apiKey" => out.api_key = opt_string(&k, v)?,
             "api" => out.api = opt_string(&k, v)?,
@@ -373,18 +374,20 @@ fn provider(v: Value) -> R<ProviderConfig> {
                 out.headers = OrderedMap::with_capacity(m.len());
                 for (name, value) in m {
                     let value = string(&name, value)?;
-                    out.headers.insert(name, value);
+                    out.headers.insert(name.into_owned(), value);
                 }
             }
             "models" => {
                 out.models = match v {
-                    Value::Null => None,
-                    Value::Array(items) => Some(items),
+                    Parsed::Null => None,
+                    Parsed::Array(items) => {
+                        Some(items.into_iter().map(Parsed::into_value).collect())
+                    }
                     other => return mismatch(&k, "an array", &other),
                 }
             }
             _ => {
-                out.extra.insert(k, v);
+                out.extra.insert(k.into_owned(), v.into_value());
             }
         }
     }
