@@ -13,6 +13,7 @@ use super::types::{
     CooldownConfig, EnvBlock, ModelEntry, ModelParams, ModelSelection, ModelSelectionDetail,
     ModelsConfig, OrderedMap, ProviderConfig, ShellEnv,
 };
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 type R<T> = Result<T, String>;
@@ -88,6 +89,18 @@ fn strings(key: &str, v: Parsed<'_>) -> R<Vec<String>> {
         Parsed::Array(items) => items.into_iter().map(|s| string(key, s)).collect(),
         other => mismatch(key, "an array", &other),
     }
+}
+
+/// An empty map with room for the members of an object whose keys are not in `modeled` (the
+/// keys the typed struct has fields for, as its conversion matches them): its `extra` keys, so
+/// the map is allocated once.
+fn extra_map(members: &[Member<'_>], modeled: &[&str]) -> Map<String, Value> {
+    Map::with_capacity(
+        members
+            .iter()
+            .filter(|(k, _)| !modeled.contains(&&**k))
+            .count(),
+    )
 }
 
 fn unknown<T>(key: &str, section: &str) -> R<T> {
@@ -233,8 +246,12 @@ fn model_selection(key: &str, v: Parsed<'_>) -> R<Option<ModelSelection>> {
 
 /// `agents`.
 pub(crate) fn agents(v: Parsed<'_>) -> R<AgentsConfig> {
-    let mut out = AgentsConfig::default();
-    for (k, v) in object("agents", v)? {
+    let members = object("agents", v)?;
+    let mut out = AgentsConfig {
+        extra: extra_map(&members, &["defaults", "list"]),
+        ..AgentsConfig::default()
+    };
+    for (k, v) in members {
         match &*k {
             "defaults" => {
                 if !v.is_null() {
@@ -256,8 +273,12 @@ pub(crate) fn agents(v: Parsed<'_>) -> R<AgentsConfig> {
 }
 
 fn agent_defaults(v: Parsed<'_>) -> R<AgentDefaults> {
-    let mut out = AgentDefaults::default();
-    for (k, v) in object("agents.defaults", v)? {
+    let members = object("agents.defaults", v)?;
+    let mut out = AgentDefaults {
+        extra: extra_map(&members, &["model", "imageModel", "models"]),
+        ..AgentDefaults::default()
+    };
+    for (k, v) in members {
         match &*k {
             "model" => out.model = model_selection(&k, v)?,
             "imageModel" => out.image_model = model_selection(&k, v)?,
@@ -294,8 +315,12 @@ fn model_entry(v: Parsed<'_>) -> R<ModelEntry> {
 }
 
 fn model_params(v: Parsed<'_>) -> R<ModelParams> {
-    let mut out = ModelParams::default();
-    for (k, v) in object("params", v)? {
+    let members = object("params", v)?;
+    let mut out = ModelParams {
+        extra: extra_map(&members, &["cacheControlTtl", "temperature", "maxTokens"]),
+        ..ModelParams::default()
+    };
+    for (k, v) in members {
         match &*k {
             "cacheControlTtl" => {
                 out.cache_control_ttl = match opt_string(&k, v)?.as_deref() {
@@ -324,8 +349,12 @@ fn model_params(v: Parsed<'_>) -> R<ModelParams> {
 
 fn agent_entry(v: Parsed<'_>) -> R<AgentEntry> {
     let mut id = None;
-    let mut out = AgentEntry::default();
-    for (k, v) in object("agents.list item", v)? {
+    let members = object("agents.list item", v)?;
+    let mut out = AgentEntry {
+        extra: extra_map(&members, &["id", "default", "name", "agentDir", "model"]),
+        ..AgentEntry::default()
+    };
+    for (k, v) in members {
         match &*k {
             "id" => id = Some(string(&k, v)?),
             "default" => out.default = opt_bool(&k, v)?,
@@ -343,8 +372,12 @@ fn agent_entry(v: Parsed<'_>) -> R<AgentEntry> {
 
 /// `models`.
 pub(crate) fn models(v: Parsed<'_>) -> R<ModelsConfig> {
-    let mut out = ModelsConfig::default();
-    for (k, v) in object("models", v)? {
+    let members = object("models", v)?;
+    let mut out = ModelsConfig {
+        extra: extra_map(&members, &["providers"]),
+        ..ModelsConfig::default()
+    };
+    for (k, v) in members {
         match &*k {
             "providers" => {
                 let m = object(&k, v)?;
@@ -363,8 +396,12 @@ pub(crate) fn models(v: Parsed<'_>) -> R<ModelsConfig> {
 }
 
 fn provider(v: Parsed<'_>) -> R<ProviderConfig> {
-    let mut out = ProviderConfig::default();
-    for (k, v) in object("provider", v)? {
+    let members = object("provider", v)?;
+    let mut out = ProviderConfig {
+        extra: extra_map(&members, &["baseUrl", "apiKey", "api", "headers", "models"]),
+        ..ProviderConfig::default()
+    };
+    for (k, v) in members {
         match &*k {
             "baseUrl" => out.base_url = opt_string(&k, v)?,
             "apiKey" => out.api_key = opt_string(&k, v)?,
