@@ -184,18 +184,25 @@ impl EnvView {
 
     /// The first non-blank value of `name`, highest layer first.
     pub fn get(&self, name: &str) -> Option<EnvValue> {
-        for l in self.layers.iter() {
-            if let Some(v) = l.get(name)
-                && !v.expose_secret().trim().is_empty()
-            {
-                return Some(EnvValue {
-                    name: name.to_owned(),
-                    value: v.clone(),
-                    source: l.source.clone(),
-                });
-            }
-        }
-        None
+        self.find(name).map(|(l, v)| EnvValue {
+            name: name.to_owned(),
+            value: v.clone(),
+            source: l.source.clone(),
+        })
+    }
+
+    /// The value [`EnvView::get`] gives, borrowed (config substitution reads many variables and
+    /// copies each value once, into the string it substitutes).
+    pub(crate) fn value(&self, name: &str) -> Option<&str> {
+        self.find(name).map(|(_, v)| v.expose_secret())
+    }
+
+    fn find(&self, name: &str) -> Option<(&Layer, &SecretString)> {
+        self.layers.iter().find_map(|l| {
+            l.get(name)
+                .filter(|v| !v.expose_secret().trim().is_empty())
+                .map(|v| (l, v))
+        })
     }
 
     /// The value of `name` as a plain string (non-blank), for non-secret variables such as paths.

@@ -170,7 +170,7 @@ fn fast_resolve<'a>(text: &'a str, env: &EnvView) -> Fast<'a> {
         return Fast::GiveUp;
     };
     let lookup_env = with_block(env, collect_env_block(&root));
-    let lookup = |name: &str| lookup_env.get(name).map(|v| v.expose().to_owned());
+    let lookup = |name: &str| lookup_env.value(name);
     let mut env_changed = false;
     let Parsed::Object(members) = &mut root else {
         return Fast::GiveUp;
@@ -251,11 +251,7 @@ fn build_full_with(
     // env block (before substitution, so `${VAR}` can reference it), then ${VAR}.
     let lookup_env = with_block(&env, collect_env_block(&root));
     let mut diags = Vec::new();
-    super::subst::substitute_tree(
-        &mut root,
-        &|name| lookup_env.get(name).map(|v| v.expose().to_owned()),
-        &mut diags,
-    );
+    super::subst::substitute_tree(&mut root, &|name| lookup_env.value(name), &mut diags);
     drop(lookup_env);
 
     // Validation of the modeled sections.
@@ -371,7 +367,7 @@ fn reparse(text: &str, lookup_env: &EnvView) -> std::result::Result<Value, Strin
     let mut root: Parsed = super::fast::parse(text, 0, MAX_DEPTH).ok_or_else(|| {
         format!("{DEFECT}: its text no longer parses as it did when it was loaded")
     })?;
-    let lookup = |name: &str| lookup_env.get(name).map(|v| v.expose().to_owned());
+    let lookup = |name: &str| lookup_env.value(name);
     super::subst::substitute_parsed(&mut root, &lookup).ok_or_else(|| {
         format!("{DEFECT}: a variable it referred to when it was loaded is missing now")
     })?;

@@ -21,12 +21,12 @@ pub(super) fn is_var_name(name: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
 }
 
+/// The value of a variable (`None` when unset).
+pub(crate) type Lookup<'e> = dyn Fn(&str) -> Option<&'e str> + 'e;
+
 /// Substitutes `${VAR}` references in `s` using `lookup`. Returns `Ok(None)` when `s` needs no
 /// change, `Err(names)` with every missing (unset or empty) variable, in order.
-pub(super) fn substitute_str(
-    s: &str,
-    lookup: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<String>, Vec<String>> {
+pub(super) fn substitute_str(s: &str, lookup: &Lookup<'_>) -> Result<Option<String>, Vec<String>> {
     if !s.contains('$') {
         return Ok(None);
     }
@@ -59,7 +59,7 @@ pub(super) fn substitute_str(
         {
             out.push_str(&s[last..i]);
             match lookup(&s[i + 2..end]).filter(|v| !v.is_empty()) {
-                Some(v) => out.push_str(&v),
+                Some(v) => out.push_str(v),
                 None => missing.push(s[i + 2..end].to_owned()),
             }
             i = end + 1;
@@ -118,10 +118,7 @@ fn render(link: Option<&Link<'_>>, quoted: bool) -> String {
 /// Substitutes every string of a fast-path document in place. Returns whether anything changed,
 /// or `None` at the first missing variable (the full pipeline then reports it with its path and
 /// position).
-pub(crate) fn substitute_parsed(
-    value: &mut Parsed<'_>,
-    lookup: &dyn Fn(&str) -> Option<String>,
-) -> Option<bool> {
+pub(crate) fn substitute_parsed(value: &mut Parsed<'_>, lookup: &Lookup<'_>) -> Option<bool> {
     match value {
         Parsed::String(s) => match substitute_str(s, lookup) {
             Ok(Some(new)) => {
@@ -150,20 +147,11 @@ pub(crate) fn substitute_parsed(
 }
 
 /// Substitutes every string of `node` in place; problems go to `diags`.
-pub(crate) fn substitute_tree(
-    node: &mut Node,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    diags: &mut Vec<Pending>,
-) {
+pub(crate) fn substitute_tree(node: &mut Node, lookup: &Lookup<'_>, diags: &mut Vec<Pending>) {
     walk(node, None, lookup, diags);
 }
 
-fn walk(
-    node: &mut Node,
-    link: Option<&Link<'_>>,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    diags: &mut Vec<Pending>,
-) {
+fn walk(node: &mut Node, link: Option<&Link<'_>>, lookup: &Lookup<'_>, diags: &mut Vec<Pending>) {
     let origin = node.origin;
     match &mut node.kind {
         Kind::String(s) => match substitute_str(s, lookup) {
@@ -208,11 +196,11 @@ mod tests {
     use super::*;
     use crate::config::tree::{MAX_DEPTH, parse};
 
-    fn env(name: &str) -> Option<String> {
+    fn env(name: &str) -> Option<&'static str> {
         match name {
-            "A" => Some("1".into()),
-            "B_2" => Some("two".into()),
-            "EMPTY" => Some(String::new()),
+            "A" => Some("1"),
+            "B_2" => Some("two"),
+            "EMPTY" => Some(""),
             _ => None,
         }
     }
