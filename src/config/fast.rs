@@ -149,6 +149,10 @@ struct P<'a, T> {
     lossy: bool,
 }
 
+/// Initial room of the scratch stacks: members and items of the objects and arrays open at once.
+const SCRATCH_MEMBERS: usize = 64;
+const SCRATCH_ITEMS: usize = 16;
+
 /// Parses `text` or returns `None` when the fallback parser must decide.
 pub(crate) fn parse<'a, T: Build<'a>>(text: &'a str, file: u32, budget: usize) -> Option<T> {
     parse_checked(text, file, budget).map(|(v, _)| v)
@@ -170,8 +174,10 @@ pub(crate) fn parse_checked<'a, T: Build<'a>>(
         next: 0,
         depth: 0,
         budget,
-        members: Vec::new(),
-        items: Vec::new(),
+        // Room for the open objects and arrays of a typical config, so the stacks are allocated
+        // once, not grown step by step (large reallocations are costly in glibc's allocator).
+        members: Vec::with_capacity(SCRATCH_MEMBERS),
+        items: Vec::with_capacity(SCRATCH_ITEMS),
         lossy: false,
     };
     p.ws()?;
