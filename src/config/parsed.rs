@@ -27,7 +27,7 @@ pub(crate) enum Parsed<'a> {
 pub(crate) type Member<'a> = (Cow<'a, str>, Parsed<'a>);
 
 /// Up to this many members, repeated keys are looked for pairwise (cheaper than hashing them).
-const PAIRWISE_MAX: usize = 16;
+const PAIRWISE_MAX: usize = 32;
 
 /// `members` with each key once: a repeated key keeps its first position and its last value,
 /// as inserting them one by one into a map does (and as the full pipeline's tree has them).
