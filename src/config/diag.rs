@@ -4,6 +4,7 @@
 use super::locate::{self, Pos};
 use super::tree::Origin;
 use crate::error::{ConfigDiagnostic, ConfigError};
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// Where a pending diagnostic points.
@@ -183,11 +184,12 @@ pub(crate) fn push_key(buf: &mut String, key: &str) {
 
 /// Levenshtein distance over Unicode scalar values, capped at `cap + 1`.
 pub(crate) fn edit_distance(a: &str, b: &str, cap: usize) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > cap {
+    // Lengths further apart than `cap` settle it before anything is copied.
+    if a.chars().count().abs_diff(b.chars().count()) > cap {
         return cap + 1;
     }
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.iter().enumerate() {
@@ -206,11 +208,20 @@ pub(crate) fn edit_distance(a: &str, b: &str, cap: usize) -> usize {
     prev[b.len()].min(cap + 1)
 }
 
-fn fold(s: &str) -> String {
+/// `s` without `_`/`-`, lowercased (compared without being collected).
+fn fold(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars()
         .filter(|c| *c != '_' && *c != '-')
         .flat_map(char::to_lowercase)
-        .collect()
+}
+
+/// `s` lowercased, borrowed when it is ASCII without uppercase letters.
+fn lowercase(s: &str) -> Cow<'_, str> {
+    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.to_lowercase())
+    }
 }
 
 /// How far a near miss may be, by key length: short keys need an exact case-insensitive match,
@@ -226,18 +237,20 @@ fn allowed_distance(len: usize) -> usize {
 /// The candidate `key` is a near miss of: equal ignoring case and `_`/`-`, or within a small edit
 /// distance (ignoring case). `None` when nothing is close.
 pub(crate) fn near_miss<'a>(key: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let k = fold(key);
-    if let Some(c) = candidates.iter().find(|c| fold(c) == k) {
+    if let Some(c) = candidates.iter().find(|c| fold(c).eq(fold(key))) {
         return Some(c);
     }
     let lk = key.to_lowercase();
+    let lk_len = lk.chars().count();
     let mut best: Option<(usize, &'a str)> = None;
     for c in candidates {
         let cap = allowed_distance(c.chars().count().min(key.chars().count()));
-        if cap == 0 {
+        // Lowercasing keeps an ASCII candidate's length: lengths further apart than `cap`
+        // settle it without a copy (validation asks this for every unmodeled key).
+        if cap == 0 || (c.is_ascii() && lk_len.abs_diff(c.len()) > cap) {
             continue;
         }
-        let d = edit_distance(&lk, &c.to_lowercase(), cap);
+        let d = edit_distance(&lk, &lowercase(c), cap);
         if d <= cap && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
@@ -254,7 +267,7 @@ pub(crate) fn closest<'a>(key: &str, candidates: &[&'a str]) -> Option<&'a str> 
     let cap = (key.chars().count() / 3).clamp(1, 3);
     candidates
         .iter()
-        .map(|c| (edit_distance(&lk, &c.to_lowercase(), cap), *c))
+        .map(|c| (edit_distance(&lk, &lowercase(c), cap), *c))
         .filter(|(d, _)| *d <= cap)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
