@@ -62,12 +62,13 @@ pub struct ResponseMeta {
     raw: RawValues,
 }
 
-/// The values of [`SLOTS`], one after the other in `text`: slot `i` holds `text[start..end]`
+/// The values of [`SLOTS`], one after the other in `text` (ASCII only, so each is text as it
+/// is; read as `str` only when asked for): slot `i` holds `text[start..end]`
 /// from `spans[i]` when bit `i` of `present` is set (an empty value is kept as empty; a slot
 /// keeps the first value sent).
 #[derive(Clone, Default, PartialEq, Eq)]
 struct RawValues {
-    text: String,
+    text: Vec<u8>,
     spans: [(u16, u16); SLOTS.len()],
     present: u16,
 }
@@ -110,29 +111,17 @@ fn rate_limit_slot(rest: &str) -> Option<usize> {
     })
 }
 
-/// The value as text when it is ASCII: what `HeaderValue::to_str` returns, without its
-/// byte-by-byte loop (a `HeaderValue` holds no control character but tab and no DEL, so its
-/// ASCII values are the visible ones).
-fn visible_ascii(value: &reqwest::header::HeaderValue) -> Option<&str> {
-    let bytes = value.as_bytes();
-    if bytes.is_ascii() {
-        std::str::from_utf8(bytes).ok()
-    } else {
-        None
-    }
-}
-
 /// Whether a count reads as zero, as `parse::<u64>() == Ok(0)` decides (`0`, `00`, `+0`,
 /// surrounding whitespace), without parsing.
-fn reads_as_zero(v: &str) -> bool {
-    let t = v.trim();
-    let t = t.strip_prefix('+').unwrap_or(t);
-    !t.is_empty() && t.bytes().all(|b| b == b'0')
+fn reads_as_zero(v: &[u8]) -> bool {
+    let t = v.trim_ascii();
+    let t = t.strip_prefix(b"+").unwrap_or(t);
+    !t.is_empty() && t.iter().all(|&b| b == b'0')
 }
 
 impl RawValues {
     /// Keeps `value` in `slot` unless the slot already has one (the first value wins).
-    fn keep(&mut self, slot: usize, value: &str) {
+    fn keep(&mut self, slot: usize, value: &[u8]) {
         let bit = 1u16 << slot;
         if self.present & bit != 0 {
             return;
@@ -145,12 +134,17 @@ impl RawValues {
             // One allocation for the usual set (13 values, mostly short).
             self.text.reserve(256);
         }
-        self.text.push_str(value);
+        self.text.extend_from_slice(value);
         self.spans[slot] = (s, e);
         self.present |= bit;
     }
 
     fn get(&self, slot: usize) -> Option<&str> {
+        self.get_bytes(slot)
+            .and_then(|b| std::str::from_utf8(b).ok())
+    }
+
+    fn get_bytes(&self, slot: usize) -> Option<&[u8]> {
         if self.present & (1u16 << slot) == 0 {
             return None;
         }
@@ -187,13 +181,20 @@ impl ResponseMeta {
                 None if name == "request-id" => Some(0),
                 None => None,
             };
-            let Some(v) = visible_ascii(value) else {
+            // What `HeaderValue::to_str` accepts (a header value holds no control character but
+            // tab, and no DEL, so its ASCII values are the visible ones), without its
+            // byte-by-byte loop; kept values are read as text only when asked for.
+            let v = value.as_bytes();
+            if !v.is_ascii() {
                 continue;
-            };
+            }
             if let Some(slot) = slot {
                 meta.raw.keep(slot, v);
                 continue;
             }
+            let Ok(v) = std::str::from_utf8(v) else {
+                continue;
+            };
             match name {
                 "retry-after-ms" if retry_after_ms.is_none() => retry_after_ms = Some(v),
                 "retry-after" if retry_after.is_none() => retry_after = Some(v),
@@ -218,7 +219,7 @@ impl ResponseMeta {
 
     /// Whether some bucket's `anthropic-ratelimit-<bucket>-remaining` is 0 (no allocation).
     pub fn rate_limit_exhausted(&self) -> bool {
-        (0..4).any(|b| self.raw.get(2 + 3 * b).is_some_and(reads_as_zero))
+        (0..4).any(|b| self.raw.get_bytes(2 + 3 * b).is_some_and(reads_as_zero))
     }
 
     /// The `anthropic-ratelimit-*` headers, parsed (on each call): a limit or remaining count
@@ -317,15 +318,18 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn visible_ascii_agrees_with_to_str(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..12)) {
+        fn a_value_is_kept_exactly_when_to_str_accepts_it(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..12)) {
             if let Ok(v) = reqwest::header::HeaderValue::from_bytes(&bytes) {
-                proptest::prop_assert_eq!(visible_ascii(&v), v.to_str().ok());
+                let mut h = reqwest::header::HeaderMap::new();
+                h.insert("request-id", v.clone());
+                let meta = ResponseMeta::from_headers(200, &h, SystemTime::now());
+                proptest::prop_assert_eq!(meta.request_id(), v.to_str().ok());
             }
         }
 
         #[test]
         fn reads_as_zero_agrees_with_parsing(v in "[ \t+0-9a-]{0,6}") {
-            proptest::prop_assert_eq!(reads_as_zero(&v), v.trim().parse::<u64>() == Ok(0));
+            proptest::prop_assert_eq!(reads_as_zero(v.as_bytes()), v.trim().parse::<u64>() == Ok(0));
         }
     }
 
