@@ -32,6 +32,36 @@ fn three_429s(server: &MockServer) {
     }
 }
 
+/// `send … <flag>` (streamed or not) in a fresh state where profile a answers three 429s and
+/// profile b a 401; the output and the server.
+fn send_after_three_429s_then_a_401(
+    ka: &str,
+    kb: &str,
+    stream: bool,
+    flag: &str,
+) -> (std::process::Output, MockServer) {
+    let server = MockServer::start_background().unwrap();
+    let h = home(&server, ka, kb);
+    three_429s(&server);
+    server.enqueue(MockReply::error(
+        401,
+        "authentication_error",
+        "invalid x-api-key",
+    ));
+    let mut a = vec![
+        "send",
+        "-m",
+        "ping",
+        "--model",
+        "anthropic/claude-opus-4-5",
+        flag,
+    ];
+    if !stream {
+        a.push("--no-stream");
+    }
+    (h.run(&a), server)
+}
+
 #[test]
 fn send_json_lists_every_attempt_and_the_cost() {
     let server = MockServer::start_background().unwrap();
@@ -177,27 +207,7 @@ fn claw_log_debug_shows_the_request_and_attempt_spans() {
 fn send_verbose_lists_the_attempts_of_a_failed_request_then_the_error() {
     let (ka, kb) = (canary_key('a'), canary_key('b'));
     for stream in [false, true] {
-        // Fresh state each time: the first run leaves both profiles in cooldown.
-        let server = MockServer::start_background().unwrap();
-        let h = home(&server, &ka, &kb);
-        three_429s(&server);
-        server.enqueue(MockReply::error(
-            401,
-            "authentication_error",
-            "invalid x-api-key",
-        ));
-        let mut a = vec![
-            "send",
-            "-m",
-            "ping",
-            "--model",
-            "anthropic/claude-opus-4-5",
-            "--verbose",
-        ];
-        if !stream {
-            a.push("--no-stream");
-        }
-        let out = h.run(&a);
+        let (out, _) = send_after_three_429s_then_a_401(&ka, &kb, stream, "--verbose");
         assert!(!out.status.success(), "stream {stream}");
         let err = text(&out.stderr);
         let lines: Vec<&str> = err.lines().collect();
@@ -298,27 +308,7 @@ fn report(out: &std::process::Output) -> serde_json::Value {
 fn send_json_reports_a_failed_request_with_its_attempts() {
     let (ka, kb) = (canary_key('a'), canary_key('b'));
     for stream in [false, true] {
-        // Fresh state each time: the first run leaves both profiles in cooldown.
-        let server = MockServer::start_background().unwrap();
-        let h = home(&server, &ka, &kb);
-        three_429s(&server);
-        server.enqueue(MockReply::error(
-            401,
-            "authentication_error",
-            "invalid x-api-key",
-        ));
-        let mut a = vec![
-            "send",
-            "-m",
-            "ping",
-            "--model",
-            "anthropic/claude-opus-4-5",
-            "--json",
-        ];
-        if !stream {
-            a.push("--no-stream");
-        }
-        let out = h.run(&a);
+        let (out, server) = send_after_three_429s_then_a_401(&ka, &kb, stream, "--json");
         assert_eq!(out.status.code(), Some(1), "stream {stream}");
         let v = report(&out);
         let err = text(&out.stderr);
