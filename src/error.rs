@@ -743,6 +743,27 @@ impl Error {
         }
     }
 
+    /// The last attempt of [`Error::AllModelsFailed`] (its HTTP details stand for the error's).
+    fn last_attempt(&self) -> Option<&Attempt> {
+        match self {
+            Error::AllModelsFailed { attempts } => attempts.last(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the last answer: [`status`](Self::status), or for
+    /// [`Error::AllModelsFailed`] the last attempt's (what the C API and `send --json` report).
+    pub fn last_status(&self) -> Option<u16> {
+        self.status().or_else(|| self.last_attempt()?.status)
+    }
+
+    /// The `request-id` of the last answer: [`request_id`](Self::request_id), or for
+    /// [`Error::AllModelsFailed`] the last attempt's.
+    pub fn last_request_id(&self) -> Option<&str> {
+        self.request_id()
+            .or_else(|| self.last_attempt()?.request_id.as_deref())
+    }
+
     /// The metadata of the response this error came from, if any.
     pub fn response_meta(&self) -> Option<&crate::response_meta::ResponseMeta> {
         match self {

@@ -196,17 +196,10 @@ impl From<Error> for FfiError {
     /// The HTTP details are those of the last answer: for [`Error::AllModelsFailed`], the last
     /// attempt's status and `request-id`.
     fn from(e: Error) -> Self {
-        let last = match &e {
-            Error::AllModelsFailed { attempts } => attempts.last(),
-            _ => None,
-        };
         FfiError {
             code: code_for(&e),
-            http_status: e.status().or_else(|| last?.status).unwrap_or(0),
-            request_id: e
-                .request_id()
-                .or_else(|| last?.request_id.as_deref())
-                .map(str::to_owned),
+            http_status: e.last_status().unwrap_or(0),
+            request_id: e.last_request_id().map(str::to_owned),
             message: e.to_string(),
             attempts: Vec::new(),
         }

@@ -317,18 +317,11 @@ impl Failed {
     /// those of the answer the error came from; for a request that failed on every profile or
     /// model, the last answer's.
     fn request(error: Error, attempts: Vec<Attempt>) -> Self {
-        let last = match &error {
-            Error::AllModelsFailed { attempts } => attempts.last(),
-            _ => None,
-        };
         let report = Report {
             category: error.category(),
             reason: error.failure_reason(),
-            status: error.status().or_else(|| last?.status),
-            request_id: error
-                .request_id()
-                .or_else(|| last?.request_id.as_deref())
-                .map(str::to_owned),
+            status: error.last_status(),
+            request_id: error.last_request_id().map(str::to_owned),
             attempts,
             partial: match &error {
                 Error::Stream {
